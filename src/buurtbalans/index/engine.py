@@ -1,0 +1,280 @@
+"""The index pipeline: pure steps, recorded so that a run can be replayed.
+
+>>> import pandas as pd
+>>> from buurtbalans.spec import parse_spec
+>>> spec = parse_spec({"index": {"name": "toy", "transform": "percentile"},
+...     "domain": [{"id": "inkomen", "weight": 100}],
+...     "indicator": [{"id": "laag_inkomen", "domain": "inkomen", "polarity": "+"}]})
+>>> result = compute(pd.DataFrame({"buurt": ["A", "B", "C", "D"],
+...                                "laag_inkomen": [10, 40, 20, 30]}), spec, id_columns=["buurt"])
+>>> result.table[["buurt", "score", "rank"]].to_dict("list")
+{'buurt': ['A', 'B', 'C', 'D'], 'score': [25.0, 100.0, 50.0, 75.0], 'rank': [4, 1, 3, 2]}
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from buurtbalans import __version__
+from buurtbalans.errors import DataError
+from buurtbalans.index.transform import (
+    STANDARDISERS,
+    class_of,
+    eb_shrink,
+    transform_domain,
+)
+from buurtbalans.spec import IndexSpec
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded step: its name and the parameters it ran with."""
+
+    name: str
+    params: dict[str, Any]
+
+
+@dataclass
+class Run:
+    """What a computation did: the spec, the steps in order, a hash of the input, and
+    provenance (spec hash, package version, sources, periods, vintage, date)."""
+
+    spec: IndexSpec
+    steps: list[Step]
+    input_hash: str
+    id_columns: list[str]
+    period_column: str | None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for run.json)."""
+        return {"spec": self.spec.to_dict(), "spec_hash": self.spec.hash(),
+                "steps": [asdict(s) for s in self.steps], "input_hash": self.input_hash,
+                "id_columns": self.id_columns, "period_column": self.period_column,
+                "provenance": self.provenance}
+
+
+@dataclass
+class IndexResult:
+    """The tidy result: one row per area (and period) with domain scores, ``score``,
+    ``rank`` (1 = most deprived), ``decile`` (1 = most deprived 10 %), ``class``,
+    ``contrib_<domain>`` (share of the score) and ``flags``."""
+
+    table: pd.DataFrame
+    indicators: pd.DataFrame
+    run: Run
+    warnings: list[str]
+
+    def output_columns(self) -> list[str]:
+        """id columns, one per domain, then score, rank, decile, class."""
+        return [*self.run.id_columns, *([self.run.period_column] if self.run.period_column
+                                        else []), *self.domains(), "score", "rank", "decile",
+                "class"]
+
+    def domains(self) -> list[str]:
+        """Domain ids that were scored."""
+        return [d for d in self.run.spec.domain_ids() if d in self.table.columns]
+
+
+def input_hash(data: pd.DataFrame) -> str:
+    """Hash of the input rows and columns (order-sensitive), for replay checks."""
+    digest = hashlib.sha256()
+    digest.update(",".join(map(str, data.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+# -- steps (pure) -------------------------------------------------------------------------
+def derive_indicators(data: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, list[str]]:
+    """Indicator values from the input columns (ratios computed); absent ones are NaN."""
+    out = pd.DataFrame(index=data.index)
+    notes = []
+    for ind in spec.indicators:
+        if ind.numerator:
+            cols = [ind.numerator, *ind.denominator]
+            if any(c not in data.columns for c in cols):
+                out[ind.id] = np.nan
+                continue
+            den = data[list(ind.denominator)].sum(axis=1, min_count=len(ind.denominator))
+            out[ind.id] = data[ind.numerator] / den.where(den > 0)
+        else:
+            out[ind.id] = pd.to_numeric(data[ind.id], errors="coerce") if ind.id in \
+                data.columns else np.nan
+        if out[ind.id].isna().all():
+            notes.append(f"indicator {ind.id!r} has no data and is left out")
+    return out, notes
+
+
+def shrink(values: pd.DataFrame, data: pd.DataFrame, spec: IndexSpec, group: pd.Series
+           ) -> pd.DataFrame:
+    """Empirical-Bayes shrinkage of the ratio indicators toward their group."""
+    out = values.copy()
+    for ind in spec.indicators:
+        if ind.numerator and len(ind.denominator) and ind.numerator in data.columns and all(
+                c in data.columns for c in ind.denominator):
+            den = data[list(ind.denominator)].sum(axis=1, min_count=len(ind.denominator))
+            out[ind.id] = eb_shrink(data[ind.numerator], den, group)
+    return out
+
+
+def standardise(values: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None
+                ) -> pd.DataFrame:
+    """Sign (higher = more deprived) and standardise each indicator over the reference."""
+    fn = STANDARDISERS[spec.standardise]
+    out = pd.DataFrame(index=values.index)
+    for ind in spec.indicators:
+        signed = values[ind.id] * (1 if ind.polarity == "+" else -1)
+        out[ind.id] = fn(signed, groups) if signed.notna().any() else signed
+    return out
+
+
+def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.Series]:
+    """Weighted sum of standardised indicators per domain, under the missing rule.
+
+    ``reweight``: a missing indicator is dropped for that area and the others re-weighted;
+    ``no-score``: any missing indicator leaves the domain (and so the score) empty.
+    Returns the domain table and a per-row flag text.
+    """
+    out = pd.DataFrame(index=std.index)
+    flags = pd.Series("", index=std.index, dtype=object)
+    for domain in spec.domain_ids():
+        inds = [i for i in spec.indicators_of(domain) if std[i.id].notna().any()]
+        if not inds:
+            out[domain] = np.nan
+            continue
+        vals = std[[i.id for i in inds]]
+        w = pd.Series({i.id: i.weight for i in inds})
+        present = vals.notna()
+        wsum = present.mul(w, axis=1).sum(axis=1)
+        score = vals.mul(w, axis=1).sum(axis=1, min_count=1) / wsum.replace(0, np.nan)
+        if spec.missing == "no-score":
+            score = score.where(present.all(axis=1))
+        partial = (~present.all(axis=1)) & present.any(axis=1)
+        for row in partial[partial].index:
+            miss = [c for c in vals.columns if not present.at[row, c]]
+            flags.at[row] += f"{domain}: zonder {','.join(miss)}; "
+        out[domain] = score
+    return out, flags
+
+
+def combine(
+    x: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None, flags: pd.Series
+) -> pd.DataFrame:
+    """Score = Σ w_d·X_d / 100 over scored domains; rank, decile, class, contributions.
+
+    Domains with no data at all are left out and the remaining weights rescaled to 100;
+    an area missing a domain gets the same treatment under ``reweight`` (and is flagged),
+    and no score under ``no-score``.
+    """
+    domains = [d for d in spec.domains if x[d.id].notna().any()]
+    w = pd.Series({d.id: d.weight for d in domains})
+    vals = x[w.index]
+    present = vals.notna()
+    wsum = present.mul(w, axis=1).sum(axis=1)
+    total = float(w.sum())
+    scale = total / wsum.replace(0, np.nan)  # 1 when every domain is present
+    score = vals.mul(w, axis=1).sum(axis=1, min_count=1) * scale / 100.0
+    if spec.missing == "no-score":
+        score = score.where(present.all(axis=1))
+    for row in present.index[~present.all(axis=1)]:
+        miss = [d for d in w.index if not present.at[row, d]]
+        flags.at[row] += f"domein ontbreekt: {','.join(miss)}; "
+    out = x.copy()
+    out["score"] = score
+    for d in w.index:
+        out[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)
+    out["n_domains"] = present.sum(axis=1)
+    g = score.groupby(groups if groups is not None else np.zeros(len(score)), sort=False)
+    rank = g.rank(method="first", ascending=False)
+    n = g.transform("count")
+    out["rank"] = rank.astype("Int64")
+    out["decile"] = np.ceil(rank * 10 / n).astype("Int64")
+    out["class"] = class_of(score, spec.classes.edges, spec.classes.labels,
+                            spec.classes.inclusive)
+    return out
+
+
+# -- the pipeline ---------------------------------------------------------------------------
+def compute(
+    data: pd.DataFrame,
+    spec: IndexSpec,
+    *,
+    id_columns: list[str] | tuple[str, ...] = ("area_code",),
+    period_column: str | None = None,
+    group_column: str | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> IndexResult:
+    """Compute an index over ``data`` (wide: one row per area [and period]).
+
+    The rows given are the reference set. ``period_column`` ranks within each period
+    (references ``input`` and ``national``) or pooled (``*-pooled``); ``group_column``
+    (default: the gemeente part of a CBS code) is where shrinkage pulls rates toward.
+    """
+    id_columns = list(id_columns)
+    if missing := [c for c in [*id_columns, *([period_column] if period_column else [])]
+                   if c not in data.columns]:
+        raise DataError(f"missing id column(s) {missing}; the data has {list(data.columns)[:15]}",
+                        fix="pass --id-column with the name of the area id column")
+    keys = id_columns + ([period_column] if period_column else [])
+    dup = data.duplicated(keys, keep=False)
+    if dup.any():
+        first = data.loc[dup, keys].iloc[0].tolist()
+        rows = (np.flatnonzero(dup.to_numpy())[:2] + 2).tolist()
+        raise DataError(f"duplicate rows for {first}", row=rows[0], column=",".join(keys),
+                        fix=f"keep one row per area (rows {rows} repeat it)")
+    data = data.reset_index(drop=True)
+    steps: list[Step] = []
+    pooled = spec.reference.endswith("pooled") or period_column is None
+    groups = None if pooled else data[period_column]
+    values, notes = derive_indicators(data, spec)
+    steps.append(Step("derive_indicators", {"indicators": [i.id for i in spec.indicators]}))
+    if spec.shrinkage:
+        gcol = data[group_column] if group_column else data[id_columns[0]].astype(str).str[2:6]
+        values = shrink(values, data, spec, gcol)
+        steps.append(Step("shrink", {"group": group_column or "gemeente"}))
+    std = standardise(values, spec, groups)
+    steps.append(Step("standardise", {"method": spec.standardise, "pooled": pooled}))
+    dom, flags = domain_scores(std, spec)
+    steps.append(Step("domain_scores", {"missing": spec.missing}))
+    empty = [d for d in spec.domain_ids() if dom[d].isna().all()]
+    notes += [f"domain {d!r} has no data and is left out; weights rescaled to 100" for d in empty]
+    x = pd.DataFrame({d: transform_domain(dom[d], spec.transform, groups) for d in dom.columns})
+    steps.append(Step("transform_domains", {"transform": spec.transform, "pooled": pooled}))
+    if x.notna().any().sum() == 0:
+        raise DataError("none of the spec's indicators has data in the input",
+                        fix=f"provide columns {spec.raw_inputs()[:10]} (or import them)")
+    table = combine(x, spec, groups, flags)
+    steps.append(Step("combine", {"weights": {d.id: d.weight for d in spec.domains}}))
+    if spec.min_population and spec.population in data.columns:
+        small = data[spec.population] < spec.min_population
+        for col in ["score", "rank", "decile", "class", *[c for c in table if
+                                                             c.startswith("contrib_")]]:
+            table.loc[small, col] = None
+        table.loc[small, "rank"] = pd.NA
+        flags[small] += f"minder dan {spec.min_population:g} inwoners: geen score; "
+        steps.append(Step("min_population", {"population": spec.population,
+                                             "minimum": spec.min_population}))
+    table = pd.concat([data[keys], table], axis=1)
+    table["flags"] = flags.str.strip().replace("", None)
+    prov = {"spec_name": spec.name, "spec_hash": spec.hash(), "package_version": __version__,
+            "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "transform": spec.transform, "reference": spec.reference, **(provenance or {})}
+    run = Run(spec, steps, input_hash(data), id_columns, period_column, prov)
+    return IndexResult(table, std.assign(**{k: data[k] for k in keys}), run, notes)
+
+
+def replay(run: Run, data: pd.DataFrame) -> IndexResult:
+    """Re-run a recorded computation on the same input; refuses different input."""
+    got = input_hash(data.reset_index(drop=True))
+    if got != run.input_hash:
+        raise DataError("the data differ from the recorded run's input (hash mismatch)",
+                        fix="replay on the same input file/store selection")
+    return compute(data, run.spec, id_columns=run.id_columns, period_column=run.period_column,
+                   provenance={k: v for k, v in run.provenance.items()
+                               if k not in ("computed_at",)})

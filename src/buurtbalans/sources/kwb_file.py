@@ -1,0 +1,122 @@
+"""CBS Kerncijfers Wijken en Buurten as downloaded files, and the wijk- en buurtkaart.
+
+* ``kwb-YYYY.xlsx`` / ``.csv``: one row per gemeente, wijk and buurt with the short codes
+  (``gwb_code_10``, ``a_inw``, ``p_hh_li``, ``p_wcorpw`` …); symbols ``.`` ``x`` ``-``.
+* the wijk- en buurtkaart (GeoPackage, GeoJSON, TopoJSON, shapefile) with KWB attributes
+  (old upper-case schema ``BU_CODE``, ``AANT_INW``, sentinels −99999997 …, or the newer
+  lower-case one); its geometries become the boundaries of that vintage.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from buurtbalans.errors import DataError
+from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
+from buurtbalans.sources.boundaries import boundaries_frame, read_geofile
+from buurtbalans.sources.codebook import indicator_for_column
+from buurtbalans.sources.tables import (
+    areas_from_codes,
+    clean_codes,
+    read_table,
+    wide_to_observations,
+)
+
+KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
+MAP_CODE_COLUMNS = ("BU_CODE", "buurtcode", "WK_CODE", "wijkcode", "GM_CODE", "gemeentecode")
+MAP_NAME_COLUMNS = {"BU_CODE": "BU_NAAM", "buurtcode": "buurtnaam", "WK_CODE": "WK_NAAM",
+                    "wijkcode": "wijknaam", "GM_CODE": "GM_NAAM", "gemeentecode": "gemeentenaam"}
+
+
+def year_from_name(path: Path) -> int | None:
+    """``kwb-2019.xlsx`` or ``buurt_2014_v3.shp`` → the year in the name, if any."""
+    match = re.search(r"(?<!\d)(20\d{2})(?!\d)", path.name)
+    return int(match.group(1)) if match else None
+
+
+def _need_year(path: Path, jaar: int | None) -> int:
+    year = jaar or year_from_name(path)
+    if year is None:
+        raise DataError("cannot tell which KWB year this file is", file=str(path),
+                        fix="pass the year, e.g. --jaar 2014")
+    return year
+
+
+def is_kwb_table(columns: list[str]) -> bool:
+    """True for the kwb-YYYY download layout."""
+    return any(c in columns for c in KWB_CODE_COLUMNS)
+
+
+def read_kwb_table(path: Path, *, jaar: int | None = None) -> ImportBatch:
+    """Import a ``kwb-YYYY.xlsx``/``.csv`` download (codes of that year's indeling)."""
+    path = Path(path)
+    name = str(path)
+    year = _need_year(path, jaar)
+    df = read_table(path)
+    code_col = next(c for c in KWB_CODE_COLUMNS if c in df.columns)
+    codes = clean_codes(df[code_col], file=name, column=code_col)
+    columns = {c: ind for c in df.columns if (ind := indicator_for_column(c))}
+    skip = {code_col, "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi"}
+    unknown = [c for c in df.columns if c not in columns and c not in skip]
+    obs = wide_to_observations(df, file=name, codes=codes, columns=columns, vintage=year,
+                               periods=year)
+    names = df["regio"] if "regio" in df.columns else None
+    digest = file_hash(path)
+    source = SourceInfo(
+        source_id=f"kwb-file:{year}:{digest[:16]}", publisher="CBS",
+        table_id=f"kwb-{year}", title=f"Kerncijfers wijken en buurten {year} ({path.name})",
+        period=str(year), file_name=path.name, file_hash=digest, kind="kwb-file",
+        notes="income and benefit variables refer to earlier reference years, as in every "
+        "KWB edition",
+    )
+    report = [f"columns not in the catalogue (not imported): {unknown}"] if unknown else []
+    return ImportBatch(source, areas_from_codes(codes, year, names), obs, report=report)
+
+
+def read_kwb_map(path: Path, *, jaar: int | None = None, layer: str | None = None
+                 ) -> ImportBatch:
+    """Import a wijk- en buurtkaart: boundaries plus the KWB attributes it carries."""
+    path = Path(path)
+    name = str(path)
+    year = _need_year(path, jaar)
+    gdf = read_geofile(path, layer)
+    code_col = next((c for c in MAP_CODE_COLUMNS if c in gdf.columns), None)
+    if code_col is None:
+        raise DataError(
+            "this geometry file has no area codes (no BU_CODE, WK_CODE or GM_CODE column)",
+            file=name,
+            fix="import a version of the map that carries the codes (for the Almere sample: "
+            "almere_buurten.geojson has the same geometries with BU_CODE)",
+        )
+    gdf = gdf.reset_index(drop=True)
+    codes = clean_codes(gdf[code_col], file=name, column=code_col)
+    attrs = pd.DataFrame(gdf.drop(columns="geometry"))
+    columns = {c: ind for c in attrs.columns if (ind := indicator_for_column(c))}
+    obs = wide_to_observations(attrs, file=name, codes=codes, columns=columns, vintage=year,
+                               periods=year)
+    name_col = MAP_NAME_COLUMNS[code_col]
+    names = attrs[name_col] if name_col in attrs.columns else None
+    areas = areas_from_codes(codes, year, names)
+    # parents named in the file (GM_NAAM) become gemeente rows too
+    if "GM_CODE" in attrs.columns and code_col != "GM_CODE":
+        gm = attrs[["GM_CODE"] + (["GM_NAAM"] if "GM_NAAM" in attrs.columns else [])]
+        gm = gm.drop_duplicates("GM_CODE")
+        areas = pd.concat([areas, areas_from_codes(
+            clean_codes(gm["GM_CODE"], file=name, column="GM_CODE"), year,
+            gm["GM_NAAM"] if "GM_NAAM" in gm.columns else None)], ignore_index=True)
+    bnd = boundaries_frame(codes, gdf.geometry, year, areas_from_codes(codes, year)["level"])
+    digest = file_hash(path)
+    unknown = [c for c in attrs.columns if c not in columns and c != code_col]
+    source = SourceInfo(
+        source_id=f"kwb-map:{year}:{digest[:16]}", publisher="CBS",
+        table_id=f"wijk-en-buurtkaart-{year}",
+        title=f"Wijk- en buurtkaart {year} met kerncijfers ({path.name})", period=str(year),
+        file_name=path.name, file_hash=digest, kind="kwb-map",
+        notes="CBS sentinels (-99999997 etc.) stored as missing/suppressed",
+    )
+    report = [f"{len(unknown)} attributes not in the catalogue (not imported), e.g. "
+              f"{unknown[:8]}"] if unknown else []
+    return ImportBatch(source, areas.drop_duplicates(["code", "vintage"]), obs, bnd, report)

@@ -1,0 +1,162 @@
+"""Reading tabular input files and turning wide tables into observations.
+
+Every problem is reported with file, row and column, and how to fix it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from buurtbalans.errors import DataError
+from buurtbalans.regions import CODE_REGEX, normalise_code
+from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS
+from buurtbalans.sources.codebook import catalogue
+from buurtbalans.sources.symbols import check_not_negative, parse_values
+
+_LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+
+
+def read_table(path: Path, *, sheet: str | int | None = None, encoding: str | None = None
+               ) -> pd.DataFrame:
+    """Read a CSV, Excel or Parquet file; cells are kept as read (symbols intact)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"file not found: {path}", fix="check the path")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        try:
+            return pd.read_excel(path, sheet_name=sheet or 0, engine="calamine")
+        except Exception as exc:  # calamine raises its own types
+            raise DataError(f"cannot read spreadsheet: {exc}", file=str(path),
+                            fix="save it again as .xlsx, or export it to CSV") from exc
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path, encoding)
+    raise DataError(f"unsupported file type {suffix!r}", file=str(path),
+                    fix="use .csv, .xlsx or .parquet")
+
+
+def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
+    raw = path.read_bytes()
+    enc = encoding or "utf-8-sig"
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"the file is not valid {enc} (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})",
+            file=str(path), row=line,
+            fix="save the file as UTF-8, or pass --encoding cp1252 (Excel's Windows encoding)",
+        ) from exc
+    sample = text[:20000]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    from io import StringIO
+
+    return pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+
+
+def require_columns(df: pd.DataFrame, columns: list[str], *, file: str) -> None:
+    """Raise naming the missing columns and the ones the file does have."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"missing column(s) {missing}; the file has {list(df.columns)[:20]}",
+            file=file,
+            fix="rename the column in the file or give a --mapping that names it",
+        )
+
+
+def clean_codes(raw: pd.Series, *, file: str, column: str, first_row: int = 2) -> pd.Series:
+    """Normalise area codes (strip padding) and reject malformed ones with their row."""
+    codes = raw.astype("string").fillna("").map(normalise_code)
+    bad = ~codes.str.match(CODE_REGEX)
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"{raw.iloc[pos]!r} is not a CBS area code ({int(bad.sum())} bad code(s))",
+            file=file, row=first_row + pos, column=column,
+            fix="use codes like GM0141, WK014101 or BU01410101; to match by name use "
+            "`buurtbalans import file --name-column`",
+        )
+    return codes.astype(object)
+
+
+def check_duplicates(keys: pd.DataFrame, *, file: str, column: str, first_row: int = 2) -> None:
+    """Raise when the same area (and period) appears twice, naming both rows."""
+    dup = keys.duplicated(keep=False)
+    if dup.any():
+        rows = (np.flatnonzero(dup.to_numpy())[:2] + first_row).tolist()
+        first = keys.iloc[int(np.flatnonzero(dup.to_numpy())[0])].tolist()
+        raise DataError(
+            f"duplicate rows for {first} (rows {rows}; {int(dup.sum())} rows in all)",
+            file=file, row=rows[0], column=column,
+            fix="keep one row per area and year; remove or merge the duplicates",
+        )
+
+
+def areas_from_codes(codes: pd.Series, vintage: int, names: pd.Series | None = None
+                     ) -> pd.DataFrame:
+    """An areas table (level and parent codes derived from the codes themselves)."""
+    codes = pd.Series(codes, dtype=object).reset_index(drop=True)
+    prefix = codes.str[:2]
+    level = prefix.map(_LEVEL_BY_PREFIX)
+    digits = codes.str[2:]
+    wijk = np.where(level.isin(["wijk", "buurt"]), "WK" + digits.str[:6], None)
+    gem = np.where(level != "land", "GM" + digits.str[:4], None)
+    name = (
+        names.reset_index(drop=True).astype("string").str.strip().astype(object)
+        if names is not None else pd.Series([None] * len(codes), dtype=object)
+    )
+    out = pd.DataFrame({
+        "code": codes, "vintage": int(vintage), "level": level, "name": name,
+        "wijk_code": wijk, "gemeente_code": gem,
+    })
+    out["name"] = out["name"].where(out["name"].notna() & (out["name"] != ""), None)
+    return out[AREA_COLUMNS].drop_duplicates(["code", "vintage"])
+
+
+def wide_to_observations(
+    df: pd.DataFrame,
+    *,
+    file: str,
+    codes: pd.Series,
+    columns: dict[str, str],
+    vintage: int,
+    periods: pd.Series | int,
+    first_row: int = 2,
+) -> pd.DataFrame:
+    """Turn a wide table (one column per indicator) into long observations.
+
+    Parameters
+    ----------
+    codes : cleaned area codes, aligned with ``df``
+    columns : file column → indicator id
+    periods : one year for all rows, or a per-row Series of years
+    """
+    per = pd.Series(periods, index=df.index) if np.isscalar(periods) else periods
+    check_duplicates(pd.DataFrame({"code": codes.to_numpy(), "period": per.to_numpy()}),
+                     file=file, column="code/period", first_row=first_row)
+    cat = catalogue()
+    parts = []
+    for column, indicator in columns.items():
+        values, status = parse_values(df[column].reset_index(drop=True), file=file,
+                                      column=column, first_row=first_row)
+        kind = cat[indicator].kind if indicator in cat else "score"
+        if kind in ("count", "share"):
+            check_not_negative(values, file=file, column=column, first_row=first_row)
+        parts.append(pd.DataFrame({
+            "area_code": codes.to_numpy(), "vintage": int(vintage),
+            "period": per.to_numpy().astype(int), "indicator": indicator,
+            "value": values.to_numpy(), "status": status.to_numpy(),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=OBSERVATION_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[OBSERVATION_COLUMNS]
