@@ -31,8 +31,7 @@ def crosswalk_by_code(from_codes: Sequence[str], to_codes: Sequence[str]) -> pd.
     ``code-only``, since the boundary cannot be checked), ``unmatched`` otherwise."""
     targets = set(to_codes)
     rows = [
-        (c, c, 1.0, "code", "code-only") if c in targets else (c, None, np.nan, "code",
-                                                                 "unmatched")
+        (c, c, 1.0, "code", "code-only") if c in targets else (c, None, np.nan, "code", "unmatched")
         for c in dict.fromkeys(from_codes)
     ]
     return pd.DataFrame(rows, columns=CROSSWALK_COLUMNS)
@@ -70,12 +69,16 @@ def crosswalk_by_geometry(from_areas, to_areas, *, points=None) -> pd.DataFrame:
     # how much of each to-area comes from each from-area (for 'merged' and identity checks)
     to_area = b.set_index("to_code").geometry.area
     from_area = a.set_index("from_code").geometry.area
-    pieces["to_share"] = (pieces["weight"] * pieces["from_code"].map(from_area)
-                          / pieces["to_code"].map(to_area))
+    pieces["to_share"] = (
+        pieces["weight"] * pieces["from_code"].map(from_area) / pieces["to_code"].map(to_area)
+    )
     n_to = pieces.groupby("from_code")["to_code"].transform("nunique")
     n_from = pieces.groupby("to_code")["from_code"].transform("nunique")
-    same = (pieces["from_code"] == pieces["to_code"]) & (pieces["weight"] >= SAME) & (
-        pieces["to_share"] >= SAME)
+    same = (
+        (pieces["from_code"] == pieces["to_code"])
+        & (pieces["weight"] >= SAME)
+        & (pieces["to_share"] >= SAME)
+    )
     pieces["method"] = np.where(same, "identity", method)
     pieces.loc[same, "weight"] = 1.0
     pieces["flag"] = np.select(
@@ -83,8 +86,15 @@ def crosswalk_by_geometry(from_areas, to_areas, *, points=None) -> pd.DataFrame:
     )
     pieces.loc[same, "flag"] = None
     missing = sorted(set(a["from_code"]) - set(pieces["from_code"]))
-    lost = pd.DataFrame({"from_code": missing, "to_code": None, "weight": np.nan,
-                         "method": method, "flag": "unmatched"})
+    lost = pd.DataFrame(
+        {
+            "from_code": missing,
+            "to_code": None,
+            "weight": np.nan,
+            "method": method,
+            "flag": "unmatched",
+        }
+    )
     out = pd.concat([pieces[CROSSWALK_COLUMNS], lost], ignore_index=True)
     return out.sort_values(["from_code", "to_code"], ignore_index=True)
 
@@ -109,9 +119,18 @@ def column_kinds(columns: Sequence[str]) -> tuple[list[str], dict[str, str]]:
         else:
             unknown.append(col)
     if unknown:
-        raise DataError(f"cannot tell whether {unknown} are counts or rates",
-                        fix="pass counts=[...] and rates={indicator: denominator} explicitly")
+        raise DataError(
+            f"cannot tell whether {unknown} are counts or rates",
+            fix="pass counts=[...] and rates={indicator: denominator} explicitly",
+        )
     return counts, rates
+
+
+def with_denominators(columns: Sequence[str]) -> list[str]:
+    """``columns`` plus the catalogue denominators that moving them across vintages needs."""
+    cat = catalogue()
+    extra = [cat[c].denominator for c in columns if c in cat and cat[c].denominator]
+    return list(dict.fromkeys([*columns, *[e for e in extra if e]]))
 
 
 def to_vintage(
@@ -137,8 +156,10 @@ def to_vintage(
     missing_cols = [c for c in need if c not in data.columns]
     denominators_missing = [d for d in set(rates.values()) if d not in data.columns]
     if missing_cols or denominators_missing:
-        raise DataError(f"missing columns {missing_cols + denominators_missing}",
-                        fix="include every count, rate and rate denominator in the data")
+        raise DataError(
+            f"missing columns {missing_cols + denominators_missing}",
+            fix="include every count, rate and rate denominator in the data",
+        )
     cw = crosswalk.dropna(subset=["to_code"])
     merged = data.merge(cw, left_on=code_column, right_on="from_code", how="inner")
     keys = [*by, "to_code"]
@@ -149,8 +170,11 @@ def to_vintage(
     def weighted_sum(values: pd.Series) -> pd.Series:
         part = values * w
         total = part.groupby([merged[k] for k in keys], dropna=False, sort=True).sum()
-        gaps = (values.isna() & (w >= SLIVER)).groupby(
-            [merged[k] for k in keys], dropna=False, sort=True).any()
+        gaps = (
+            (values.isna() & (w >= SLIVER))
+            .groupby([merged[k] for k in keys], dropna=False, sort=True)
+            .any()
+        )
         return total.where(~gaps).reset_index(drop=True)
 
     for col in counts:
@@ -171,6 +195,36 @@ def to_vintage(
         for col in [*counts, *rates, *set(rates.values())]:
             out.loc[ident, col] = firsts.loc[ident, col].to_numpy()
     flags = merged.groupby(keys, dropna=False, sort=True)["flag"].agg(
-        lambda f: ",".join(sorted({x for x in f if isinstance(x, str)})) or None)
+        lambda f: ",".join(sorted({x for x in f if isinstance(x, str)})) or None
+    )
     out["flags"] = flags.to_numpy()
     return out.rename(columns={"to_code": code_column})
+
+
+def store_crosswalk(
+    store, from_vintage: int, to_vintage: int, gemeente: str | None = None
+) -> pd.DataFrame:
+    """Crosswalk between two vintages in a store: by geometry where both vintages have
+    boundaries, else by code (identity where a code persists, every other area flagged)."""
+    if from_vintage == to_vintage:
+        codes = store.areas(gemeente, level="buurt", vintage=from_vintage)["code"]
+        return pd.DataFrame(
+            {
+                "from_code": codes,
+                "to_code": codes,
+                "weight": 1.0,
+                "method": "identity",
+                "flag": None,
+            }
+        )
+    have = {
+        v: store.con.execute("SELECT count(*) FROM boundaries WHERE vintage = ?", [v]).fetchone()[0]
+        for v in (from_vintage, to_vintage)
+    }
+    if all(have.values()):
+        return crosswalk_by_geometry(
+            store.boundaries(from_vintage, gemeente), store.boundaries(to_vintage, gemeente)
+        )
+    src = store.areas(gemeente, level="buurt", vintage=from_vintage)["code"]
+    dst = store.areas(None, level="buurt", vintage=to_vintage)["code"]
+    return crosswalk_by_code(src.tolist(), dst.tolist())

@@ -43,8 +43,9 @@ def normalise_code(raw: object) -> str:
     return str(raw).strip().upper()
 
 
-def parse_code(raw: object, *, file: str | None = None, row: int | None = None,
-               column: str | None = None) -> AreaCode:
+def parse_code(
+    raw: object, *, file: str | None = None, row: int | None = None, column: str | None = None
+) -> AreaCode:
     """Parse a CBS area code, raising :class:`DataError` naming where a bad one was found."""
     code = normalise_code(raw)
     if not _PATTERN.match(code):

@@ -116,8 +116,9 @@ class IndexSpec:
         """A spec with only some domains (their weights rescaled to 100)."""
         unknown = set(domains) - set(self.domain_ids())
         if unknown:
-            raise SpecError(f"unknown domain(s) {sorted(unknown)}; the spec has "
-                            f"{self.domain_ids()}")
+            raise SpecError(
+                f"unknown domain(s) {sorted(unknown)}; the spec has {self.domain_ids()}"
+            )
         keep = tuple(d for d in self.domains if d.id in domains)
         total = sum(d.weight for d in keep)
         keep = tuple(replace(d, weight=d.weight * 100 / total) for d in keep)
@@ -134,32 +135,59 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
     index = data.get("index")
     if not isinstance(index, dict):
         raise _fail("no [index] table", "start the file with [index] and name = ...", where)
-    known = {"name", "transform", "reference", "standardise", "missing", "min_population",
-             "population", "shrinkage", "description", "classes"}
+    known = {
+        "name",
+        "transform",
+        "reference",
+        "standardise",
+        "missing",
+        "min_population",
+        "population",
+        "shrinkage",
+        "description",
+        "classes",
+    }
     if unknown := set(index) - known:
-        raise _fail(f"unknown key(s) {sorted(unknown)} in [index]",
-                    f"use only {sorted(known)}", where)
+        raise _fail(
+            f"unknown key(s) {sorted(unknown)} in [index]", f"use only {sorted(known)}", where
+        )
     domains = []
     for i, d in enumerate(data.get("domain", [])):
         if "id" not in d or "weight" not in d:
-            raise _fail(f"[[domain]] number {i + 1} needs id and weight",
-                        "add id = '...' and weight = <percentage>", where)
-        domains.append(Domain(str(d["id"]), _number(d["weight"], f"domain {d['id']!r} weight",
-                                                    where), d.get("label_nl", ""),
-                              d.get("label_en", "")))
+            raise _fail(
+                f"[[domain]] number {i + 1} needs id and weight",
+                "add id = '...' and weight = <percentage>",
+                where,
+            )
+        domains.append(
+            Domain(
+                str(d["id"]),
+                _number(d["weight"], f"domain {d['id']!r} weight", where),
+                d.get("label_nl", ""),
+                d.get("label_en", ""),
+            )
+        )
     indicators = []
     for i, ind in enumerate(data.get("indicator", [])):
         if "id" not in ind or "domain" not in ind:
-            raise _fail(f"[[indicator]] number {i + 1} needs id and domain",
-                        "add id = '...' and domain = '...'", where)
+            raise _fail(
+                f"[[indicator]] number {i + 1} needs id and domain",
+                "add id = '...' and domain = '...'",
+                where,
+            )
         den = ind.get("denominator", ())
-        indicators.append(IndicatorSpec(
-            id=str(ind["id"]), domain=str(ind["domain"]), polarity=str(ind.get("polarity", "+")),
-            weight=_number(ind.get("weight", 1.0), f"indicator {ind['id']!r} weight", where),
-            numerator=ind.get("numerator"),
-            denominator=tuple([den] if isinstance(den, str) else den),
-            proxy=bool(ind.get("proxy", False)), note=str(ind.get("note", "")),
-        ))
+        indicators.append(
+            IndicatorSpec(
+                id=str(ind["id"]),
+                domain=str(ind["domain"]),
+                polarity=str(ind.get("polarity", "+")),
+                weight=_number(ind.get("weight", 1.0), f"indicator {ind['id']!r} weight", where),
+                numerator=ind.get("numerator"),
+                denominator=tuple([den] if isinstance(den, str) else den),
+                proxy=bool(ind.get("proxy", False)),
+                note=str(ind.get("note", "")),
+            )
+        )
     classes = ClassBands()
     if isinstance(index.get("classes"), dict):
         c = index["classes"]
@@ -173,13 +201,15 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
         name=str(index.get("name", "index")),
         transform=str(index.get("transform", "exponential")),
         reference=str(index.get("reference", "input")),
-        domains=tuple(domains), indicators=tuple(indicators),
+        domains=tuple(domains),
+        indicators=tuple(indicators),
         standardise=str(index.get("standardise", "normal")),
         missing=str(index.get("missing", "reweight")),
         min_population=float(index.get("min_population", 0)),
         population=str(index.get("population", "a_inw")),
         shrinkage=bool(index.get("shrinkage", False)),
-        classes=classes, description=str(index.get("description", "")),
+        classes=classes,
+        description=str(index.get("description", "")),
     )
     return validate(spec, where=where)
 
@@ -188,15 +218,19 @@ def _number(value: Any, what: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise _fail(f"{what} is {value!r}, not a number", "give a positive number", where)
     if value <= 0:
-        raise _fail(f"{what} is {value}, must be positive",
-                    "give a positive number (drop the entry to leave it out)", where)
+        raise _fail(
+            f"{what} is {value}, must be positive",
+            "give a positive number (drop the entry to leave it out)",
+            where,
+        )
     return float(value)
 
 
 def _choice(value: str, options: tuple[str, ...], what: str, where: str) -> None:
     if value not in options:
-        raise _fail(f"{what} {value!r} is not one of {list(options)}",
-                    f"use one of {list(options)}", where)
+        raise _fail(
+            f"{what} {value!r} is not one of {list(options)}", f"use one of {list(options)}", where
+        )
 
 
 def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
@@ -206,36 +240,56 @@ def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
     _choice(spec.standardise, STANDARDISE, "standardise", where)
     _choice(spec.missing, MISSING_RULES, "missing", where)
     if not spec.domains:
-        raise _fail("no [[domain]] entries", "declare at least one domain with id and weight",
-                    where)
+        raise _fail(
+            "no [[domain]] entries", "declare at least one domain with id and weight", where
+        )
     ids = [d.id for d in spec.domains]
     if dups := sorted({d for d in ids if ids.count(d) > 1}):
         raise _fail(f"domain id(s) {dups} declared twice", "give each domain one entry", where)
     ind_ids = [i.id for i in spec.indicators]
     if dups := sorted({d for d in ind_ids if ind_ids.count(d) > 1}):
-        raise _fail(f"indicator id(s) {dups} declared twice",
-                    "an indicator belongs to one domain only (count bijstand once)", where)
+        raise _fail(
+            f"indicator id(s) {dups} declared twice",
+            "an indicator belongs to one domain only (count bijstand once)",
+            where,
+        )
     for ind in spec.indicators:
         if ind.domain not in ids:
-            raise _fail(f"indicator {ind.id!r} names domain {ind.domain!r}, which is not declared",
-                        f"use one of {ids} or add a [[domain]] with id = {ind.domain!r}", where)
+            raise _fail(
+                f"indicator {ind.id!r} names domain {ind.domain!r}, which is not declared",
+                f"use one of {ids} or add a [[domain]] with id = {ind.domain!r}",
+                where,
+            )
         _choice(ind.polarity, ("+", "-"), f"indicator {ind.id!r} polarity", where)
         if ind.numerator and not ind.denominator:
-            raise _fail(f"indicator {ind.id!r} has a numerator but no denominator",
-                        "add denominator = '...' (or a list to sum)", where)
+            raise _fail(
+                f"indicator {ind.id!r} has a numerator but no denominator",
+                "add denominator = '...' (or a list to sum)",
+                where,
+            )
     if empty := [d for d in ids if not spec.indicators_of(d)]:
-        raise _fail(f"domain(s) {empty} have no indicators",
-                    "add [[indicator]] entries with domain = that id, or remove the domain", where)
+        raise _fail(
+            f"domain(s) {empty} have no indicators",
+            "add [[indicator]] entries with domain = that id, or remove the domain",
+            where,
+        )
     edges = spec.classes.edges
     if list(edges) != sorted(edges) or len(spec.classes.labels) != len(edges) + 1:
-        raise _fail("class edges must be increasing with one more label than edges",
-                    "e.g. edges = [20, 35, 50, 60] with five labels", where)
+        raise _fail(
+            "class edges must be increasing with one more label than edges",
+            "e.g. edges = [20, 35, 50, 60] with five labels",
+            where,
+        )
     total = sum(d.weight for d in spec.domains)
     if abs(total - 100) > 1.0:
-        warnings.warn(f"{where}: domain weights sum to {total:g}, not 100; rescaled to 100",
-                      UserWarning, stacklevel=2)
-        spec = replace(spec, domains=tuple(replace(d, weight=d.weight * 100 / total)
-                                           for d in spec.domains))
+        warnings.warn(
+            f"{where}: domain weights sum to {total:g}, not 100; rescaled to 100",
+            UserWarning,
+            stacklevel=2,
+        )
+        spec = replace(
+            spec, domains=tuple(replace(d, weight=d.weight * 100 / total) for d in spec.domains)
+        )
     return spec
 
 
@@ -244,14 +298,19 @@ def load_spec(name_or_path: str | Path) -> IndexSpec:
     text: str
     where = str(name_or_path)
     if str(name_or_path) in PRESETS:
-        text = resources.files("buurtbalans.index.presets").joinpath(
-            f"{name_or_path}.toml").read_text("utf-8")
+        text = (
+            resources.files("buurtbalans.index.presets")
+            .joinpath(f"{name_or_path}.toml")
+            .read_text("utf-8")
+        )
         where = f"preset {name_or_path}"
     else:
         path = Path(name_or_path)
         if not path.exists():
-            raise SpecError(f"no spec file {path} and no preset of that name. Fix: give a "
-                            f"TOML file or one of the presets {list(PRESETS)}")
+            raise SpecError(
+                f"no spec file {path} and no preset of that name. Fix: give a "
+                f"TOML file or one of the presets {list(PRESETS)}"
+            )
         text = path.read_text("utf-8")
     try:
         data = tomllib.loads(text)

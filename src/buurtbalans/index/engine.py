@@ -54,10 +54,15 @@ class Run:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for run.json)."""
-        return {"spec": self.spec.to_dict(), "spec_hash": self.spec.hash(),
-                "steps": [asdict(s) for s in self.steps], "input_hash": self.input_hash,
-                "id_columns": self.id_columns, "period_column": self.period_column,
-                "provenance": self.provenance}
+        return {
+            "spec": self.spec.to_dict(),
+            "spec_hash": self.spec.hash(),
+            "steps": [asdict(s) for s in self.steps],
+            "input_hash": self.input_hash,
+            "id_columns": self.id_columns,
+            "period_column": self.period_column,
+            "provenance": self.provenance,
+        }
 
 
 @dataclass
@@ -73,9 +78,15 @@ class IndexResult:
 
     def output_columns(self) -> list[str]:
         """id columns, one per domain, then score, rank, decile, class."""
-        return [*self.run.id_columns, *([self.run.period_column] if self.run.period_column
-                                        else []), *self.domains(), "score", "rank", "decile",
-                "class"]
+        return [
+            *self.run.id_columns,
+            *([self.run.period_column] if self.run.period_column else []),
+            *self.domains(),
+            "score",
+            "rank",
+            "decile",
+            "class",
+        ]
 
     def domains(self) -> list[str]:
         """Domain ids that were scored."""
@@ -104,27 +115,32 @@ def derive_indicators(data: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame
             den = data[list(ind.denominator)].sum(axis=1, min_count=len(ind.denominator))
             out[ind.id] = data[ind.numerator] / den.where(den > 0)
         else:
-            out[ind.id] = pd.to_numeric(data[ind.id], errors="coerce") if ind.id in \
-                data.columns else np.nan
+            out[ind.id] = (
+                pd.to_numeric(data[ind.id], errors="coerce") if ind.id in data.columns else np.nan
+            )
         if out[ind.id].isna().all():
             notes.append(f"indicator {ind.id!r} has no data and is left out")
     return out, notes
 
 
-def shrink(values: pd.DataFrame, data: pd.DataFrame, spec: IndexSpec, group: pd.Series
-           ) -> pd.DataFrame:
+def shrink(
+    values: pd.DataFrame, data: pd.DataFrame, spec: IndexSpec, group: pd.Series
+) -> pd.DataFrame:
     """Empirical-Bayes shrinkage of the ratio indicators toward their group."""
     out = values.copy()
     for ind in spec.indicators:
-        if ind.numerator and len(ind.denominator) and ind.numerator in data.columns and all(
-                c in data.columns for c in ind.denominator):
+        if (
+            ind.numerator
+            and len(ind.denominator)
+            and ind.numerator in data.columns
+            and all(c in data.columns for c in ind.denominator)
+        ):
             den = data[list(ind.denominator)].sum(axis=1, min_count=len(ind.denominator))
             out[ind.id] = eb_shrink(data[ind.numerator], den, group)
     return out
 
 
-def standardise(values: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None
-                ) -> pd.DataFrame:
+def standardise(values: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None) -> pd.DataFrame:
     """Sign (higher = more deprived) and standardise each indicator over the reference."""
     fn = STANDARDISERS[spec.standardise]
     out = pd.DataFrame(index=values.index)
@@ -164,10 +180,11 @@ def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.
 
 
 def combine(
-    x: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None, flags: pd.Series
+    x: pd.DataFrame, spec: IndexSpec, rank_groups: pd.Series | None, flags: pd.Series
 ) -> pd.DataFrame:
     """Score = Σ w_d·X_d / 100 over scored domains; rank, decile, class, contributions.
 
+    Ranks (1 = most deprived) and deciles are per ``rank_groups`` (the period).
     Domains with no data at all are left out and the remaining weights rescaled to 100;
     an area missing a domain gets the same treatment under ``reweight`` (and is flagged),
     and no score under ``no-score``.
@@ -190,13 +207,12 @@ def combine(
     for d in w.index:
         out[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)
     out["n_domains"] = present.sum(axis=1)
-    g = score.groupby(groups if groups is not None else np.zeros(len(score)), sort=False)
+    g = score.groupby(rank_groups if rank_groups is not None else np.zeros(len(score)), sort=False)
     rank = g.rank(method="first", ascending=False)
     n = g.transform("count")
     out["rank"] = rank.astype("Int64")
     out["decile"] = np.ceil(rank * 10 / n).astype("Int64")
-    out["class"] = class_of(score, spec.classes.edges, spec.classes.labels,
-                            spec.classes.inclusive)
+    out["class"] = class_of(score, spec.classes.edges, spec.classes.labels, spec.classes.inclusive)
     return out
 
 
@@ -217,26 +233,43 @@ def compute(
     (default: the gemeente part of a CBS code) is where shrinkage pulls rates toward.
     """
     id_columns = list(id_columns)
-    if missing := [c for c in [*id_columns, *([period_column] if period_column else [])]
-                   if c not in data.columns]:
-        raise DataError(f"missing id column(s) {missing}; the data has {list(data.columns)[:15]}",
-                        fix="pass --id-column with the name of the area id column")
+    if missing := [
+        c
+        for c in [*id_columns, *([period_column] if period_column else [])]
+        if c not in data.columns
+    ]:
+        raise DataError(
+            f"missing id column(s) {missing}; the data has {list(data.columns)[:15]}",
+            fix="pass --id-column with the name of the area id column",
+        )
     keys = id_columns + ([period_column] if period_column else [])
     dup = data.duplicated(keys, keep=False)
     if dup.any():
         first = data.loc[dup, keys].iloc[0].tolist()
         rows = (np.flatnonzero(dup.to_numpy())[:2] + 2).tolist()
-        raise DataError(f"duplicate rows for {first}", row=rows[0], column=",".join(keys),
-                        fix=f"keep one row per area (rows {rows} repeat it)")
+        raise DataError(
+            f"duplicate rows for {first}",
+            row=rows[0],
+            column=",".join(keys),
+            fix=f"keep one row per area (rows {rows} repeat it)",
+        )
     data = data.reset_index(drop=True)
     steps: list[Step] = []
     pooled = spec.reference.endswith("pooled") or period_column is None
-    groups = None if pooled else data[period_column]
-    values, notes = derive_indicators(data, spec)
+    # areas below the minimum population are left out of the reference set and unscored
+    small = pd.Series(False, index=data.index)
+    if spec.min_population and spec.population in data.columns:
+        small = data[spec.population] < spec.min_population
+        steps.append(
+            Step("min_population", {"population": spec.population, "minimum": spec.min_population})
+        )
+    ref = data[~small]
+    groups = None if pooled else ref[period_column]
+    values, notes = derive_indicators(ref, spec)
     steps.append(Step("derive_indicators", {"indicators": [i.id for i in spec.indicators]}))
     if spec.shrinkage:
-        gcol = data[group_column] if group_column else data[id_columns[0]].astype(str).str[2:6]
-        values = shrink(values, data, spec, gcol)
+        gcol = ref[group_column] if group_column else ref[id_columns[0]].astype(str).str[2:6]
+        values = shrink(values, ref, spec, gcol)
         steps.append(Step("shrink", {"group": group_column or "gemeente"}))
     std = standardise(values, spec, groups)
     steps.append(Step("standardise", {"method": spec.standardise, "pooled": pooled}))
@@ -247,34 +280,42 @@ def compute(
     x = pd.DataFrame({d: transform_domain(dom[d], spec.transform, groups) for d in dom.columns})
     steps.append(Step("transform_domains", {"transform": spec.transform, "pooled": pooled}))
     if x.notna().any().sum() == 0:
-        raise DataError("none of the spec's indicators has data in the input",
-                        fix=f"provide columns {spec.raw_inputs()[:10]} (or import them)")
-    table = combine(x, spec, groups, flags)
+        raise DataError(
+            "none of the spec's indicators has data in the input",
+            fix=f"provide columns {spec.raw_inputs()[:10]} (or import them)",
+        )
+    table = combine(x, spec, ref[period_column] if period_column else None, flags)
     steps.append(Step("combine", {"weights": {d.id: d.weight for d in spec.domains}}))
-    if spec.min_population and spec.population in data.columns:
-        small = data[spec.population] < spec.min_population
-        for col in ["score", "rank", "decile", "class", *[c for c in table if
-                                                             c.startswith("contrib_")]]:
-            table.loc[small, col] = None
-        table.loc[small, "rank"] = pd.NA
-        flags[small] += f"minder dan {spec.min_population:g} inwoners: geen score; "
-        steps.append(Step("min_population", {"population": spec.population,
-                                             "minimum": spec.min_population}))
+    table = table.reindex(data.index)
+    flags = flags.reindex(data.index, fill_value="")
+    flags[small] = f"minder dan {spec.min_population:g} inwoners: geen score; "
     table = pd.concat([data[keys], table], axis=1)
     table["flags"] = flags.str.strip().replace("", None)
-    prov = {"spec_name": spec.name, "spec_hash": spec.hash(), "package_version": __version__,
-            "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "transform": spec.transform, "reference": spec.reference, **(provenance or {})}
+    prov = {
+        "spec_name": spec.name,
+        "spec_hash": spec.hash(),
+        "package_version": __version__,
+        "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "transform": spec.transform,
+        "reference": spec.reference,
+        **(provenance or {}),
+    }
     run = Run(spec, steps, input_hash(data), id_columns, period_column, prov)
-    return IndexResult(table, std.assign(**{k: data[k] for k in keys}), run, notes)
+    return IndexResult(table, std.assign(**{k: ref[k] for k in keys}), run, notes)
 
 
 def replay(run: Run, data: pd.DataFrame) -> IndexResult:
     """Re-run a recorded computation on the same input; refuses different input."""
     got = input_hash(data.reset_index(drop=True))
     if got != run.input_hash:
-        raise DataError("the data differ from the recorded run's input (hash mismatch)",
-                        fix="replay on the same input file/store selection")
-    return compute(data, run.spec, id_columns=run.id_columns, period_column=run.period_column,
-                   provenance={k: v for k, v in run.provenance.items()
-                               if k not in ("computed_at",)})
+        raise DataError(
+            "the data differ from the recorded run's input (hash mismatch)",
+            fix="replay on the same input file/store selection",
+        )
+    return compute(
+        data,
+        run.spec,
+        id_columns=run.id_columns,
+        period_column=run.period_column,
+        provenance={k: v for k, v in run.provenance.items() if k not in ("computed_at",)},
+    )

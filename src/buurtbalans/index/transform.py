@@ -18,8 +18,9 @@ def _grouped(values: pd.Series, groups: pd.Series | None):
     return values.groupby(groups if groups is not None else np.zeros(len(values)), sort=False)
 
 
-def deprivation_rank(values: pd.Series, groups: pd.Series | None = None) -> tuple[pd.Series,
-                                                                                  pd.Series]:
+def deprivation_rank(
+    values: pd.Series, groups: pd.Series | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Average ranks (1 = least deprived) and the group size N; NaN stays NaN."""
     g = _grouped(values, groups)
     ranks = g.rank(method="average", ascending=True)
@@ -30,7 +31,7 @@ def deprivation_rank(values: pd.Series, groups: pd.Series | None = None) -> tupl
 def exponential(r: np.ndarray | pd.Series) -> np.ndarray | pd.Series:
     """IoD exponential transform of R = rank/N in (0, 1]: X = −23·ln(1 − R·(1 − e^(−100/23))).
 
-    >>> round(float(exponential(0.9)), 1), float(exponential(1.0))
+    >>> round(float(exponential(0.9)), 1), round(float(exponential(1.0)), 9)
     (50.4, 100.0)
     """
     if isinstance(r, pd.Series):
@@ -38,8 +39,7 @@ def exponential(r: np.ndarray | pd.Series) -> np.ndarray | pd.Series:
     return -EXP_CONSTANT * np.log(1.0 - np.asarray(r, dtype=float) * _K)
 
 
-def transform_domain(values: pd.Series, method: str, groups: pd.Series | None = None
-                     ) -> pd.Series:
+def transform_domain(values: pd.Series, method: str, groups: pd.Series | None = None) -> pd.Series:
     """Scale a domain score: ``exponential`` (IoD), ``percentile`` (100·R), ``zscore`` or
     ``none``; R is the average rank over the group divided by the group's N."""
     if method == "none":
@@ -104,11 +104,14 @@ def eb_shrink(numerator: pd.Series, denominator: pd.Series, group: pd.Series) ->
     return (np.exp(shrunk) / (1 + np.exp(shrunk))).where(ok)
 
 
-def class_of(score: pd.Series, edges: tuple[float, ...], labels: tuple[str, ...],
-             inclusive: bool) -> pd.Series:
+def class_of(
+    score: pd.Series, edges: tuple[float, ...], labels: tuple[str, ...], inclusive: bool
+) -> pd.Series:
     """Band label of each score; with ``inclusive`` a score equal to an edge moves up."""
-    idx = np.searchsorted(np.asarray(edges), score.to_numpy(), side="right" if inclusive
-                          else "left")
-    out = pd.Series(np.asarray(labels, dtype=object)[np.minimum(idx, len(labels) - 1)],
-                    index=score.index)
+    idx = np.searchsorted(
+        np.asarray(edges), score.to_numpy(), side="right" if inclusive else "left"
+    )
+    out = pd.Series(
+        np.asarray(labels, dtype=object)[np.minimum(idx, len(labels) - 1)], index=score.index
+    )
     return out.where(score.notna())

@@ -37,7 +37,9 @@ class SourceInfo:
     file_hash: str
     kind: str
     notes: str = ""
-    imported_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    imported_at: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
+    )
 
 
 @dataclass

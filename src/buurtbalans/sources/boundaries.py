@@ -23,8 +23,11 @@ def read_geofile(path: Path, layer: str | None = None):
     try:
         gdf = gpd.read_file(path, layer=layer)
     except Exception as exc:
-        raise DataError(f"cannot read geometry file: {exc}", file=str(path),
-                        fix="use GeoPackage, GeoJSON or a shapefile") from exc
+        raise DataError(
+            f"cannot read geometry file: {exc}",
+            file=str(path),
+            fix="use GeoPackage, GeoJSON or a shapefile",
+        ) from exc
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
         if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
@@ -32,9 +35,12 @@ def read_geofile(path: Path, layer: str | None = None):
         elif 0 <= minx <= maxx <= 300_000 and 300_000 <= miny <= maxy <= 625_000:
             gdf = gdf.set_crs(RD_NEW)
         else:
-            raise DataError("the file has no coordinate system and its coordinates are "
-                            "neither lon/lat nor RD New", file=str(path),
-                            fix="save it with a CRS (e.g. EPSG:28992) in QGIS")
+            raise DataError(
+                "the file has no coordinate system and its coordinates are "
+                "neither lon/lat nor RD New",
+                file=str(path),
+                fix="save it with a CRS (e.g. EPSG:28992) in QGIS",
+            )
     gdf = gdf.to_crs(RD_NEW)
     gdf["geometry"] = gdf.geometry.make_valid()
     return gdf
@@ -43,7 +49,11 @@ def read_geofile(path: Path, layer: str | None = None):
 def boundaries_frame(codes: pd.Series, geometry, vintage: int, levels: pd.Series) -> pd.DataFrame:
     """The store's boundary rows: code, vintage, level and WKB geometry."""
     shapely = import_optional("shapely")
-    return pd.DataFrame({
-        "code": codes.to_numpy(), "vintage": int(vintage), "level": levels.to_numpy(),
-        "geometry_wkb": list(shapely.to_wkb(geometry.to_numpy())),
-    })
+    return pd.DataFrame(
+        {
+            "code": codes.to_numpy(),
+            "vintage": int(vintage),
+            "level": levels.to_numpy(),
+            "geometry_wkb": list(shapely.to_wkb(geometry.to_numpy())),
+        }
+    )

@@ -70,8 +70,10 @@ KWB_TABLES: dict[int, KwbTable] = {
 def kwb_table(year: int) -> KwbTable:
     """The KWB table for a year, or a clear error listing the years known."""
     if year not in KWB_TABLES:
-        raise SourceError(f"no KWB table known for {year}; known years: "
-                          f"{min(KWB_TABLES)}-{max(KWB_TABLES)}. Fix: pick one of those")
+        raise SourceError(
+            f"no KWB table known for {year}; known years: "
+            f"{min(KWB_TABLES)}-{max(KWB_TABLES)}. Fix: pick one of those"
+        )
     return KWB_TABLES[year]
 
 
@@ -140,8 +142,9 @@ class CBSOData:
             "`buurtbalans import file`"
         )
 
-    def fetch(self, table: str, resource: str, params: dict[str, str] | None = None, *,
-              feed: bool = False) -> list[dict[str, Any]]:
+    def fetch(
+        self, table: str, resource: str, params: dict[str, str] | None = None, *, feed: bool = False
+    ) -> list[dict[str, Any]]:
         """All rows of a resource, following ``odata.nextLink`` and the 10,000-row limit."""
         api = "ODataFeed" if feed else "ODataApi"
         url: str | None = f"{self.base_url}/{api}/odata/{table}/{resource}"
@@ -176,8 +179,9 @@ class CBSOData:
         wanted = list(names_or_codes)
         if all(w.strip().upper().startswith("GM") for w in wanted):
             return [w.strip().upper() for w in wanted]
-        dim = self.fetch(table, "WijkenEnBuurten",
-                         {"$filter": "startswith(Key,'GM')", "$select": "Key,Title"})
+        dim = self.fetch(
+            table, "WijkenEnBuurten", {"$filter": "startswith(Key,'GM')", "$select": "Key,Title"}
+        )
         by_name = {row["Title"].strip().lower(): row["Key"].strip() for row in dim}
         out = []
         for w in wanted:
@@ -187,8 +191,10 @@ class CBSOData:
             elif text.lower() in by_name:
                 out.append(by_name[text.lower()])
             else:
-                raise SourceError(f"CBS table {table} has no gemeente named {text!r}. Fix: "
-                                  "check the spelling or give the code (GM0141)")
+                raise SourceError(
+                    f"CBS table {table} has no gemeente named {text!r}. Fix: "
+                    "check the spelling or give the code (GM0141)"
+                )
         return out
 
     def kwb_year(self, year: int, gemeenten: list[str]) -> ImportBatch:
@@ -196,21 +202,30 @@ class CBSOData:
         table = kwb_table(year).table_id
         info = self.table_info(table)
         if str(info.get("Period", "")).strip() != str(year):
-            raise SourceError(f"table {table} is period {info.get('Period')!r}, not {year}. "
-                              "Fix: report this; the KWB table registry needs updating")
+            raise SourceError(
+                f"table {table} is period {info.get('Period')!r}, not {year}. "
+                "Fix: report this; the KWB table registry needs updating"
+            )
         props = self.fetch(table, "DataProperties")
         keys = resolve_odata_keys(props)
         flt = gemeente_filter(gemeenten)
         select = ",".join(["WijkenEnBuurten", *keys])
-        rows = self.fetch(table, "UntypedDataSet", {"$filter": flt, "$select": select},
-                          feed=True)
-        names = self.fetch(table, "WijkenEnBuurten",
-                           {"$filter": flt.replace("WijkenEnBuurten", "Key"),
-                            "$select": "Key,Title"})
+        rows = self.fetch(table, "UntypedDataSet", {"$filter": flt, "$select": select}, feed=True)
+        names = self.fetch(
+            table,
+            "WijkenEnBuurten",
+            {"$filter": flt.replace("WijkenEnBuurten", "Key"), "$select": "Key,Title"},
+        )
         payload = json.dumps([info, props, rows], sort_keys=True).encode()
-        return rows_to_batch(rows, props, info, names=names, year=year,
-                             digest=hashlib.sha256(payload).hexdigest(),
-                             file_name=f"{self.base_url}/ODataFeed/odata/{table}")
+        return rows_to_batch(
+            rows,
+            props,
+            info,
+            names=names,
+            year=year,
+            digest=hashlib.sha256(payload).hexdigest(),
+            file_name=f"{self.base_url}/ODataFeed/odata/{table}",
+        )
 
     def kwb(self, years: Iterable[int], gemeenten: Iterable[str]) -> list[ImportBatch]:
         """Fetch several KWB years (progress bar on a terminal)."""
@@ -236,22 +251,33 @@ def rows_to_batch(
         rows = [{"WijkenEnBuurten": code, **values} for code, values in rows.items()]
     df = pd.DataFrame(rows)
     if df.empty:
-        raise SourceError(f"CBS table {table} returned no rows for this selection. Fix: check "
-                          "the gemeente codes exist in that year")
+        raise SourceError(
+            f"CBS table {table} returned no rows for this selection. Fix: check "
+            "the gemeente codes exist in that year"
+        )
     if "WijkenEnBuurten" not in df.columns:
-        raise DataError("no WijkenEnBuurten key in the data", file=file_name,
-                        fix="fetch the UntypedDataSet or TypedDataSet of a KWB table")
+        raise DataError(
+            "no WijkenEnBuurten key in the data",
+            file=file_name,
+            fix="fetch the UntypedDataSet or TypedDataSet of a KWB table",
+        )
     keys = resolve_odata_keys(props)
     columns = {k: v for k, v in keys.items() if k in df.columns}
     codes = clean_codes(df["WijkenEnBuurten"], file=file_name, column="WijkenEnBuurten")
-    obs = wide_to_observations(df, file=file_name, codes=codes, columns=columns,
-                               vintage=period, periods=period)
+    obs = wide_to_observations(
+        df, file=file_name, codes=codes, columns=columns, vintage=period, periods=period
+    )
     title_by_code = {str(n["Key"]).strip(): str(n["Title"]).strip() for n in names or []}
     area_names = codes.map(title_by_code) if title_by_code else None
     source = SourceInfo(
-        source_id=f"cbs-odata:{table}:{digest[:16]}", publisher="CBS (StatLine)",
-        table_id=table, title=str(info.get("Title", table)).strip(), period=str(period),
-        file_name=file_name, file_hash=digest, kind="cbs-odata",
+        source_id=f"cbs-odata:{table}:{digest[:16]}",
+        publisher="CBS (StatLine)",
+        table_id=table,
+        title=str(info.get("Title", table)).strip(),
+        period=str(period),
+        file_name=file_name,
+        file_hash=digest,
+        kind="cbs-odata",
         notes=f"{len(columns)} topics resolved by key stem via DataProperties",
     )
     unresolved = sorted(set(df.columns) - set(columns) - {"ID", "WijkenEnBuurten"})
@@ -266,8 +292,11 @@ def read_saved_table(directory: Path) -> ImportBatch:
     directory = Path(directory)
     need = ["TableInfos.json", "DataProperties.json"]
     if missing := [n for n in need if not (directory / n).exists()]:
-        raise DataError(f"missing {missing} in the saved OData folder", file=str(directory),
-                        fix="save the table's TableInfos and DataProperties next to the data")
+        raise DataError(
+            f"missing {missing} in the saved OData folder",
+            file=str(directory),
+            fix="save the table's TableInfos and DataProperties next to the data",
+        )
 
     def load(name: str) -> Any:
         data = json.loads((directory / name).read_text("utf-8"))
@@ -275,11 +304,16 @@ def read_saved_table(directory: Path) -> ImportBatch:
 
     info = load("TableInfos.json")[0]
     props = load("DataProperties.json")
-    data_files = [p for p in sorted(directory.glob("*.json"))
-                  if p.name not in (*need, "CategoryGroups.json")]
+    data_files = [
+        p for p in sorted(directory.glob("*.json")) if p.name not in (*need, "CategoryGroups.json")
+    ]
     if not data_files:
-        raise DataError("no data file in the saved OData folder", file=str(directory),
-                        fix="save the UntypedDataSet (or TypedDataSet) response as JSON there")
+        raise DataError(
+            "no data file in the saved OData folder",
+            file=str(directory),
+            fix="save the UntypedDataSet (or TypedDataSet) response as JSON there",
+        )
     rows = load(data_files[0].name)
-    return rows_to_batch(rows, props, info, digest=file_hash(directory),
-                         file_name=str(data_files[0]))
+    return rows_to_batch(
+        rows, props, info, digest=file_hash(directory), file_name=str(data_files[0])
+    )

@@ -141,7 +141,8 @@ def resolve_odata_keys(data_properties: list[dict[str, Any]]) -> dict[str, str]:
         for wanted in ind.odata_stems:
             group, _, stem = wanted.rpartition("/")
             hits = [
-                t for t in topics
+                t
+                for t in topics
                 if key_stem(t["Key"]).lower() == stem.lower()
                 and (not group or group_title(t) == _norm_title(group))
             ]
@@ -151,7 +152,8 @@ def resolve_odata_keys(data_properties: list[dict[str, Any]]) -> dict[str, str]:
             for wanted in ind.odata_titles:
                 group, _, title = wanted.rpartition("/")
                 hits = [
-                    t for t in topics
+                    t
+                    for t in topics
                     if _norm_title(t["Title"]) == _norm_title(title)
                     and (not group or group_title(t) == _norm_title(group))
                 ]
@@ -166,6 +168,5 @@ def unresolved_keys(data_properties: list[dict[str, Any]]) -> list[str]:
     """Topic keys of a table that no catalogue entry claims."""
     resolved = resolve_odata_keys(data_properties)
     return [
-        p["Key"] for p in data_properties
-        if p.get("Type") == "Topic" and p["Key"] not in resolved
+        p["Key"] for p in data_properties if p.get("Type") == "Topic" and p["Key"] not in resolved
     ]

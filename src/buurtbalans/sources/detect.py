@@ -52,5 +52,6 @@ def import_path(
         return read_kwb_table(path, jaar=jaar)
     if is_leefbaarometer(columns):
         return read_leefbaarometer(path, vintage=vintage)
-    return read_municipal_table(path, TableMapping(period=jaar, vintage=vintage),
-                                areas=areas, encoding=encoding)
+    return read_municipal_table(
+        path, TableMapping(period=jaar, vintage=vintage), areas=areas, encoding=encoding
+    )

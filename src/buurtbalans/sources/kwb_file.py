@@ -27,8 +27,14 @@ from buurtbalans.sources.tables import (
 
 KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
 MAP_CODE_COLUMNS = ("BU_CODE", "buurtcode", "WK_CODE", "wijkcode", "GM_CODE", "gemeentecode")
-MAP_NAME_COLUMNS = {"BU_CODE": "BU_NAAM", "buurtcode": "buurtnaam", "WK_CODE": "WK_NAAM",
-                    "wijkcode": "wijknaam", "GM_CODE": "GM_NAAM", "gemeentecode": "gemeentenaam"}
+MAP_NAME_COLUMNS = {
+    "BU_CODE": "BU_NAAM",
+    "buurtcode": "buurtnaam",
+    "WK_CODE": "WK_NAAM",
+    "wijkcode": "wijknaam",
+    "GM_CODE": "GM_NAAM",
+    "gemeentecode": "gemeentenaam",
+}
 
 
 def year_from_name(path: Path) -> int | None:
@@ -40,8 +46,11 @@ def year_from_name(path: Path) -> int | None:
 def _need_year(path: Path, jaar: int | None) -> int:
     year = jaar or year_from_name(path)
     if year is None:
-        raise DataError("cannot tell which KWB year this file is", file=str(path),
-                        fix="pass the year, e.g. --jaar 2014")
+        raise DataError(
+            "cannot tell which KWB year this file is",
+            file=str(path),
+            fix="pass the year, e.g. --jaar 2014",
+        )
     return year
 
 
@@ -61,14 +70,20 @@ def read_kwb_table(path: Path, *, jaar: int | None = None) -> ImportBatch:
     columns = {c: ind for c in df.columns if (ind := indicator_for_column(c))}
     skip = {code_col, "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi"}
     unknown = [c for c in df.columns if c not in columns and c not in skip]
-    obs = wide_to_observations(df, file=name, codes=codes, columns=columns, vintage=year,
-                               periods=year)
+    obs = wide_to_observations(
+        df, file=name, codes=codes, columns=columns, vintage=year, periods=year
+    )
     names = df["regio"] if "regio" in df.columns else None
     digest = file_hash(path)
     source = SourceInfo(
-        source_id=f"kwb-file:{year}:{digest[:16]}", publisher="CBS",
-        table_id=f"kwb-{year}", title=f"Kerncijfers wijken en buurten {year} ({path.name})",
-        period=str(year), file_name=path.name, file_hash=digest, kind="kwb-file",
+        source_id=f"kwb-file:{year}:{digest[:16]}",
+        publisher="CBS",
+        table_id=f"kwb-{year}",
+        title=f"Kerncijfers wijken en buurten {year} ({path.name})",
+        period=str(year),
+        file_name=path.name,
+        file_hash=digest,
+        kind="kwb-file",
         notes="income and benefit variables refer to earlier reference years, as in every "
         "KWB edition",
     )
@@ -76,8 +91,7 @@ def read_kwb_table(path: Path, *, jaar: int | None = None) -> ImportBatch:
     return ImportBatch(source, areas_from_codes(codes, year, names), obs, report=report)
 
 
-def read_kwb_map(path: Path, *, jaar: int | None = None, layer: str | None = None
-                 ) -> ImportBatch:
+def read_kwb_map(path: Path, *, jaar: int | None = None, layer: str | None = None) -> ImportBatch:
     """Import a wijk- en buurtkaart: boundaries plus the KWB attributes it carries."""
     path = Path(path)
     name = str(path)
@@ -95,8 +109,9 @@ def read_kwb_map(path: Path, *, jaar: int | None = None, layer: str | None = Non
     codes = clean_codes(gdf[code_col], file=name, column=code_col)
     attrs = pd.DataFrame(gdf.drop(columns="geometry"))
     columns = {c: ind for c in attrs.columns if (ind := indicator_for_column(c))}
-    obs = wide_to_observations(attrs, file=name, codes=codes, columns=columns, vintage=year,
-                               periods=year)
+    obs = wide_to_observations(
+        attrs, file=name, codes=codes, columns=columns, vintage=year, periods=year
+    )
     name_col = MAP_NAME_COLUMNS[code_col]
     names = attrs[name_col] if name_col in attrs.columns else None
     areas = areas_from_codes(codes, year, names)
@@ -104,19 +119,34 @@ def read_kwb_map(path: Path, *, jaar: int | None = None, layer: str | None = Non
     if "GM_CODE" in attrs.columns and code_col != "GM_CODE":
         gm = attrs[["GM_CODE"] + (["GM_NAAM"] if "GM_NAAM" in attrs.columns else [])]
         gm = gm.drop_duplicates("GM_CODE")
-        areas = pd.concat([areas, areas_from_codes(
-            clean_codes(gm["GM_CODE"], file=name, column="GM_CODE"), year,
-            gm["GM_NAAM"] if "GM_NAAM" in gm.columns else None)], ignore_index=True)
+        areas = pd.concat(
+            [
+                areas,
+                areas_from_codes(
+                    clean_codes(gm["GM_CODE"], file=name, column="GM_CODE"),
+                    year,
+                    gm["GM_NAAM"] if "GM_NAAM" in gm.columns else None,
+                ),
+            ],
+            ignore_index=True,
+        )
     bnd = boundaries_frame(codes, gdf.geometry, year, areas_from_codes(codes, year)["level"])
     digest = file_hash(path)
     unknown = [c for c in attrs.columns if c not in columns and c != code_col]
     source = SourceInfo(
-        source_id=f"kwb-map:{year}:{digest[:16]}", publisher="CBS",
+        source_id=f"kwb-map:{year}:{digest[:16]}",
+        publisher="CBS",
         table_id=f"wijk-en-buurtkaart-{year}",
-        title=f"Wijk- en buurtkaart {year} met kerncijfers ({path.name})", period=str(year),
-        file_name=path.name, file_hash=digest, kind="kwb-map",
+        title=f"Wijk- en buurtkaart {year} met kerncijfers ({path.name})",
+        period=str(year),
+        file_name=path.name,
+        file_hash=digest,
+        kind="kwb-map",
         notes="CBS sentinels (-99999997 etc.) stored as missing/suppressed",
     )
-    report = [f"{len(unknown)} attributes not in the catalogue (not imported), e.g. "
-              f"{unknown[:8]}"] if unknown else []
+    report = (
+        [f"{len(unknown)} attributes not in the catalogue (not imported), e.g. {unknown[:8]}"]
+        if unknown
+        else []
+    )
     return ImportBatch(source, areas.drop_duplicates(["code", "vintage"]), obs, bnd, report)

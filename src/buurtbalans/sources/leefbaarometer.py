@@ -21,8 +21,15 @@ from buurtbalans.sources.tables import (
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code")
 NAME_COLUMNS = ("bu_naam", "wk_naam", "gm_naam")
 SCORE_COLUMNS = {
-    "lbm": "lbm", "afw": "lbm_afw", "won": "lbm_won", "fys": "lbm_fys", "vrz": "lbm_vrz",
-    "soc": "lbm_soc", "onv": "lbm_onv", "kscore": "lbm_kscore", "konv": "lbm_konv",
+    "lbm": "lbm",
+    "afw": "lbm_afw",
+    "won": "lbm_won",
+    "fys": "lbm_fys",
+    "vrz": "lbm_vrz",
+    "soc": "lbm_soc",
+    "onv": "lbm_onv",
+    "kscore": "lbm_kscore",
+    "konv": "lbm_konv",
 }
 
 
@@ -43,26 +50,35 @@ def read_leefbaarometer(path: Path, *, vintage: int | None = None) -> ImportBatc
     lower = {c.lower(): c for c in df.columns}
     code_col = next((lower[c] for c in CODE_COLUMNS if c in lower), None)
     if code_col is None or "jaar" not in lower:
-        raise DataError("no code column (bu_code/wk_code/gm_code) or no 'jaar' column",
-                        file=name, fix="use the Leefbaarometer open-data layout")
+        raise DataError(
+            "no code column (bu_code/wk_code/gm_code) or no 'jaar' column",
+            file=name,
+            fix="use the Leefbaarometer open-data layout",
+        )
     codes = clean_codes(df[code_col], file=name, column=code_col)
     years = df[lower["jaar"]].astype(int)
     year = vintage or int(years.max())
     columns = {lower[k]: v for k, v in SCORE_COLUMNS.items() if k in lower}
-    obs = wide_to_observations(df, file=name, codes=codes, columns=columns, vintage=year,
-                               periods=years)
+    obs = wide_to_observations(
+        df, file=name, codes=codes, columns=columns, vintage=year, periods=years
+    )
     name_col = next((lower[c] for c in NAME_COLUMNS if c in lower), None)
     names = df[name_col] if name_col else None
     digest = file_hash(path)
-    ignored = [c for c in df.columns if c not in columns and c not in (code_col, lower["jaar"],
-                                                                          name_col)]
+    ignored = [
+        c for c in df.columns if c not in columns and c not in (code_col, lower["jaar"], name_col)
+    ]
     source = SourceInfo(
-        source_id=f"leefbaarometer:{digest[:16]}", publisher="Ministerie van BZK (Leefbaarometer 3.0)",
-        table_id="leefbaarometer-3.0", title=f"Leefbaarometer-scores ({path.name})",
-        period=",".join(str(y) for y in sorted(years.unique())), file_name=path.name,
-        file_hash=digest, kind="leefbaarometer",
-        notes=f"codes taken as the {year} classification" + ("" if vintage else
-              " (latest jaar; override with --vintage)"),
+        source_id=f"leefbaarometer:{digest[:16]}",
+        publisher="Ministerie van BZK (Leefbaarometer 3.0)",
+        table_id="leefbaarometer-3.0",
+        title=f"Leefbaarometer-scores ({path.name})",
+        period=",".join(str(y) for y in sorted(years.unique())),
+        file_name=path.name,
+        file_hash=digest,
+        kind="leefbaarometer",
+        notes=f"codes taken as the {year} classification"
+        + ("" if vintage else " (latest jaar; override with --vintage)"),
     )
     report = [f"columns ignored: {ignored}"] if ignored else []
     return ImportBatch(source, areas_from_codes(codes, year, names), obs, report=report)

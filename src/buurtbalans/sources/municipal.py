@@ -59,13 +59,19 @@ class TableMapping:
         try:
             data = tomllib.loads(Path(path).read_text("utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DataError(f"cannot read mapping: {exc}", file=str(path),
-                            fix="see the mapping example in the README") from exc
+            raise DataError(
+                f"cannot read mapping: {exc}",
+                file=str(path),
+                fix="see the mapping example in the README",
+            ) from exc
         table = data.get("table", {})
         unknown = set(table) - set(cls.__dataclass_fields__)
         if unknown:
-            raise DataError(f"unknown keys in [table]: {sorted(unknown)}", file=str(path),
-                            fix=f"use {sorted(set(cls.__dataclass_fields__) - {'columns'})}")
+            raise DataError(
+                f"unknown keys in [table]: {sorted(unknown)}",
+                file=str(path),
+                fix=f"use {sorted(set(cls.__dataclass_fields__) - {'columns'})}",
+            )
         return cls(**table, columns=dict(data.get("columns", {})))
 
 
@@ -105,12 +111,18 @@ def read_municipal_table(
     df = read_table(path, encoding=encoding).reset_index(drop=True)
     df.columns = [str(c).strip() for c in df.columns]
     if not (mapping.code_column or mapping.name_column):
-        guess = [c for c in df.columns if c.lower() in ("bu_code", "buurtcode", "buurt_code",
-                                                          "gwb_code", "code", "wk_code")]
+        guess = [
+            c
+            for c in df.columns
+            if c.lower() in ("bu_code", "buurtcode", "buurt_code", "gwb_code", "code", "wk_code")
+        ]
         if not guess:
-            raise DataError("no code column found", file=name,
-                            fix="name it in a mapping file: code_column = '...' or "
-                            "name_column = '...' (see --mapping)")
+            raise DataError(
+                "no code column found",
+                file=name,
+                fix="name it in a mapping file: code_column = '...' or "
+                "name_column = '...' (see --mapping)",
+            )
         mapping.code_column = guess[0]
     report: list[str] = []
     if mapping.code_column:
@@ -119,12 +131,16 @@ def read_municipal_table(
     else:
         require_columns(df, [mapping.name_column], file=name)  # type: ignore[list-item]
         if areas is None or areas.empty:
-            raise DataError("cannot match names: the store has no areas for this vintage",
-                            file=name, fix="import CBS data for the gemeente first")
+            raise DataError(
+                "cannot match names: the store has no areas for this vintage",
+                file=name,
+                fix="import CBS data for the gemeente first",
+            )
         matched, unmatched = match_names(df[mapping.name_column], areas)
         if unmatched:
-            report.append(f"{len(unmatched)} name(s) not matched to a code (not imported): "
-                          f"{unmatched}")
+            report.append(
+                f"{len(unmatched)} name(s) not matched to a code (not imported): {unmatched}"
+            )
         keep = matched.notna()
         df, codes = df[keep].reset_index(drop=True), matched[keep].reset_index(drop=True)
     if mapping.period_column:
@@ -133,8 +149,11 @@ def read_municipal_table(
     elif mapping.period:
         periods = int(mapping.period)
     else:
-        raise DataError("the table's year is not known", file=name,
-                        fix="set period = YYYY or period_column in the mapping (or --jaar)")
+        raise DataError(
+            "the table's year is not known",
+            file=name,
+            fix="set period = YYYY or period_column in the mapping (or --jaar)",
+        )
     vintage = mapping.vintage or int(pd.Series(periods).max())
     columns = dict(mapping.columns)
     if not columns:
@@ -143,14 +162,19 @@ def read_municipal_table(
         if rest := [c for c in df.columns if c not in columns and c not in keys]:
             report.append(f"columns not in the catalogue (not imported): {rest}")
     require_columns(df, list(columns), file=name)
-    obs = wide_to_observations(df, file=name, codes=codes, columns=columns, vintage=vintage,
-                               periods=periods)
+    obs = wide_to_observations(
+        df, file=name, codes=codes, columns=columns, vintage=vintage, periods=periods
+    )
     digest = file_hash(path)
     source = SourceInfo(
-        source_id=f"table:{digest[:16]}", publisher=mapping.publisher,
-        table_id=path.stem, title=mapping.title or path.name,
+        source_id=f"table:{digest[:16]}",
+        publisher=mapping.publisher,
+        table_id=path.stem,
+        title=mapping.title or path.name,
         period=",".join(str(p) for p in sorted(set(pd.Series(periods).tolist()))),
-        file_name=path.name, file_hash=digest, kind="municipal-table",
+        file_name=path.name,
+        file_hash=digest,
+        kind="municipal-table",
         notes=f"codes as the {vintage} classification; columns {columns}",
     )
     return ImportBatch(source, areas_from_codes(codes, vintage), obs, report=report)

@@ -22,13 +22,25 @@ from buurtbalans.sources.tables import (
     wide_to_observations,
 )
 
-KEY_COLUMNS = ("ID", "WijkenEnBuurten", "Perioden", "Gemeentenaam_1", "SoortRegio_2",
-               "Codering_3", "Leeftijd", "Marges", "IndelingswijzigingGemeenteWijkBuurt_4")
+KEY_COLUMNS = (
+    "ID",
+    "WijkenEnBuurten",
+    "Perioden",
+    "Gemeentenaam_1",
+    "SoortRegio_2",
+    "Codering_3",
+    "Leeftijd",
+    "Marges",
+    "IndelingswijzigingGemeenteWijkBuurt_4",
+)
 # topic stem that identifies a table → (table id, title, publisher, regional classification)
 KNOWN_TABLES = {
     "ErvarenGezondheidGoedZeerGoed": (
-        "50090NED", "Gezondheid per wijk en buurt; 2012/2016/2020 (indeling 2020)",
-        "CBS, RIVM en GGD'en", 2020),
+        "50090NED",
+        "Gezondheid per wijk en buurt; 2012/2016/2020 (indeling 2020)",
+        "CBS, RIVM en GGD'en",
+        2020,
+    ),
 }
 
 
@@ -45,8 +57,13 @@ def _period(value: object, *, file: str, row: int) -> int:
     text = str(value).strip()
     if len(text) >= 4 and text[:4].isdigit() and (len(text) == 4 or text[4:6] == "JJ"):
         return int(text[:4])
-    raise DataError(f"period {text!r} is not a year", file=file, row=row, column="Perioden",
-                    fix="this importer takes yearly data (Perioden like 2020JJ00)")
+    raise DataError(
+        f"period {text!r} is not a year",
+        file=file,
+        row=row,
+        column="Perioden",
+        fix="this importer takes yearly data (Perioden like 2020JJ00)",
+    )
 
 
 def is_statline_export(df: pd.DataFrame) -> bool:
@@ -75,31 +92,39 @@ def read_statline_export(path: Path, *, vintage: int | None = None) -> ImportBat
         ind = stems.get(key_stem(col).lower())
         (columns.__setitem__(col, ind) if ind else unknown.append(col))
     if not columns:
-        raise DataError("no known indicator columns", file=name,
-                        fix="this importer expects StatLine OData keys such as AantalInwoners_5")
+        raise DataError(
+            "no known indicator columns",
+            file=name,
+            fix="this importer expects StatLine OData keys such as AantalInwoners_5",
+        )
     df = df.reset_index(drop=True)
     codes = clean_codes(df["WijkenEnBuurten"], file=name, column="WijkenEnBuurten")
     periods = pd.Series([_period(v, file=name, row=i + 2) for i, v in enumerate(df["Perioden"])])
     table_id, title, publisher, indeling = next(
         (v for k, v in KNOWN_TABLES.items() if any(key_stem(c) == k for c in df.columns)),
-        ("statline", "StatLine-export", "CBS", None))
+        ("statline", "StatLine-export", "CBS", None),
+    )
     year = vintage or indeling or int(periods.max())
     if vintage is None:
         how = "the table's indeling" if indeling else "latest period"
-        notes.append(f"codes taken as the {year} classification ({how}); "
-                     "override with --vintage")
+        notes.append(f"codes taken as the {year} classification ({how}); override with --vintage")
     names = None
     if "Gemeentenaam_1" in df.columns:
         gm_name = df["Gemeentenaam_1"].astype("string").str.strip()
         names = gm_name.where(codes.str.startswith("GM"), None)
-    obs = wide_to_observations(df, file=name, codes=codes, columns=columns, vintage=year,
-                               periods=periods)
+    obs = wide_to_observations(
+        df, file=name, codes=codes, columns=columns, vintage=year, periods=periods
+    )
     digest = file_hash(path)
     source = SourceInfo(
         source_id=f"statline:{table_id}:{digest[:16]}",
-        publisher=publisher, table_id=table_id, title=f"{title} ({path.name})",
+        publisher=publisher,
+        table_id=table_id,
+        title=f"{title} ({path.name})",
         period=",".join(str(p) for p in sorted(periods.unique())),
-        file_name=path.name, file_hash=digest, kind="statline-export",
+        file_name=path.name,
+        file_hash=digest,
+        kind="statline-export",
         notes="; ".join(notes),
     )
     report = [f"columns not in the catalogue (not imported): {unknown}"] if unknown else []

@@ -84,9 +84,7 @@ def parse_values(
     return values, status.astype(object)
 
 
-def check_not_negative(
-    values: pd.Series, *, file: str, column: str, first_row: int = 2
-) -> None:
+def check_not_negative(values: pd.Series, *, file: str, column: str, first_row: int = 2) -> None:
     """Counts cannot be negative: raise naming the first offending cell."""
     negative = values < 0
     if negative.any():

@@ -20,8 +20,9 @@ from buurtbalans.sources.symbols import check_not_negative, parse_values
 _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
 
-def read_table(path: Path, *, sheet: str | int | None = None, encoding: str | None = None
-               ) -> pd.DataFrame:
+def read_table(
+    path: Path, *, sheet: str | int | None = None, encoding: str | None = None
+) -> pd.DataFrame:
     """Read a CSV, Excel or Parquet file; cells are kept as read (symbols intact)."""
     path = Path(path)
     if not path.exists():
@@ -31,14 +32,18 @@ def read_table(path: Path, *, sheet: str | int | None = None, encoding: str | No
         try:
             return pd.read_excel(path, sheet_name=sheet or 0, engine="calamine")
         except Exception as exc:  # calamine raises its own types
-            raise DataError(f"cannot read spreadsheet: {exc}", file=str(path),
-                            fix="save it again as .xlsx, or export it to CSV") from exc
+            raise DataError(
+                f"cannot read spreadsheet: {exc}",
+                file=str(path),
+                fix="save it again as .xlsx, or export it to CSV",
+            ) from exc
     if suffix == ".parquet":
         return pd.read_parquet(path)
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path, encoding)
-    raise DataError(f"unsupported file type {suffix!r}", file=str(path),
-                    fix="use .csv, .xlsx or .parquet")
+    raise DataError(
+        f"unsupported file type {suffix!r}", file=str(path), fix="use .csv, .xlsx or .parquet"
+    )
 
 
 def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
@@ -49,8 +54,9 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
-            f"the file is not valid {enc} (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})",
-            file=str(path), row=line,
+            f"the file is not valid {enc} (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})",
+            file=str(path),
+            row=line,
             fix="save the file as UTF-8, or pass --encoding cp1252 (Excel's Windows encoding)",
         ) from exc
     sample = text[:20000]
@@ -82,7 +88,9 @@ def clean_codes(raw: pd.Series, *, file: str, column: str, first_row: int = 2) -
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
             f"{raw.iloc[pos]!r} is not a CBS area code ({int(bad.sum())} bad code(s))",
-            file=file, row=first_row + pos, column=column,
+            file=file,
+            row=first_row + pos,
+            column=column,
             fix="use codes like GM0141, WK014101 or BU01410101; to match by name use "
             "`buurtbalans import file --name-column`",
         )
@@ -97,13 +105,16 @@ def check_duplicates(keys: pd.DataFrame, *, file: str, column: str, first_row: i
         first = keys.iloc[int(np.flatnonzero(dup.to_numpy())[0])].tolist()
         raise DataError(
             f"duplicate rows for {first} (rows {rows}; {int(dup.sum())} rows in all)",
-            file=file, row=rows[0], column=column,
+            file=file,
+            row=rows[0],
+            column=column,
             fix="keep one row per area and year; remove or merge the duplicates",
         )
 
 
-def areas_from_codes(codes: pd.Series, vintage: int, names: pd.Series | None = None
-                     ) -> pd.DataFrame:
+def areas_from_codes(
+    codes: pd.Series, vintage: int, names: pd.Series | None = None
+) -> pd.DataFrame:
     """An areas table (level and parent codes derived from the codes themselves)."""
     codes = pd.Series(codes, dtype=object).reset_index(drop=True)
     prefix = codes.str[:2]
@@ -113,12 +124,19 @@ def areas_from_codes(codes: pd.Series, vintage: int, names: pd.Series | None = N
     gem = np.where(level != "land", "GM" + digits.str[:4], None)
     name = (
         names.reset_index(drop=True).astype("string").str.strip().astype(object)
-        if names is not None else pd.Series([None] * len(codes), dtype=object)
+        if names is not None
+        else pd.Series([None] * len(codes), dtype=object)
     )
-    out = pd.DataFrame({
-        "code": codes, "vintage": int(vintage), "level": level, "name": name,
-        "wijk_code": wijk, "gemeente_code": gem,
-    })
+    out = pd.DataFrame(
+        {
+            "code": codes,
+            "vintage": int(vintage),
+            "level": level,
+            "name": name,
+            "wijk_code": wijk,
+            "gemeente_code": gem,
+        }
+    )
     out["name"] = out["name"].where(out["name"].notna() & (out["name"] != ""), None)
     return out[AREA_COLUMNS].drop_duplicates(["code", "vintage"])
 
@@ -142,21 +160,33 @@ def wide_to_observations(
     periods : one year for all rows, or a per-row Series of years
     """
     per = pd.Series(periods, index=df.index) if np.isscalar(periods) else periods
-    check_duplicates(pd.DataFrame({"code": codes.to_numpy(), "period": per.to_numpy()}),
-                     file=file, column="code/period", first_row=first_row)
+    check_duplicates(
+        pd.DataFrame({"code": codes.to_numpy(), "period": per.to_numpy()}),
+        file=file,
+        column="code/period",
+        first_row=first_row,
+    )
     cat = catalogue()
     parts = []
     for column, indicator in columns.items():
-        values, status = parse_values(df[column].reset_index(drop=True), file=file,
-                                      column=column, first_row=first_row)
+        values, status = parse_values(
+            df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
+        )
         kind = cat[indicator].kind if indicator in cat else "score"
         if kind in ("count", "share"):
             check_not_negative(values, file=file, column=column, first_row=first_row)
-        parts.append(pd.DataFrame({
-            "area_code": codes.to_numpy(), "vintage": int(vintage),
-            "period": per.to_numpy().astype(int), "indicator": indicator,
-            "value": values.to_numpy(), "status": status.to_numpy(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area_code": codes.to_numpy(),
+                    "vintage": int(vintage),
+                    "period": per.to_numpy().astype(int),
+                    "indicator": indicator,
+                    "value": values.to_numpy(),
+                    "status": status.to_numpy(),
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=OBSERVATION_COLUMNS)
     return pd.concat(parts, ignore_index=True)[OBSERVATION_COLUMNS]

@@ -29,7 +29,8 @@ def _initial(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE observations (
             area_code TEXT NOT NULL, vintage INTEGER NOT NULL, period INTEGER NOT NULL,
             indicator TEXT NOT NULL, value DOUBLE,
-            status TEXT NOT NULL CHECK (status IN ('ok','suppressed','missing','estimated','nihil')),
+            status TEXT NOT NULL
+                CHECK (status IN ('ok','suppressed','missing','estimated','nihil')),
             source_id TEXT NOT NULL,
             PRIMARY KEY (area_code, vintage, period, indicator)
         );

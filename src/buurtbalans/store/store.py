@@ -20,7 +20,7 @@ from buurtbalans.errors import SchemaVersionError, StoreError
 from buurtbalans.regions import gemeente_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
-from buurtbalans.store.schema import MIGRATIONS, SCHEMA_VERSION
+from buurtbalans.store.schema import MIGRATIONS
 
 
 class Store:
@@ -111,8 +111,19 @@ class Store:
         self.con.execute("DELETE FROM sources WHERE source_id = ?", [sid])
         self.con.execute(
             "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [sid, src.publisher, src.table_id, src.title, src.period, src.file_name,
-             src.file_hash, src.kind, src.notes, src.imported_at, __version__],
+            [
+                sid,
+                src.publisher,
+                src.table_id,
+                src.title,
+                src.period,
+                src.file_name,
+                src.file_hash,
+                src.kind,
+                src.notes,
+                src.imported_at,
+                __version__,
+            ],
         )
         self.con.register("batch_areas", areas)
         self.con.execute(
@@ -149,9 +160,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         """Rows per table (for checks and the CLI's status line)."""
         tables = ("sources", "areas", "observations", "boundaries")
-        return {
-            t: int(self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables
-        }
+        return {t: int(self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
 
     def resolve_gemeente(self, name_or_code: str) -> str:
         """``'Almelo'``, ``'almelo'``, ``'0141'`` or ``'GM0141'`` → ``'GM0141'``."""
@@ -165,9 +174,13 @@ class Store:
         ).fetchall()
         if len(rows) == 1:
             return str(rows[0][0])
-        known = [r[0] for r in self.con.execute(
-            "SELECT DISTINCT name FROM areas WHERE level='gemeente' AND name IS NOT NULL "
-            "ORDER BY name").fetchall()]
+        known = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT name FROM areas WHERE level='gemeente' AND name IS NOT NULL "
+                "ORDER BY name"
+            ).fetchall()
+        ]
         close = [k for k in known if k.lower().startswith(text.lower()[:3])][:5]
         raise StoreError(
             f"no gemeente named {text!r} in the store {self.path}"
@@ -233,8 +246,11 @@ class Store:
         long = self.observations(indicators, **kwargs)  # type: ignore[arg-type]
         if long.empty:
             return pd.DataFrame(columns=["area_code", "vintage", "period", "name"])
-        table = long.set_index(["area_code", "vintage", "period", "name", "indicator"])[
-            "value"].unstack("indicator").reset_index()
+        table = (
+            long.set_index(["area_code", "vintage", "period", "name", "indicator"])["value"]
+            .unstack("indicator")
+            .reset_index()
+        )
         table.columns.name = None
         return table
 

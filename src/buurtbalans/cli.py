@@ -1,0 +1,352 @@
+"""The ``buurtbalans`` command: a thin layer over the library.
+
+Each command makes library calls; library errors become one clear message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from buurtbalans import __version__
+from buurtbalans.config import default_store_path
+from buurtbalans.errors import BuurtbalansError
+
+app = typer.Typer(
+    help="buurtbalans: stapeling van achterstanden in buurten, open en reproduceerbaar.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+import_app = typer.Typer(help="Data importeren in de store.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+out = Console()
+err = Console(stderr=True)
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help="DuckDB store file (default: $BUURTBALANS_STORE or user data dir)"
+    ),
+]
+GemeenteOpt = Annotated[str, typer.Option("--gemeente", "-g", help="naam of code (GM0141)")]
+
+
+def _store(path: Path | None):
+    from buurtbalans.store import Store
+
+    return Store(path or default_store_path())
+
+
+def _years(text: str) -> list[int]:
+    """'2015,2024' or '2015-2024' → years."""
+    years: list[int] = []
+    try:
+        for part in text.split(","):
+            if "-" in part:
+                a, b = part.split("-")
+                years += list(range(int(a), int(b) + 1))
+            else:
+                years.append(int(part))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: give years as 2015,2024 or 2015-2024") from None
+    return years
+
+
+def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        table.add_column(
+            str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left"
+        )
+    for row in df.head(limit).itertuples(index=False):
+        table.add_row(
+            *["" if pd.isna(v) else f"{v:.1f}" if isinstance(v, float) else str(v) for v in row]
+        )
+    out.print(table)
+    if len(df) > limit:
+        out.print(f"… {len(df) - limit} more rows (use --output to export all)")
+
+
+@import_app.command("file")
+def import_file(
+    path: Path,
+    jaar: Annotated[int | None, typer.Option(help="year of the data, if not in the file")] = None,
+    vintage: Annotated[int | None, typer.Option(help="year of the area classification")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="TOML mapping for a municipal table")] = None,
+    encoding: Annotated[str | None, typer.Option(help="CSV encoding, e.g. cp1252")] = None,
+    gemeente: Annotated[str | None, typer.Option(help="gemeente, to match buurt names")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Import a KWB file, wijk- en buurtkaart, StatLine export, Leefbaarometer file, saved
+    OData folder, or a municipal table (with --mapping)."""
+    from buurtbalans.sources.detect import import_path
+
+    with _store(store) as st:
+        areas = None
+        if mapping is not None and gemeente:
+            areas = st.areas(st.resolve_gemeente(gemeente), level="buurt", vintage=vintage)
+        batch = import_path(
+            path, jaar=jaar, vintage=vintage, mapping=mapping, areas=areas, encoding=encoding
+        )
+        st.write(batch)
+        out.print(f"[green]Geïmporteerd[/green]: {batch.summary()}")
+        for line in batch.report:
+            out.print(f"  let op: {line}")
+        if batch.source.notes:
+            out.print(f"  {batch.source.notes}")
+
+
+@import_app.command("cbs")
+def import_cbs(
+    gemeente: Annotated[
+        list[str], typer.Option("--gemeente", "-g", help="naam of code; repeat for more")
+    ],
+    jaren: Annotated[str, typer.Option(help="e.g. 2015-2024 or 2015,2024")],
+    store: StoreOpt = None,
+) -> None:
+    """Fetch CBS Kerncijfers Wijken en Buurten from StatLine OData (needs internet)."""
+    from buurtbalans.sources.cbs_odata import CBSOData
+
+    batches = CBSOData().kwb(_years(jaren), gemeente)
+    with _store(store) as st:
+        st.write_all(batches)
+    for b in batches:
+        out.print(f"[green]Geïmporteerd[/green]: {b.summary()}")
+
+
+@import_app.command("demo")
+def import_demo(store: StoreOpt = None) -> None:
+    """Load the synthetic demo gemeente Voorbeeldstad (GM9999) into the store."""
+    from buurtbalans.demo import LABEL, load_demo
+
+    with _store(store) as st:
+        load_demo(st)
+        out.print(f"[yellow]{LABEL}[/yellow]: geladen in {st.path}")
+
+
+@app.command()
+def areas(
+    gemeente: GemeenteOpt,
+    vintage: Annotated[int | None, typer.Option()] = None,
+    niveau: Annotated[str, typer.Option(help="buurt, wijk or gemeente")] = "buurt",
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """List a gemeente's buurten (or wijken) with their vintage."""
+    from buurtbalans.exports import write_table
+
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        df = st.areas(code, level=niveau, vintage=vintage)
+    if df.empty:
+        raise BuurtbalansError(
+            f"no {niveau} areas for {code} in the store. Fix: import data for this gemeente first"
+        )
+    _print(df, f"{niveau} van {code} ({len(df)}, vintages {sorted(df.vintage.unique())})")
+    if output:
+        write_table(df, output)
+
+
+@app.command()
+def show(
+    indicator: str,
+    gemeente: GemeenteOpt,
+    jaren: Annotated[str | None, typer.Option()] = None,
+    niveau: Annotated[str, typer.Option()] = "buurt",
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Show one indicator for a gemeente's areas (years as columns; export with --output)."""
+    from buurtbalans.exports import write_table
+
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        long = st.observations(
+            [indicator], gemeente=code, level=niveau, periods=_years(jaren) if jaren else None
+        )
+    if long.empty:
+        raise BuurtbalansError(
+            f"no values of {indicator!r} for {code}. Fix: check the id "
+            "(buurtbalans indicators) and import the data"
+        )
+    table = long.pivot_table(
+        index=["area_code", "name"], columns="period", values="value", aggfunc="first", dropna=False
+    ).reset_index()
+    table.columns = [str(c) for c in table.columns]
+    flagged = long[long.status != "ok"]
+    _print(table, f"{indicator} — {code}")
+    if len(flagged):
+        out.print(
+            f"{len(flagged)} value(s) not available: {flagged.status.value_counts().to_dict()}"
+        )
+    if output:
+        write_table(table, output)
+
+
+@app.command()
+def indicators(store: StoreOpt = None) -> None:
+    """The indicator catalogue (ids, labels, units, polarity)."""
+    with _store(store) as st:
+        _print(
+            st.indicators()[["id", "label_nl", "unit", "kind", "polarity", "theme"]],
+            "indicatoren",
+            limit=500,
+        )
+
+
+@app.command()
+def sources(store: StoreOpt = None) -> None:
+    """Every import in the store: publisher, table, period, file hash."""
+    with _store(store) as st:
+        _print(st.sources()[["table_id", "title", "period", "kind", "imported_at"]], "bronnen")
+
+
+@app.command()
+def crosswalk(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    naar: Annotated[int, typer.Option()],
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Crosswalk of a gemeente's buurten between two vintages, with flags."""
+    from buurtbalans.exports import write_table
+    from buurtbalans.harmonise import store_crosswalk
+
+    with _store(store) as st:
+        cw = store_crosswalk(st, van, naar, st.resolve_gemeente(gemeente))
+    changed = cw[cw["flag"].notna()]
+    _print(
+        changed if len(changed) else cw,
+        f"crosswalk {van} → {naar}: {len(changed)} gewijzigde buurten",
+    )
+    if output:
+        write_table(cw, output)
+
+
+@app.command()
+def index(
+    spec: Annotated[str, typer.Option(help="preset (mdi) or TOML file")] = "mdi",
+    gemeente: Annotated[str | None, typer.Option("--gemeente", "-g")] = None,
+    jaren: Annotated[str | None, typer.Option()] = None,
+    input: Annotated[Path | None, typer.Option("--input", help="bring-your-own-data file")] = None,
+    id_column: Annotated[str | None, typer.Option("--id-column")] = None,
+    referentie: Annotated[
+        str | None, typer.Option(help="input, input-pooled, national, national-pooled")
+    ] = None,
+    schaal: Annotated[
+        str | None, typer.Option(help="percentile, exponential, zscore, none")
+    ] = None,
+    vintage: Annotated[int | None, typer.Option(help="move all years onto this vintage")] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Compute a composite index (MDI by default), from the store or from your own file."""
+    from buurtbalans.exports import write_table
+    from buurtbalans.index.engine import compute
+    from buurtbalans.index.store_mode import index_for_gemeente
+    from buurtbalans.sources.tables import read_table
+    from buurtbalans.spec import load_spec
+
+    sp = load_spec(spec)
+    changes = {k: v for k, v in (("reference", referentie), ("transform", schaal)) if v}
+    if input is None and gemeente is None:
+        raise typer.BadParameter("give --gemeente (store mode) or --input (own data)")
+    if input is not None:
+        if not id_column:
+            raise typer.BadParameter("--input needs --id-column (the area id column)")
+        sp = sp.with_options(**{"reference": "input", **changes})
+        data = read_table(input)
+        result = compute(data, sp, id_columns=[id_column], provenance={"input": str(input)})
+        table = result.table[result.output_columns()]
+    else:
+        if changes:
+            sp = sp.with_options(**changes)
+        with _store(store) as st:
+            code = st.resolve_gemeente(gemeente)  # type: ignore[arg-type]
+            years = (
+                _years(jaren)
+                if jaren
+                else sorted({int(p) for p in st.observations(["a_inw"], gemeente=code)["period"]})
+            )
+            result = index_for_gemeente(st, sp, code, years, vintage=vintage)
+        table = result.table
+    for note in result.warnings:
+        err.print(f"let op: {note}")
+    show_cols = [c for c in result.output_columns() if c in table.columns]
+    _print(
+        table.sort_values("score", ascending=False)[show_cols],
+        f"{sp.name} ({sp.transform}, referentie {sp.reference})",
+    )
+    if output:
+        write_table(table, output, provenance=result.run.to_dict()["provenance"], sheet=sp.name)
+        output.with_suffix(".run.json").write_text(
+            json.dumps(result.run.to_dict(), indent=2, default=str)
+        )
+        out.print(f"geschreven: {output} (+ {output.with_suffix('.run.json').name})")
+
+
+@app.command()
+def demo(
+    uit: Annotated[Path, typer.Option(help="output folder")] = Path("uit"), store: StoreOpt = None
+) -> None:
+    """The main job on the embedded default: synthetic Voorbeeldstad, MDI 2015 → 2024."""
+    from buurtbalans.demo import GEMEENTE, LABEL, load_demo
+    from buurtbalans.exports import write_table
+    from buurtbalans.index.store_mode import index_for_gemeente
+    from buurtbalans.spec import load_spec
+
+    path = store or (uit / "voorbeeldstad.duckdb")
+    with _store(path) as st:
+        load_demo(st)
+        spec = load_spec("mdi").with_options(reference="input-pooled")
+        result = index_for_gemeente(st, spec, GEMEENTE, [2015, 2024], vintage=2022)
+    table = result.table
+    out.print(f"[bold yellow]{LABEL}[/bold yellow]")
+    _print(
+        table[table.period == 2024].sort_values("score", ascending=False)[
+            ["area_code", "name", "score", "rank", "class"]
+        ],
+        "MDI 2024 (synthetisch)",
+        limit=10,
+    )
+    prov = {"let op": LABEL, **result.run.to_dict()["provenance"]}
+    write_table(table, uit / "mdi.xlsx", provenance=prov, sheet="MDI")
+    write_table(table, uit / "mdi.csv")
+    (uit / "run.json").write_text(
+        json.dumps({"let op": LABEL, **result.run.to_dict()}, indent=2, default=str)
+    )
+    out.print(f"geschreven in {uit}/: mdi.xlsx, mdi.csv, run.json")
+
+
+@app.command()
+def version() -> None:
+    """Print the package version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    """Entry point: run the app, turning library errors into one clear message."""
+    warnings.simplefilter("default")
+    try:
+        app(standalone_mode=False)
+    except BuurtbalansError as exc:
+        err.print(f"[red]Fout:[/red] {exc}")
+        sys.exit(1)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

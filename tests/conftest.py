@@ -1,0 +1,65 @@
+"""Shared fixtures: the real data in ../shared/data (skipped cleanly when absent) and a
+demo store built once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from buurtbalans.demo import load_demo
+from buurtbalans.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("BUURTBALANS_SHARED", ROOT.parent / "shared")) / "data"
+RAW = SHARED / "raw"
+IMD = SHARED / "reference" / "imd"
+
+
+@pytest.fixture(scope="session")
+def raw() -> Path:
+    """../shared/data/raw, or skip."""
+    if not RAW.is_dir():
+        pytest.skip("../shared/data is not present")
+    return RAW
+
+
+@pytest.fixture(scope="session")
+def imd() -> Path:
+    """../shared/data/reference/imd, or skip."""
+    if not IMD.is_dir():
+        pytest.skip("../shared/data/reference/imd is not present")
+    return IMD
+
+
+@pytest.fixture(scope="session")
+def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Store(path) as store:
+        load_demo(store)
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_store_path: Path):
+    with Store(demo_store_path, read_only=True) as store:
+        yield store
+
+
+@pytest.fixture(scope="session")
+def national_health_store(tmp_path_factory: pytest.TempPathFactory, raw: Path) -> Path:
+    """A store with the three national health files (13,808 buurten each)."""
+    from buurtbalans.sources.detect import import_path
+
+    path = tmp_path_factory.mktemp("health") / "health.duckdb"
+    with Store(path) as store:
+        for year in (2012, 2016, 2020):
+            store.write(
+                import_path(
+                    raw
+                    / "cbs-rivm-gezondheid-wijkbuurt"
+                    / f"gezondheid_wijkbuurt_{year}_18plus.xlsx"
+                )
+            )
+    return path

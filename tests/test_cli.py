@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from buurtbalans.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=True)
+
+
+def test_every_command_has_help():
+    for cmd in [
+        "demo",
+        "index",
+        "areas",
+        "show",
+        "crosswalk",
+        "sources",
+        "indicators",
+        "import file",
+        "import cbs",
+        "import demo",
+    ]:
+        res = run(*cmd.split(), "--help")
+        assert res.exit_code == 0 and "Usage" in res.output, cmd
+        assert len(res.output.splitlines()) > 4
+
+
+def test_demo_writes_labelled_outputs(tmp_path):
+    res = run("demo", "--uit", tmp_path)
+    assert res.exit_code == 0, res.output
+    assert "SYNTHETISCHE DEMODATA" in res.output
+    run_json = json.loads((tmp_path / "run.json").read_text())
+    assert "bestaat niet" in run_json["let op"] and run_json["spec_hash"]
+    table = pd.read_csv(tmp_path / "mdi.csv")
+    assert set(table["period"]) == {2015, 2024}
+    sheets = pd.read_excel(tmp_path / "mdi.xlsx", sheet_name=None, engine="calamine")
+    assert "bronnen" in sheets
+
+
+def test_import_areas_show_crosswalk(tmp_path, demo_store_path):
+    store = tmp_path / "s.duckdb"
+    assert run("import", "demo", "--store", store).exit_code == 0
+    res = run("areas", "--gemeente", "Voorbeeldstad", "--vintage", "2022", "--store", store)
+    assert res.exit_code == 0 and "BU99990206" in res.output
+    out = tmp_path / "inw.xlsx"
+    res = run(
+        "show", "a_inw", "-g", "GM9999", "--jaren", "2015-2017", "--output", out, "--store", store
+    )
+    assert res.exit_code == 0 and out.exists()
+    assert list(pd.read_excel(out, engine="calamine").columns[-3:]) == ["2015", "2016", "2017"]
+    res = run("crosswalk", "-g", "GM9999", "--van", "2015", "--naar", "2022", "--store", store)
+    assert res.exit_code == 0 and "split" in res.output and "merged" in res.output
+
+
+def test_import_real_files(tmp_path, raw):
+    store = tmp_path / "r.duckdb"
+    res = run(
+        "import",
+        "file",
+        raw / "cbs-kwb2014-almere-nens" / "almere_buurten.geojson",
+        "--jaar",
+        "2014",
+        "--store",
+        store,
+    )
+    assert res.exit_code == 0, res.output
+    res = run("areas", "-g", "Almere", "--store", store)
+    assert "63" in res.output and "BU00340101" in res.output
+
+
+def test_byod_index(tmp_path):
+    data = tmp_path / "eigen.csv"
+    pd.DataFrame(
+        {
+            "buurt": ["A", "B", "C", "D"],
+            "p_hh_li": [10, 40, 20, 30],
+            "lbm_onv": [0.1, -0.2, 0.0, 0.05],
+        }
+    ).to_csv(data, index=False)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        '[index]\nname = "eigen"\ntransform = "exponential"\nreference = "input"\n'
+        '[[domain]]\nid = "inkomen"\nweight = 50\n[[domain]]\nid = "veiligheid"\n'
+        'weight = 50\n[[indicator]]\nid = "p_hh_li"\ndomain = "inkomen"\n'
+        'polarity = "+"\n[[indicator]]\nid = "lbm_onv"\ndomain = "veiligheid"\n'
+        'polarity = "-"\n'
+    )
+    out = tmp_path / "uit.csv"
+    res = run("index", "--spec", spec, "--input", data, "--id-column", "buurt", "--output", out)
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == [
+        "buurt",
+        "inkomen",
+        "veiligheid",
+        "score",
+        "rank",
+        "decile",
+        "class",
+    ]
+    assert table.set_index("buurt").loc["B", "rank"] == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["index", "--spec", "mdi", "--input", "nope.csv", "--id-column", "x"], "file not found"),
+        (["index", "--spec", "nope"], "no spec file"),
+        (["areas", "-g", "Atlantis"], "no gemeente named"),
+    ],
+)
+def test_errors_are_one_clear_message(tmp_path, capsys, args, message):
+    import sys
+    from unittest import mock
+
+    from buurtbalans.cli import main
+
+    with (
+        mock.patch.object(
+            sys,
+            "argv",
+            [
+                "buurtbalans",
+                *args,
+                *(["--store", str(tmp_path / "e.duckdb")] if args[0] == "areas" else []),
+            ],
+        ),
+        pytest.raises(SystemExit) as exc,
+    ):
+        main()
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert "Fout:" in err and message in " ".join(err.split())

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pytest
+
+from buurtbalans.errors import SchemaVersionError
+from buurtbalans.sources.batch import ImportBatch, SourceInfo
+from buurtbalans.sources.tables import areas_from_codes
+from buurtbalans.store import Store
+
+
+def small_batch(source_id="test:1", value=10.0) -> ImportBatch:
+    codes = pd.Series(["BU00010001", "BU00010002"])
+    obs = pd.DataFrame(
+        {
+            "area_code": codes,
+            "vintage": 2020,
+            "period": 2020,
+            "indicator": "a_inw",
+            "value": [value, 20.0],
+            "status": "ok",
+        }
+    )
+    src = SourceInfo(source_id, "test", "t", "test", "2020", "f.csv", "abc", "test")
+    return ImportBatch(src, areas_from_codes(codes, 2020), obs)
+
+
+def test_migrations_and_catalogue(tmp_path):
+    with Store(tmp_path / "s.duckdb") as s:
+        assert s.schema_version() == 1
+        assert "a_inw" in set(s.indicators()["id"])
+    with Store(tmp_path / "s.duckdb") as s:  # reopening applies nothing twice
+        assert s.schema_version() == 1
+
+
+def test_reimport_is_idempotent():
+    s = Store()
+    s.write(small_batch())
+    s.write(small_batch())
+    assert s.counts()["observations"] == 2 and s.counts()["sources"] == 1
+
+
+def test_failed_import_leaves_store_unchanged():
+    s = Store()
+    s.write(small_batch())
+    before = s.con.execute("SELECT * FROM observations ORDER BY 1").df()
+    bad = small_batch("test:2", value=1.0)
+    bad.observations.loc[1, "status"] = "weird"  # violates the CHECK constraint mid-write
+    with pytest.raises(Exception, match="CHECK|Constraint"):
+        s.write(bad)
+    pd.testing.assert_frame_equal(
+        before, s.con.execute("SELECT * FROM observations ORDER BY 1").df()
+    )
+    assert s.counts()["sources"] == 1
+
+
+def test_killed_import_leaves_store_as_before(tmp_path):
+    path = tmp_path / "k.duckdb"
+    with Store(path) as s:
+        s.write(small_batch())
+    script = textwrap.dedent(f"""
+        import os, signal
+        from buurtbalans.store import store as mod
+        from buurtbalans.store import Store
+        import tests.test_store as t
+        s = Store({str(path)!r})
+        real = s.con.execute
+        def kill_after_observations(sql, *a):
+            r = real(sql, *a)
+            if "INTO observations" in sql:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return r
+        s.con = type("C", (), {{"execute": staticmethod(kill_after_observations),
+                               "register": s.con.register, "unregister": s.con.unregister}})()
+        s.write(t.small_batch("test:killed", value=999.0))
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=str(tmp_path.parents[0]),
+        env={
+            "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1]),
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+    )
+    assert proc.returncode == -9, proc.stderr.decode()
+    with Store(path) as s:
+        assert s.counts()["sources"] == 1
+        vals = s.con.execute("SELECT value FROM observations ORDER BY area_code").df()
+        assert vals["value"].tolist() == [10.0, 20.0]
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "n.duckdb"
+    with Store(path) as s:
+        s.con.execute("INSERT INTO migrations VALUES ('9999_future', 'x')")
+    with pytest.raises(SchemaVersionError, match="newer buurtbalans"):
+        Store(path)
+
+
+def test_resolve_gemeente(demo_store):
+    assert demo_store.resolve_gemeente("voorbeeldstad") == "GM9999"
+    assert demo_store.resolve_gemeente("9999") == "GM9999"
+    with pytest.raises(Exception, match="no gemeente named 'Atlantis'"):
+        demo_store.resolve_gemeente("Atlantis")
