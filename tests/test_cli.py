@@ -139,3 +139,24 @@ def test_errors_are_one_clear_message(tmp_path, capsys, args, message):
     assert exc.value.code == 1
     err = capsys.readouterr().err
     assert "Fout:" in err and message in " ".join(err.split())
+
+
+def test_analysis_commands_on_the_demo(tmp_path):
+    store = tmp_path / "a.duckdb"
+    assert run("import", "demo", "--store", store).exit_code == 0
+    common = ["-g", "Voorbeeldstad", "--van", "2015", "--tot", "2024", "--store", store]
+    res = run(
+        "verandering", *common, "--referentie", "input-pooled", "--output", tmp_path / "v.xlsx"
+    )
+    assert res.exit_code == 0, res.output
+    assert "verbeterd" in res.output and "helling" in res.output
+    sheets = pd.read_excel(tmp_path / "v.xlsx", sheet_name=None, engine="calamine")
+    assert {"verandering", "overgangen", "decompositie", "bronnen"} <= set(sheets)
+    res = run(
+        "prioriteiten", *common, "--referentie", "input-pooled", "--output", tmp_path / "p.xlsx"
+    )
+    assert res.exit_code == 0, res.output
+    assert "hoogste_kosten" in res.output and "overlap" in res.output
+    res = run("resilience", *common, "--output", tmp_path / "k.xlsx")
+    assert res.exit_code == 0, res.output
+    assert "kaart7_veerkracht" in res.output

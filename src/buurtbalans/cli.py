@@ -27,8 +27,9 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Data importeren in de store.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
-out = Console()
-err = Console(stderr=True)
+_WIDTH = None if sys.stdout.isatty() else 160  # wide tables stay readable in files and pipes
+out = Console(width=_WIDTH)
+err = Console(stderr=True, width=_WIDTH)
 
 StoreOpt = Annotated[
     Path | None,
@@ -325,6 +326,152 @@ def demo(
         json.dumps({"let op": LABEL, **result.run.to_dict()}, indent=2, default=str)
     )
     out.print(f"geschreven in {uit}/: mdi.xlsx, mdi.csv, run.json")
+
+
+def _mdi(spec: str, referentie: str | None, schaal: str | None):
+    from buurtbalans.spec import load_spec
+
+    sp = load_spec(spec)
+    changes = {k: v for k, v in (("reference", referentie), ("transform", schaal)) if v}
+    return sp.with_options(**changes) if changes else sp
+
+
+def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> None:
+    from buurtbalans.exports import write_tables
+
+    write_tables(tables, path, provenance=provenance)
+    out.print(f"geschreven: {path}")
+
+
+ReferentieOpt = Annotated[
+    str | None, typer.Option(help="input, input-pooled, national, national-pooled")
+]
+
+
+@app.command("verandering")
+def verandering(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    tot: Annotated[int, typer.Option()],
+    spec: Annotated[str, typer.Option()] = "mdi",
+    referentie: ReferentieOpt = None,
+    schaal: Annotated[str | None, typer.Option()] = None,
+    vintage: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option(help=".xlsx: one sheet per table")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Change per buurt between two years: improved/worsened, class transitions, which
+    domains drove it, and whether the gap between best and worst grew."""
+    from buurtbalans.analysis.pipeline import change_analysis
+
+    sp = _mdi(spec, referentie, schaal)
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        a = change_analysis(st, sp, code, van, tot, vintage=vintage)
+    _print(a.summary, f"{sp.name} {van} → {tot} (vintage {a.vintage})")
+    _print(a.transitions.reset_index(), f"klassen {van} (rijen) → {tot} (kolommen)")
+    f = a.flows
+    out.print(
+        f"zeer hoog: {f['toen']} → {f['nu']} (uit {f['uitgestroomd']}, in {f['ingestroomd']})"
+    )
+    _print(
+        a.decomposition, f"bijdrage per domein aan Δ {a.decomposition.attrs['delta_gemeente']:.1f}"
+    )
+    p = a.polarisation
+    _print(
+        p.gaps.set_index("jaar").T.rename_axis("maat").reset_index(),
+        "kloof slechtste vs beste buurten",
+    )
+    out.print(
+        f"helling Δ op startscore: {p.slope:.3f} (95%-interval {p.slope_ci[0]:.3f} tot "
+        f"{p.slope_ci[1]:.3f}, n = {p.slope_n})"
+    )
+    if output:
+        _sheets(
+            output,
+            {
+                "verandering": a.change,
+                "samenvatting": a.summary,
+                "overgangen": a.transitions.reset_index(),
+                "decompositie": a.decomposition,
+                "kloof": p.gaps,
+                "ongelijkheid": p.inequality,
+            },
+            a.index.run.to_dict()["provenance"],
+        )
+
+
+@app.command("prioriteiten")
+def prioriteiten(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    tot: Annotated[int, typer.Option()],
+    aantal: Annotated[int, typer.Option(help="buurten per option")] = 10,
+    spec: Annotated[str, typer.Option()] = "mdi",
+    referentie: ReferentieOpt = None,
+    vintage: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """The four ways to pick buurten (highest score, most residents, highest cost per
+    resident, least improvement) with reach, cost, overlap and robustness."""
+    from buurtbalans.analysis.pipeline import change_analysis, priorities_analysis
+
+    sp = _mdi(spec, referentie, None)
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        a = change_analysis(st, sp, code, van, tot, vintage=vintage)
+        summary, sels, ov, rob = priorities_analysis(st, a, code, tot, n=aantal)
+    _print(summary, f"prioritering: {aantal} buurten per optie")
+    for row in summary.itertuples():
+        if row.status != "ok":
+            out.print(f"[yellow]{row.optie}[/yellow]: {row.status}")
+    _print(ov, "overlap tussen de lijsten")
+    weak = rob[~rob["robuust"] & (rob["kans_top"] > 0)]
+    _print(rob.head(aantal + 5), "robuustheid (kans in top bij variërende gewichten/schaal)")
+    if len(weak):
+        out.print(f"{len(weak)} buurt(en) staan maar soms in de top: selectie niet robuust")
+    if output:
+        _sheets(
+            output,
+            {
+                "opties": summary,
+                "overlap": ov,
+                "robuustheid": rob,
+                **{f"lijst {s.option.id}"[:31]: s.buurten for s in sels},
+            },
+            a.index.run.to_dict()["provenance"],
+        )
+
+
+@app.command("veerkracht")
+def veerkracht_cmd(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    tot: Annotated[int, typer.Option()],
+    vintage: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """The seven veerkracht maps (overlast, kwetsbaar, focus, corporatiebezit, their
+    development and the typology) as tables."""
+    from buurtbalans.analysis.pipeline import veerkracht_analysis
+
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        maps, settings, cross = veerkracht_analysis(st, code, van, tot, vintage=vintage)
+    for col in [c for c in maps.columns if c.startswith("kaart")]:
+        counts = maps[col].value_counts().rename_axis(col).reset_index(name="buurten")
+        _print(counts, col)
+    _print(cross.reset_index(), "veerkracht × corporatiebezit")
+    out.print(f"instellingen: {settings}")
+    if output:
+        _sheets(output, {"kaarten": maps, "corporatiebezit": cross.reset_index()}, settings)
+
+
+app.command("change", help="English alias of 'verandering'.")(verandering)
+app.command("priorities", help="English alias of 'prioriteiten'.")(prioriteiten)
+app.command("resilience", help="English alias of 'veerkracht'.")(veerkracht_cmd)
 
 
 @app.command()

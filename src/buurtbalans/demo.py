@@ -143,6 +143,7 @@ def _indicators(rng: np.random.Generator, layout) -> pd.DataFrame:
     rows = []
     for t, year in enumerate(YEARS):
         d = d0 + trend * t + rng.normal(0, 0.05, n)
+
         def sv(key: str, d: np.ndarray = d) -> np.ndarray:
             return _sigmoid(d + own[key])
 

@@ -34,9 +34,18 @@ def exponential(r: np.ndarray | pd.Series) -> np.ndarray | pd.Series:
     >>> round(float(exponential(0.9)), 1), round(float(exponential(1.0)), 9)
     (50.4, 100.0)
     """
-    if isinstance(r, pd.Series):
+    if isinstance(r, pd.Series | pd.DataFrame):
         return -EXP_CONSTANT * np.log(1.0 - r * _K)
     return -EXP_CONSTANT * np.log(1.0 - np.asarray(r, dtype=float) * _K)
+
+
+def rank_share_from_scaled(x: pd.Series | pd.DataFrame, method: str):
+    """Invert a scaled domain score back to R = rank/N (percentile or exponential)."""
+    if method == "percentile":
+        return x / 100.0
+    if method == "exponential":
+        return (1.0 - np.exp(-x / EXP_CONSTANT)) / _K
+    raise ValueError(f"cannot invert the {method!r} scaling")
 
 
 def transform_domain(values: pd.Series, method: str, groups: pd.Series | None = None) -> pd.Series:

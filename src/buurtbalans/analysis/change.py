@@ -1,0 +1,262 @@
+"""Change between two years on one vintage: Δ per buurt and domain, class transitions,
+decomposition by domain, polarisation, and profiles of the worst vs best buurten.
+
+Inputs are index tables (as from :func:`buurtbalans.index.compute`) with ``area_code``,
+``period``, the domain columns, ``score`` and ``class``; population comes from a separate
+table (``area_code``, ``period``, ``a_inw``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from buurtbalans.errors import DataError
+from buurtbalans.spec import IndexSpec
+
+DIRECTIONS = ("verbeterd", "ongeveer gelijk", "verslechterd")
+
+
+def _year(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    part = table[table["period"] == year]
+    if part.empty:
+        raise DataError(
+            f"no index scores for {year}; the table has "
+            f"{sorted(table['period'].unique().tolist())}",
+            fix="compute the index for both years (on one vintage)",
+        )
+    return part.set_index("area_code")
+
+
+def buurt_change(
+    table: pd.DataFrame,
+    spec: IndexSpec,
+    van: int,
+    tot: int,
+    *,
+    population: pd.DataFrame | None = None,
+    tolerance: float = 0.5,
+) -> pd.DataFrame:
+    """Per buurt: scores and classes in both years, Δ score, Δ per domain, direction
+    (verbeterd ⇔ Δ < −tolerance; a higher score is more deprived) and residents in ``tot``.
+
+    Areas present in only one year are an error (compute both on one vintage first).
+    """
+    a, b = _year(table, van), _year(table, tot)
+    if only := sorted(set(a.index) ^ set(b.index)):
+        raise DataError(
+            f"{len(only)} buurten are in only one of the years (e.g. {only[:3]})",
+            fix="compute both years on one vintage (--vintage) so codes match",
+        )
+    domains = [d for d in spec.domain_ids() if d in table.columns]
+    out = pd.DataFrame(index=a.index)
+    if "name" in b.columns:
+        out["name"] = b["name"]
+    out[f"score_{van}"], out[f"score_{tot}"] = a["score"], b["score"]
+    out["delta"] = b["score"] - a["score"]
+    out[f"class_{van}"], out[f"class_{tot}"] = a["class"], b["class"]
+    out["direction"] = np.select(
+        [out["delta"] < -tolerance, out["delta"] > tolerance],
+        ["verbeterd", "verslechterd"],
+        default="ongeveer gelijk",
+    )
+    out.loc[out["delta"].isna(), "direction"] = None
+    weights = {d.id: d.weight for d in spec.domains}
+    for d in domains:
+        out[f"delta_{d}"] = b[d] - a[d]
+        out[f"bijdrage_{d}"] = weights[d] * out[f"delta_{d}"] / 100.0
+    if population is not None:
+        pop = population[population["period"] == tot].set_index("area_code")["a_inw"]
+        out["inwoners"] = pop.reindex(out.index)
+    return out.reset_index()
+
+
+def direction_summary(change: pd.DataFrame) -> pd.DataFrame:
+    """Number of buurten and residents per direction (with shares in %)."""
+    rows = []
+    for d in DIRECTIONS:
+        part = change[change["direction"] == d]
+        rows.append(
+            {
+                "richting": d,
+                "buurten": len(part),
+                "inwoners": part["inwoners"].sum() if "inwoners" in part else np.nan,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["aandeel_buurten"] = 100 * out["buurten"] / out["buurten"].sum()
+    if out["inwoners"].notna().any():
+        out["aandeel_inwoners"] = 100 * out["inwoners"] / out["inwoners"].sum()
+    return out
+
+
+def transition_matrix(
+    change: pd.DataFrame, van: int, tot: int, labels: Sequence[str]
+) -> pd.DataFrame:
+    """Buurten by class in ``van`` (rows) and ``tot`` (columns), all classes shown."""
+    return pd.crosstab(
+        pd.Categorical(change[f"class_{van}"], categories=list(labels)),
+        pd.Categorical(change[f"class_{tot}"], categories=list(labels)),
+        rownames=[str(van)],
+        colnames=[str(tot)],
+        dropna=False,
+    )
+
+
+def class_flows(
+    change: pd.DataFrame, van: int, tot: int, label: str = "zeer hoog"
+) -> dict[str, int]:
+    """How many buurten were in ``label`` then and now, and how many left or entered."""
+    then = change[f"class_{van}"] == label
+    now = change[f"class_{tot}"] == label
+    return {
+        "toen": int(then.sum()),
+        "nu": int(now.sum()),
+        "uitgestroomd": int((then & ~now).sum()),
+        "ingestroomd": int((~then & now).sum()),
+    }
+
+
+def decomposition(change: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
+    """Each domain's part of the change, Σ w_d·ΔX_d / 100: per buurt the ``bijdrage_*``
+    columns; here the gemeente (population-weighted mean when residents are known)."""
+    domains = [d for d in spec.domain_ids() if f"bijdrage_{d}" in change.columns]
+    w = change["inwoners"] if "inwoners" in change.columns else pd.Series(1.0, change.index)
+    rows = []
+    for d in domains:
+        col = change[f"bijdrage_{d}"]
+        ok = col.notna() & w.notna()
+        rows.append({"domein": d, "bijdrage": float(np.average(col[ok], weights=w[ok]))})
+    out = pd.DataFrame(rows)
+    ok = change["delta"].notna() & w.notna()
+    out.attrs["delta_gemeente"] = float(np.average(change.loc[ok, "delta"], weights=w[ok]))
+    return out
+
+
+@dataclass
+class Polarisation:
+    """Did the gap between the best and worst buurten grow?"""
+
+    gaps: pd.DataFrame  # per year: worst/best decile & quintile and 10 worst/best means, gaps
+    inequality: pd.DataFrame  # per year: Gini, Theil, Theil within/between wijk
+    slope: float  # Δ on starting score
+    slope_ci: tuple[float, float]
+    slope_n: int
+
+    def grew(self) -> bool:
+        """True when the worst-vs-best decile gap widened."""
+        g = self.gaps["gap_decile"].to_numpy()
+        return bool(g[-1] > g[0])
+
+
+def _weighted_mean(values: pd.Series, weights: pd.Series | None) -> float:
+    if weights is None:
+        return float(values.mean())
+    ok = values.notna() & weights.notna()
+    return float(np.average(values[ok], weights=weights[ok]))
+
+
+def polarisation(
+    table: pd.DataFrame, van: int, tot: int, population: pd.DataFrame | None = None, n: int = 10
+) -> Polarisation:
+    """Gaps between the worst and best decile/quintile (population-weighted) and between
+    the ``n`` worst and ``n`` best buurten; Gini and Theil of the scores with Theil split
+    within/between wijken (PySAL ``inequality``); slope of Δ on the starting score."""
+    from inequality.gini import Gini
+    from inequality.theil import TheilD
+
+    rows, ineq = [], []
+    for year in (van, tot):
+        part = _year(table, year).dropna(subset=["score"])
+        w = None
+        if population is not None:
+            pop = population[population["period"] == year].set_index("area_code")["a_inw"]
+            w = pop.reindex(part.index)
+        s = part["score"]
+        row: dict[str, float] = {"jaar": year}
+        for name, q in (("decile", 0.1), ("quintile", 0.2)):
+            hi, lo = s >= s.quantile(1 - q), s <= s.quantile(q)
+            row[f"slechtste_{name}"] = _weighted_mean(s[hi], None if w is None else w[hi])
+            row[f"beste_{name}"] = _weighted_mean(s[lo], None if w is None else w[lo])
+            row[f"gap_{name}"] = row[f"slechtste_{name}"] - row[f"beste_{name}"]
+        order = s.sort_values()
+        row[f"slechtste_{n}"], row[f"beste_{n}"] = order.tail(n).mean(), order.head(n).mean()
+        row[f"gap_{n}"] = row[f"slechtste_{n}"] - row[f"beste_{n}"]
+        rows.append(row)
+        wijk = pd.Series(part.index.str[2:8], index=part.index)
+        y = s.to_numpy(dtype=float)
+        theil = TheilD(y, pd.factorize(wijk)[0])
+        ineq.append(
+            {
+                "jaar": year,
+                "gini": float(Gini(y).g),
+                "theil": float(theil.T),
+                "theil_tussen_wijken": float(np.ravel(theil.bg)[0]),
+                "theil_binnen_wijken": float(np.ravel(theil.wg)[0]),
+            }
+        )
+    a, b = _year(table, van)["score"], _year(table, tot)["score"]
+    both = pd.DataFrame({"start": a, "delta": b - a}).dropna()
+    fit = stats.linregress(both["start"], both["delta"])
+    t = stats.t.ppf(0.975, len(both) - 2) if len(both) > 2 else np.nan
+    return Polarisation(
+        pd.DataFrame(rows),
+        pd.DataFrame(ineq),
+        float(fit.slope),
+        (float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)),
+        len(both),
+    )
+
+
+def group_profiles(
+    scores: pd.DataFrame, data: pd.DataFrame, indicators: Sequence[str], n: int = 10
+) -> pd.DataFrame:
+    """'Gespiegelde buurten': mean of each indicator in the ``n`` worst and ``n`` best
+    buurten (by score), with the ratio worst/best."""
+    s = scores.set_index("area_code")["score"].dropna().sort_values()
+    d = data.set_index("area_code")
+    rows = []
+    for ind in indicators:
+        if ind not in d.columns:
+            continue
+        worst, best = d.loc[s.tail(n).index, ind].mean(), d.loc[s.head(n).index, ind].mean()
+        rows.append(
+            {
+                "indicator": ind,
+                f"slechtste_{n}": worst,
+                f"beste_{n}": best,
+                "verhouding": worst / best if best else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def correlations(
+    scores: pd.DataFrame, data: pd.DataFrame, indicators: Sequence[str]
+) -> pd.DataFrame:
+    """Pearson and Spearman correlation of the score with each indicator, with n and p."""
+    merged = scores[["area_code", "score"]].merge(data, on="area_code")
+    rows = []
+    for ind in indicators:
+        if ind not in merged.columns:
+            continue
+        pair = merged[["score", ind]].dropna()
+        if len(pair) < 3:
+            continue
+        r, p = stats.pearsonr(pair["score"], pair[ind])
+        rho, _ = stats.spearmanr(pair["score"], pair[ind])
+        rows.append(
+            {
+                "indicator": ind,
+                "r": r,
+                "rho": rho,
+                "p": p,
+                "n": len(pair),
+                "sterkte": "sterk" if abs(r) >= 0.7 else "matig" if abs(r) >= 0.4 else "zwak",
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,186 @@
+"""Which buurten first? The four ways of seed 000 (table 1) plus custom options, with reach
+and cost, overlap between the lists, and a Monte Carlo robustness check.
+
+Input: one table per buurt with ``area_code``, ``score`` (latest year), ``class``,
+``delta`` (change over the period), ``inwoners`` and, when a cost table is loaded,
+``kosten`` (social-domain cost in euro). Ties are broken by buurt code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from buurtbalans.errors import DataError
+
+BUILT_IN = {
+    "hoogste_score": ("score", False, "10 hoogste MDI-scores"),
+    "meeste_inwoners": ("inwoners", False, "10 buurten met de meeste inwoners"),
+    "hoogste_kosten": ("kosten_per_inwoner", False, "10 hoogste kosten sociaal domein per inwoner"),
+    "minste_verbetering": ("delta", False, "10 buurten met de minste verbetering"),
+}
+NO_COST = (
+    "geen kostendata geladen: importeer een tabel met kosten sociaal domein per buurt "
+    "(buurtbalans import file kosten.xlsx --mapping ...) om deze optie te berekenen"
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """Rank candidates by ``column`` (descending unless ``ascending``), or by a weighted
+    sum of within-candidate percentile ranks of several columns (``weights``)."""
+
+    id: str
+    column: str | None = None
+    ascending: bool = False
+    label: str = ""
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Selection:
+    """The buurten one option picks and what that reaches."""
+
+    option: Option
+    buurten: pd.DataFrame
+    summary: dict[str, object]
+
+
+def built_in_options() -> list[Option]:
+    """The four options of seed 000, table 1."""
+    return [Option(k, col, asc, label) for k, (col, asc, label) in BUILT_IN.items()]
+
+
+def candidates(table: pd.DataFrame, label: str = "zeer hoog") -> pd.DataFrame:
+    """Buurten in the chosen class (default: zeer hoog in the latest year)."""
+    need = [c for c in ("area_code", "score", "class", "inwoners") if c not in table.columns]
+    if need:
+        raise DataError(
+            f"missing columns {need} for prioritisation",
+            fix="build the table with buurt_change(..., population=...)",
+        )
+    out = table[table["class"] == label].copy()
+    if "kosten" in out.columns:
+        out["kosten_per_inwoner"] = out["kosten"] / out["inwoners"]
+    return out
+
+
+def _order(cands: pd.DataFrame, option: Option) -> pd.DataFrame:
+    if option.weights:
+        key = sum(w * cands[c].rank(pct=True) for c, w in option.weights.items())
+        return (
+            cands.assign(_key=key)
+            .sort_values(["_key", "area_code"], ascending=[False, True])
+            .drop(columns="_key")
+        )
+    return cands.sort_values([option.column, "area_code"], ascending=[option.ascending, True])
+
+
+def select(
+    cands: pd.DataFrame, option: Option, n: int, municipality: dict[str, float]
+) -> Selection:
+    """Pick ``n`` buurten under one option and summarise score range, reach and cost."""
+    cols = list(option.weights) or [option.column]
+    if option.column == "kosten_per_inwoner" and "kosten" not in cands.columns:
+        return Selection(option, cands.iloc[0:0], {"optie": option.id, "status": NO_COST})
+    if missing := [c for c in cols if c not in cands.columns]:
+        raise DataError(
+            f"option {option.id!r} needs column(s) {missing}",
+            fix="load the indicator or choose another option",
+        )
+    chosen = _order(cands.dropna(subset=cols), option).head(n)
+    res = chosen["inwoners"].sum()
+    summary: dict[str, object] = {
+        "optie": option.id,
+        "omschrijving": option.label or option.id,
+        "status": "ok",
+        "buurten": len(chosen),
+        "score_min": chosen["score"].min(),
+        "score_max": chosen["score"].max(),
+        "inwoners": res,
+        "aandeel_inwoners": 100 * res / municipality["inwoners"],
+    }
+    if "kosten" in chosen.columns and chosen["kosten"].notna().all():
+        summary["kosten_per_inwoner"] = chosen["kosten"].sum() / res
+        summary["kosten_per_inwoner_gemeente"] = municipality.get("kosten_per_inwoner")
+    return Selection(option, chosen, summary)
+
+
+def prioritise(
+    table: pd.DataFrame,
+    *,
+    options: Sequence[Option] | None = None,
+    n: int = 10,
+    label: str = "zeer hoog",
+) -> tuple[pd.DataFrame, list[Selection]]:
+    """Run every option on the candidate set; returns the summary table (seed 000 table 1
+    layout) and the selections. ``table`` holds all buurten of the gemeente (for its
+    totals)."""
+    muni = {"inwoners": float(table["inwoners"].sum())}
+    if "kosten" in table.columns and table["kosten"].notna().any():
+        ok = table["kosten"].notna()
+        muni["kosten_per_inwoner"] = float(
+            table.loc[ok, "kosten"].sum() / table.loc[ok, "inwoners"].sum()
+        )
+    cands = candidates(table, label)
+    sels = [select(cands, opt, n, muni) for opt in (options or built_in_options())]
+    return pd.DataFrame([s.summary for s in sels]), sels
+
+
+def overlap(selections: Sequence[Selection]) -> pd.DataFrame:
+    """Per buurt: in which lists it appears and how many."""
+    rows = {}
+    for sel in selections:
+        for code in sel.buurten["area_code"]:
+            rows.setdefault(code, {s.option.id: False for s in selections})[sel.option.id] = True
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    if out.empty:
+        return out
+    out["aantal_lijsten"] = out.sum(axis=1)
+    return (
+        out.sort_values(["aantal_lijsten"], ascending=False).rename_axis("area_code").reset_index()
+    )
+
+
+def robustness(
+    domains: dict[str, pd.DataFrame],
+    weights: dict[str, float],
+    *,
+    n: int = 10,
+    draws: int = 1000,
+    weight_spread: float = 0.25,
+    noise: float = 0.0,
+    seed: int = 0,
+    threshold: float = 0.5,
+) -> pd.DataFrame:
+    """Probability of each buurt being among the ``n`` highest scores when the domain
+    weights vary (each × U(1 − spread, 1 + spread)), the scaling variant varies (one of the
+    tables in ``domains``, e.g. percentile and exponential domain scores, drawn with equal
+    chance) and, with ``noise`` > 0, each domain score gets normal noise of that many
+    points (indicator uncertainty).
+
+    ``domains`` maps a variant name to a table indexed by area code with one column per
+    domain. Returns area code, probability, and whether it is ``robust`` (≥ threshold).
+    """
+    rng = np.random.default_rng(seed)
+    variants = list(domains.values())
+    codes = variants[0].index
+    cols = list(weights)
+    base_w = np.array([weights[c] for c in cols], dtype=float)
+    hits = np.zeros(len(codes))
+    for _ in range(draws):
+        x = variants[rng.integers(len(variants))][cols].to_numpy(dtype=float)
+        if noise:
+            x = x + rng.normal(0, noise, x.shape)
+        w = base_w * rng.uniform(1 - weight_spread, 1 + weight_spread, len(cols))
+        present = ~np.isnan(x)
+        score = np.nansum(x * w, axis=1) / np.where(present, w, 0).sum(axis=1)
+        top = np.argsort(-np.nan_to_num(score, nan=-np.inf), kind="stable")[:n]
+        hits[top] += 1
+    p = hits / draws
+    return pd.DataFrame({"area_code": codes, "kans_top": p, "robuust": p >= threshold}).sort_values(
+        ["kans_top", "area_code"], ascending=[False, True], ignore_index=True
+    )

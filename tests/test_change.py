@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from buurtbalans.analysis.change import (
+    buurt_change,
+    class_flows,
+    correlations,
+    decomposition,
+    direction_summary,
+    group_profiles,
+    polarisation,
+    transition_matrix,
+)
+from buurtbalans.errors import DataError
+from buurtbalans.index import compute
+from buurtbalans.spec import load_spec, parse_spec
+
+SPEC = parse_spec(
+    {
+        "index": {"name": "t", "transform": "none", "standardise": "none"},
+        "domain": [{"id": "a", "weight": 60}, {"id": "b", "weight": 40}],
+        "indicator": [{"id": "xa", "domain": "a"}, {"id": "xb", "domain": "b"}],
+    }
+)
+
+
+def town(a0, b0, a1, b1):
+    """Six buurten, two years; the domain values are the scores directly (no scaling)."""
+    codes = [f"BU999901{i:02d}" for i in range(1, 7)]
+    rows = [
+        {"area_code": c, "period": y, "xa": xa, "xb": xb}
+        for y, xas, xbs in ((2015, a0, b0), (2024, a1, b1))
+        for c, xa, xb in zip(codes, xas, xbs, strict=True)
+    ]
+    table = compute(
+        pd.DataFrame(rows), SPEC, id_columns=["area_code"], period_column="period"
+    ).table
+    pop = pd.DataFrame(
+        {
+            "area_code": codes * 2,
+            "period": [2015] * 6 + [2024] * 6,
+            "a_inw": [1000, 2000, 1500, 500, 800, 1200] * 2,
+        }
+    )
+    return table, pop
+
+
+def test_six_buurt_town_exactly_two_improve():
+    table, pop = town(
+        [70, 65, 40, 30, 20, 62],
+        [70, 65, 40, 30, 20, 62],
+        [50, 66, 40, 30, 35, 40],
+        [50, 66, 40, 30, 35, 40],
+    )
+    ch = buurt_change(table, SPEC, 2015, 2024, population=pop)
+    assert ch.set_index("area_code")["delta"].round(6).tolist() == [-20, 1, 0, 0, 15, -22]
+    s = direction_summary(ch).set_index("richting")
+    assert s.loc["verbeterd", "buurten"] == 2 and s.loc["verslechterd", "buurten"] == 2
+    assert s.loc["verbeterd", "inwoners"] == 2200
+    flows = class_flows(ch, 2015, 2024)
+    assert flows == {"toen": 3, "nu": 1, "uitgestroomd": 2, "ingestroomd": 0}
+    m = transition_matrix(ch, 2015, 2024, SPEC.classes.labels)
+    assert m.to_numpy().sum() == 6 and m.loc["zeer hoog", "zeer hoog"] == 1
+
+
+def test_buurten_must_match():
+    table, _ = town([1] * 6, [1] * 6, [2] * 6, [2] * 6)
+    table = table.drop(index=0)
+    with pytest.raises(DataError, match="only one of the years"):
+        buurt_change(table, SPEC, 2015, 2024)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0, 100), min_size=24, max_size=24))
+def test_decomposition_sums_to_delta_and_shares_to_100(v):
+    table, pop = town(v[0:6], v[6:12], v[12:18], v[18:24])
+    ch = buurt_change(table, SPEC, 2015, 2024, population=pop)
+    parts = ch[["bijdrage_a", "bijdrage_b"]].sum(axis=1)
+    assert np.allclose(parts, ch["delta"])
+    dec = decomposition(ch, SPEC)
+    assert dec["bijdrage"].sum() == pytest.approx(dec.attrs["delta_gemeente"], abs=1e-9)
+    s = direction_summary(ch)
+    assert s["aandeel_buurten"].sum() == pytest.approx(100)
+    assert s["aandeel_inwoners"].sum() == pytest.approx(100)
+
+
+def test_polarisation_gap_and_slope():
+    # the worst get worse, the best better: the gap grows, the slope is positive
+    table, pop = town(
+        [80, 70, 60, 40, 30, 20],
+        [80, 70, 60, 40, 30, 20],
+        [85, 74, 61, 38, 25, 12],
+        [85, 74, 61, 38, 25, 12],
+    )
+    p = polarisation(table, 2015, 2024, pop, n=2)
+    assert p.grew() and p.slope > 0 and p.slope_ci[0] < p.slope < p.slope_ci[1]
+    assert p.gaps["gap_2"].tolist() == pytest.approx([50.0, 61.0])
+    ineq = p.inequality.set_index("jaar")
+    assert ineq.loc[2024, "gini"] > ineq.loc[2015, "gini"]
+    total = ineq["theil_tussen_wijken"] + ineq["theil_binnen_wijken"]
+    assert np.allclose(total, ineq["theil"])
+
+
+def test_profiles_and_correlations():
+    scores = pd.DataFrame({"area_code": list("ABCDEF"), "score": [10, 20, 30, 40, 50, 60]})
+    data = pd.DataFrame({"area_code": list("ABCDEF"), "p_wcorpw": [5, 10, 20, 40, 60, 80]})
+    prof = group_profiles(scores, data, ["p_wcorpw"], n=2).iloc[0]
+    assert (prof["slechtste_2"], prof["beste_2"]) == (70, 7.5)
+    corr = correlations(scores, data, ["p_wcorpw"]).iloc[0]
+    assert corr["r"] > 0.9 and corr["n"] == 6 and corr["sterkte"] == "sterk"
+
+
+@pytest.mark.slow
+def test_health_change_for_every_nl_buurt(national_health_store):
+    from buurtbalans.store import Store
+
+    spec = load_spec("mdi").subset(["gezondheid"]).with_options(reference="national-pooled")
+    with Store(national_health_store, read_only=True) as store:
+        wide = store.wide(spec.raw_inputs(), periods=[2012, 2016, 2020])
+    table = compute(
+        wide.drop(columns="vintage"), spec, id_columns=["area_code"], period_column="period"
+    ).table
+    for van, tot in ((2012, 2016), (2016, 2020)):
+        ch = buurt_change(table, spec, van, tot)
+        assert len(ch) == 13_808
+        s = direction_summary(ch)
+        assert s["buurten"].sum() == ch["delta"].notna().sum() > 12_500
+    ch = buurt_change(table, spec, 2012, 2020)
+    p = polarisation(table, 2012, 2020)
+    # regression to the mean over 8 years: buurten that started worse improved more
+    assert p.slope < 0 and p.slope_ci[1] < 0 and p.slope_n > 12_500

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from buurtbalans.analysis.veerkracht import (
+    CORPORATIE_LABELS,
+    DEV_KWETSBAAR_LABELS,
+    DEV_OVERLAST_LABELS,
+    FOCUS_TOP,
+    GEEN,
+    KWETSBAAR_LABELS,
+    TYPOLOGY_LABELS,
+    corporatie_class,
+    focus_class,
+    overlast_class,
+    overlast_development,
+    typology,
+    vulnerability_class,
+    vulnerability_development,
+)
+from buurtbalans.sources.detect import import_path
+
+maybe = st.one_of(st.none(), st.floats(-1e3, 1e3))
+
+
+def series(xs):
+    return pd.Series([np.nan if x is None else x for x in xs], dtype=float)
+
+
+@given(st.lists(maybe, min_size=1, max_size=30), st.lists(maybe, min_size=1, max_size=30))
+def test_class_functions_are_total(a, b):
+    n = min(len(a), len(b))
+    x, y = series(a[:n]), series(b[:n])
+    ov = overlast_class(x)
+    assert ov.dropna().between(1, 9).all() and ov.isna().eq(x.isna()).all()
+    kw = vulnerability_class(x.abs(), 10.0)
+    assert kw.isin([*KWETSBAAR_LABELS, GEEN]).all()
+    assert focus_class(ov, kw).notna().all()
+    assert corporatie_class(x.clip(0, 100)).isin([*CORPORATIE_LABELS, GEEN]).all()
+    do = overlast_development(x, y, 0.1)
+    assert do.isin([*DEV_OVERLAST_LABELS, GEEN]).all()
+    dk = vulnerability_development(x.abs(), y.abs(), kw, 10.0)
+    assert dk.isin([*DEV_KWETSBAAR_LABELS, GEEN]).all()
+    assert typology(do, dk, ov).isin([*TYPOLOGY_LABELS, GEEN]).all()
+
+
+def test_corporatie_bins_from_the_seed():
+    got = corporatie_class(pd.Series([0, 9.9, 10, 29.9, 30, 60, 80, 80.1, 100])).tolist()
+    assert got == [
+        "< 10%",
+        "< 10%",
+        "10-30%",
+        "10-30%",
+        "30-60%",
+        "60-80%",
+        "60-80%",
+        "> 80%",
+        "> 80%",
+    ]
+
+
+def test_published_typology_rules():
+    do = pd.Series(
+        [
+            "verbeterd",
+            "verslechterd",
+            "verslechterd",
+            "ongeveer gelijk",
+            "verbeterd",
+            "iets verslechterd",
+            "verbeterd",
+        ]
+    )
+    dk = pd.Series(
+        [
+            "toename, tot weinig kwetsbaar",
+            "sterke toename, tot zeer veel kwetsbaar",
+            "toename, tot weinig kwetsbaar",
+            "toename, tot weinig kwetsbaar",
+            "afname",
+            "afname",
+            "ongeveer gelijk",
+        ]
+    )
+    end = pd.Series([5, 2, 5, 5, 5, 5, 5])
+    assert typology(do, dk, end).tolist() == [
+        "veerkracht",
+        "weinig veerkracht, veel problemen",
+        "weinig veerkracht, beperkte problemen",
+        "enige veerkracht",
+        "afname kwetsbare bewoners en afname problemen",
+        "afname kwetsbare bewoners, geen afname problemen",
+        "kwetsbare bewoners ongeveer gelijk",
+    ]
+
+
+def test_focus_classes():
+    ov = pd.Series([9, 3, 2, 1, 1])
+    kw = pd.Series(["vrijwel geen", "gemiddeld", "veel", "bijzonder veel", "weinig"])
+    assert focus_class(ov, kw).tolist() == [
+        "weinig problemen, zeer weinig kwetsbaar",
+        "bovengemiddelde problemen, weinig kwetsbaar",
+        "veel problemen, veel kwetsbaar",
+        FOCUS_TOP,
+        "veel problemen, weinig kwetsbaar",
+    ]
+
+
+def test_vulnerability_development_thresholds():
+    start = pd.Series([10.0, 10.0, 10.0, 10.0, 10.0])
+    end = pd.Series([8.0, 10.5, 11.5, 14.0, 11.5])
+    cls = pd.Series(["weinig", "weinig", "gemiddeld", "veel", "zeer veel"])
+    got = vulnerability_development(start, end, cls, reference=10.0).tolist()
+    assert got == [
+        "afname",
+        "ongeveer gelijk",
+        "toename, naar gemiddeld tot veel kwetsbaar",
+        "sterke toename, naar gemiddeld tot veel kwetsbaar",
+        "toename, tot zeer veel kwetsbaar",
+    ]
+
+
+def test_amstelveen_overlast_development_2014_2022(raw):
+    batch = import_path(raw / "leefbaarometer-amstelveen" / "AmstelveenDataWithDimensions.csv")
+    obs = batch.observations.query("indicator == 'lbm_onv'").pivot(
+        index="area_code", columns="period", values="value"
+    )
+    assert len(obs) == 14
+    sigma = float(obs[2014].std(ddof=0))
+    dev = overlast_development(obs[2014], obs[2022], sigma)
+    assert dev.isin(DEV_OVERLAST_LABELS).all()
+    delta = (obs[2022] - obs[2014]) / sigma
+    improved = dev.isin(DEV_OVERLAST_LABELS[3:])
+    assert (delta[improved] >= 0.2).all() and (delta[~improved] < 0.2).all()
+    levels = overlast_class(obs[2022])
+    assert levels.between(1, 9).all()
+    # a higher onv never gets a worse class; WK036205 (onv -0.076) is 'slechter dan gemiddeld'
+    order = obs[2022].sort_values().index
+    assert levels[order].is_monotonic_increasing
+    assert levels["WK036205"] == 3
