@@ -160,3 +160,16 @@ def test_analysis_commands_on_the_demo(tmp_path):
     res = run("resilience", *common, "--output", tmp_path / "k.xlsx")
     assert res.exit_code == 0, res.output
     assert "kaart7_veerkracht" in res.output
+
+
+def test_veerkracht_without_leefbaarometer_says_what_is_missing(tmp_path, raw):
+    store = tmp_path / "n.duckdb"
+    for year in (2012, 2020):
+        run("import", "file", raw / "cbs-rivm-gezondheid-wijkbuurt"
+            / f"gezondheid_wijkbuurt_{year}_18plus.xlsx", "--store", store)
+    from buurtbalans.analysis.pipeline import veerkracht_analysis
+    from buurtbalans.errors import DataError
+    from buurtbalans.store import Store
+
+    with Store(store) as st, pytest.raises(DataError, match="Leefbaarometer.*import file"):
+        veerkracht_analysis(st, "GM0141", 2012, 2020, vintage=2020)

@@ -25,7 +25,7 @@ from buurtbalans.analysis.veerkracht import (
 )
 from buurtbalans.errors import DataError
 from buurtbalans.index.engine import IndexResult
-from buurtbalans.index.store_mode import index_for_gemeente, load_input
+from buurtbalans.index.store_mode import index_for_gemeente, load_columns, load_input
 from buurtbalans.index.transform import exponential, rank_share_from_scaled
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
@@ -96,9 +96,10 @@ def priorities_analysis(
 ) -> tuple[pd.DataFrame, list[Selection], pd.DataFrame, pd.DataFrame]:
     """The four options (+ overlap and robustness) on the change analysis."""
     table = analysis.change.rename(columns={f"score_{tot}": "score", f"class_{tot}": "class"})
-    costs = store.wide(["kosten_sociaal_domein"], gemeente=gemeente, periods=[tot])
-    same_map = not costs.empty and int(costs["vintage"].iloc[0]) == analysis.vintage
-    if same_map and "kosten_sociaal_domein" in costs:
+    costs = load_columns(
+        store, ["kosten_sociaal_domein"], gemeente, [tot], vintage=analysis.vintage
+    )
+    if "kosten_sociaal_domein" in costs:
         kosten = costs[["area_code", "kosten_sociaal_domein"]]
         table = table.merge(
             kosten.rename(columns={"kosten_sociaal_domein": "kosten"}), on="area_code", how="left"
@@ -135,8 +136,6 @@ def veerkracht_analysis(
     config: VeerkrachtConfig = DEFAULT,
 ) -> tuple[pd.DataFrame, dict[str, object], pd.DataFrame]:
     """The seven veerkracht maps between ``van`` and ``tot`` on one vintage."""
-    from buurtbalans.spec import parse_spec
-
     needed = [
         "lbm_onv",
         "lbm_konv",
@@ -149,15 +148,7 @@ def veerkracht_analysis(
         "p_wmo_t",
     ]
     vintage = vintage or latest_vintage(store, gemeente, tot)
-    # reuse the index input loader (vintage moves) with a spec that only lists the columns
-    spec = parse_spec(
-        {
-            "index": {"name": "veerkracht", "reference": "input"},
-            "domain": [{"id": "x", "weight": 100}],
-            "indicator": [{"id": c, "domain": "x"} for c in needed],
-        }
-    )
-    wide = load_input(store, spec, gemeente, [van, tot], vintage=vintage)
+    wide = load_columns(store, needed, gemeente, [van, tot], vintage=vintage)
     if "lbm_onv" not in wide or wide["lbm_onv"].isna().all():
         raise DataError(
             f"no Leefbaarometer 'onv' for {gemeente} in {van}/{tot}",

@@ -61,6 +61,16 @@ def load_input(
     return wide
 
 
+def load_columns(
+    store: Store, columns: Sequence[str], gemeente: str, periods: Sequence[int], *, vintage: int
+) -> pd.DataFrame:
+    """Any store indicators of a gemeente's buurten for ``periods``, on one vintage."""
+    wide = store.wide(with_denominators(list(columns)), gemeente=gemeente, periods=periods)
+    if wide.empty:
+        return wide
+    return _move(store, wide, vintage, gemeente)
+
+
 def _move(store: Store, wide: pd.DataFrame, target: int, gemeente: str | None) -> pd.DataFrame:
     parts = []
     value_cols = [c for c in wide.columns if c not in ("area_code", "vintage", "period", "name")]
