@@ -165,8 +165,13 @@ def test_analysis_commands_on_the_demo(tmp_path):
 def test_veerkracht_without_leefbaarometer_says_what_is_missing(tmp_path, raw):
     store = tmp_path / "n.duckdb"
     for year in (2012, 2020):
-        run("import", "file", raw / "cbs-rivm-gezondheid-wijkbuurt"
-            / f"gezondheid_wijkbuurt_{year}_18plus.xlsx", "--store", store)
+        run(
+            "import",
+            "file",
+            raw / "cbs-rivm-gezondheid-wijkbuurt" / f"gezondheid_wijkbuurt_{year}_18plus.xlsx",
+            "--store",
+            store,
+        )
     from buurtbalans.analysis.pipeline import veerkracht_analysis
     from buurtbalans.errors import DataError
     from buurtbalans.store import Store

@@ -93,14 +93,15 @@ def test_missing_values_are_not_summed_as_zero():
     assert to_vintage(data, cw, counts=["a_inw"])["a_inw"].isna().all()
 
 
-def test_missing_denominator_is_an_error():
-    cw = crosswalk_by_code(["BU00010100"], ["BU00010100"])
-    with pytest.raises(DataError, match="a_hh"):
-        to_vintage(
-            pd.DataFrame({"area_code": ["BU00010100"], "p_hh_li": [3.0]}),
-            cw,
-            rates={"p_hh_li": "a_hh"},
-        )
+def test_without_denominator_rates_only_pass_through():
+    a, b = strips([30, 60], "BU000101"), strips([60], "BU000101")  # 00+01 merge, 02 stays
+    cw = crosswalk_by_geometry(a, b)
+    data = pd.DataFrame({"area_code": a["code"], "p_hh_li": [3.0, 5.0, 7.0]})
+    moved = to_vintage(data, cw, rates={"p_hh_li": "a_hh"}).set_index("area_code")
+    assert moved.loc["BU00010101", "p_hh_li"] == 7.0  # unchanged: passes through
+    assert np.isnan(moved.loc["BU00010100", "p_hh_li"])  # merged without weights: no value
+    with pytest.raises(DataError, match="p_hh_lkk"):
+        to_vintage(data, cw, rates={"p_hh_lkk": "a_hh"})
 
 
 def test_demo_moves_between_vintages(demo_store):

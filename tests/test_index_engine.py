@@ -195,3 +195,11 @@ def test_replaying_a_run_gives_identical_output(n, seed, transform):
     assert [s.name for s in first.run.steps] == [s.name for s in again.run.steps]
     with pytest.raises(DataError, match="hash mismatch"):
         replay(first.run, df.assign(y=df["y"] + 1))
+
+
+def test_a_domain_without_data_is_dropped_and_weights_rescaled():
+    df = frame(10).drop(columns=["y"])
+    result = compute(df, two_domain_spec(), id_columns=["id"])
+    t = result.table
+    assert np.allclose(t["score"], t["a"])  # b has no data: a carries the full weight
+    assert any("domain 'b' has no data" in w for w in result.warnings)

@@ -145,7 +145,8 @@ def to_vintage(
     """Move wide data (one row per area and ``by``) onto the crosswalk's target codes.
 
     Counts become Σ weight·value; a rate r with denominator d becomes
-    Σ(weight·d·r) / Σ(weight·d). A target that gets any piece (≥ 0.1 %) of a missing value
+    Σ(weight·d·r) / Σ(weight·d); without its denominator in the data a rate passes only
+    through unchanged areas. A target that gets any piece (≥ 0.1 %) of a missing value
     is missing, never a partial sum. A target that is exactly one unchanged source area
     passes through unchanged. Source areas flagged ``unmatched`` are dropped; the result
     lists, per target, the flags of what went into it (``flags``).
@@ -153,13 +154,16 @@ def to_vintage(
     rates = dict(rates or {})
     by = [c for c in by if c in data.columns]
     need = [code_column, *by, *counts, *rates]
-    missing_cols = [c for c in need if c not in data.columns]
-    denominators_missing = [d for d in set(rates.values()) if d not in data.columns]
-    if missing_cols or denominators_missing:
+    if missing_cols := [c for c in need if c not in data.columns]:
         raise DataError(
-            f"missing columns {missing_cols + denominators_missing}",
-            fix="include every count, rate and rate denominator in the data",
+            f"missing columns {missing_cols}",
+            fix="include every count and rate you want to move in the data",
         )
+    # a rate without its denominator can only pass through unchanged areas; any area that
+    # is split or merged gets no value (never an unweighted guess)
+    no_denominator = sorted({d for d in rates.values() if d not in data.columns})
+    if no_denominator:
+        data = data.assign(**{d: np.nan for d in no_denominator})
     cw = crosswalk.dropna(subset=["to_code"])
     merged = data.merge(cw, left_on=code_column, right_on="from_code", how="inner")
     keys = [*by, "to_code"]
@@ -185,7 +189,7 @@ def to_vintage(
         with np.errstate(invalid="ignore", divide="ignore"):
             out[col] = numer / denom_moved[den]
     for den, moved in denom_moved.items():
-        if den not in counts:
+        if den not in counts and den not in no_denominator:
             out[den] = moved
     # exact pass-through for unchanged areas
     single = grouped["weight"].agg(["count", "sum"]).reset_index(drop=True)

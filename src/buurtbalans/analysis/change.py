@@ -128,12 +128,9 @@ def decomposition(change: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
     w = change["inwoners"] if "inwoners" in change.columns else pd.Series(1.0, change.index)
     rows = []
     for d in domains:
-        col = change[f"bijdrage_{d}"]
-        ok = col.notna() & w.notna()
-        rows.append({"domein": d, "bijdrage": float(np.average(col[ok], weights=w[ok]))})
+        rows.append({"domein": d, "bijdrage": _weighted_mean(change[f"bijdrage_{d}"], w)})
     out = pd.DataFrame(rows)
-    ok = change["delta"].notna() & w.notna()
-    out.attrs["delta_gemeente"] = float(np.average(change.loc[ok, "delta"], weights=w[ok]))
+    out.attrs["delta_gemeente"] = _weighted_mean(change["delta"], w)
     return out
 
 
@@ -154,9 +151,10 @@ class Polarisation:
 
 
 def _weighted_mean(values: pd.Series, weights: pd.Series | None) -> float:
-    if weights is None:
+    """Population-weighted mean; the plain mean where no weights are known."""
+    ok = values.notna() & (weights.notna() if weights is not None else True)
+    if weights is None or not weights[ok].sum() > 0:
         return float(values.mean())
-    ok = values.notna() & weights.notna()
     return float(np.average(values[ok], weights=weights[ok]))
 
 

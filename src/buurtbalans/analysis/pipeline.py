@@ -25,7 +25,7 @@ from buurtbalans.analysis.veerkracht import (
 )
 from buurtbalans.errors import DataError
 from buurtbalans.index.engine import IndexResult
-from buurtbalans.index.store_mode import index_for_gemeente, load_columns, load_input
+from buurtbalans.index.store_mode import index_for_gemeente, load_columns
 from buurtbalans.index.transform import exponential, rank_share_from_scaled
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
@@ -39,6 +39,19 @@ def latest_vintage(store: Store, gemeente: str, year: int) -> int:
             f"no population (a_inw) for {gemeente} in {year}", fix="import that year's KWB first"
         )
     return int(rows["vintage"].max())
+
+
+def population(
+    store: Store, gemeente: str, year: int, vintage: int
+) -> tuple[pd.DataFrame, int | None]:
+    """Residents per buurt on ``vintage`` in ``year``, or in the nearest year that has them
+    (the year used is returned and reported)."""
+    years = sorted({int(p) for p in store.observations(["a_inw"], gemeente=gemeente)["period"]})
+    if not years:
+        return pd.DataFrame(columns=["area_code", "a_inw"]), None
+    nearest = min(years, key=lambda y: (abs(y - year), -y))
+    wide = load_columns(store, ["a_inw"], gemeente, [nearest], vintage=vintage)
+    return wide[["area_code", "a_inw"]], nearest
 
 
 @dataclass
@@ -69,9 +82,8 @@ def change_analysis(
     """Index for ``van`` and ``tot`` on one vintage, and the change between them."""
     vintage = vintage or latest_vintage(store, gemeente, tot)
     result = index_for_gemeente(store, spec, gemeente, [van, tot], vintage=vintage)
-    pop = load_input(store, spec, gemeente, [van, tot], vintage=vintage)[
-        ["area_code", "period", "a_inw"]
-    ]
+    pop, pop_year = population(store, gemeente, tot, vintage)
+    pop = pd.concat([pop.assign(period=van), pop.assign(period=tot)], ignore_index=True)
     ch = buurt_change(result.table, spec, van, tot, population=pop, tolerance=tolerance)
     return ChangeAnalysis(
         index=result,
@@ -82,6 +94,7 @@ def change_analysis(
         decomposition=decomposition(ch, spec),
         polarisation=polarisation(result.table, van, tot, pop),
         vintage=vintage,
+        extras={"population_year": pop_year},
     )
 
 

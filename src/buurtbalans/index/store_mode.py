@@ -51,7 +51,12 @@ def load_input(
                 "--referentie input",
             )
     if vintage is not None:
-        wide = _move(store, wide, vintage, None if national else gemeente)
+        # only the gemeente moves onto the vintage; other buurten are the national reference
+        # and keep their own codes
+        own = wide["area_code"].str[2:6] == gemeente[2:]
+        wide = pd.concat(
+            [_move(store, wide[own], vintage, gemeente), wide[~own]], ignore_index=True
+        )
     missing_periods = sorted(set(periods) - set(wide["period"]))
     if missing_periods:
         raise DataError(
@@ -133,3 +138,19 @@ def index_for_gemeente(
         result.table = result.table[keep].reset_index(drop=True)
         result.indicators = result.indicators[keep.to_numpy()].reset_index(drop=True)
     return result
+
+
+def choose_reference(store: Store, periods: Sequence[int]) -> str:
+    """``national`` when the store holds (nearly) all NL buurten for every period, else
+    ``input-pooled`` (the gemeente's own buurten, pooled over the periods). The choice is
+    recorded in the run and stated in the report."""
+    rows = store.con.execute(
+        f"""SELECT o.period, count(DISTINCT o.area_code) FROM observations o JOIN areas a
+            ON a.code = o.area_code AND a.vintage = o.vintage
+            WHERE a.level = 'buurt' AND o.period IN ({",".join("?" * len(periods))})
+            GROUP BY o.period""",
+        list(periods),
+    ).fetchall()
+    counts = dict(rows)
+    ok = all(counts.get(p, 0) >= NATIONAL_MIN_BUURTEN for p in periods)
+    return "national" if ok else "input-pooled"
