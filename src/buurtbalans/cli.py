@@ -296,36 +296,58 @@ def index(
 
 
 @app.command()
-def demo(
-    uit: Annotated[Path, typer.Option(help="output folder")] = Path("uit"), store: StoreOpt = None
+def rapport(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    tot: Annotated[int, typer.Option()],
+    taal: Annotated[str, typer.Option(help="nl or en")] = "nl",
+    uit: Annotated[Path, typer.Option(help="output folder")] = Path("rapport"),
+    vintage: Annotated[int | None, typer.Option(help="boundary year to compare on")] = None,
+    spec: Annotated[str, typer.Option()] = "mdi",
+    pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf")] = True,
+    store: StoreOpt = None,
 ) -> None:
-    """The main job on the embedded default: synthetic Voorbeeldstad, MDI 2015 → 2024."""
-    from buurtbalans.demo import GEMEENTE, LABEL, load_demo
-    from buurtbalans.exports import write_table
-    from buurtbalans.index.store_mode import index_for_gemeente
+    """The main job: maps, charts, findings and tables in rapport.html/.pdf, tabellen.xlsx,
+    kaarten.gpkg and run.json."""
+    from buurtbalans.report import build_report
     from buurtbalans.spec import load_spec
+
+    if taal not in ("nl", "en"):
+        raise typer.BadParameter("--taal is nl or en")
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        report = build_report(
+            st, code, van, tot, uit=uit, taal=taal, vintage=vintage, spec=load_spec(spec), pdf=pdf
+        )
+    _report_done(report)
+
+
+def _report_done(report) -> None:
+    for line in report.findings:
+        out.print(f"• {line}")
+    for note in report.notes:
+        out.print(f"[yellow]let op[/yellow]: {note}")
+    out.print("geschreven: " + ", ".join(str(p) for p in report.files.values()))
+
+
+@app.command()
+def demo(
+    uit: Annotated[Path, typer.Option(help="output folder")] = Path("uit"),
+    taal: Annotated[str, typer.Option(help="nl or en")] = "nl",
+    pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """The main job on the embedded default: the report for the synthetic Voorbeeldstad,
+    2015 → 2024 (no internet, no shared data)."""
+    from buurtbalans.demo import GEMEENTE, LABEL, load_demo
+    from buurtbalans.report import build_report
 
     path = store or (uit / "voorbeeldstad.duckdb")
     with _store(path) as st:
         load_demo(st)
-        spec = load_spec("mdi").with_options(reference="input-pooled")
-        result = index_for_gemeente(st, spec, GEMEENTE, [2015, 2024], vintage=2022)
-    table = result.table
-    out.print(f"[bold yellow]{LABEL}[/bold yellow]")
-    _print(
-        table[table.period == 2024].sort_values("score", ascending=False)[
-            ["area_code", "name", "score", "rank", "class"]
-        ],
-        "MDI 2024 (synthetisch)",
-        limit=10,
-    )
-    prov = {"let op": LABEL, **result.run.to_dict()["provenance"]}
-    write_table(table, uit / "mdi.xlsx", provenance=prov, sheet="MDI")
-    write_table(table, uit / "mdi.csv")
-    (uit / "run.json").write_text(
-        json.dumps({"let op": LABEL, **result.run.to_dict()}, indent=2, default=str)
-    )
-    out.print(f"geschreven in {uit}/: mdi.xlsx, mdi.csv, run.json")
+        out.print(f"[bold yellow]{LABEL}[/bold yellow]")
+        report = build_report(st, GEMEENTE, 2015, 2024, uit=uit, taal=taal, synthetic=True, pdf=pdf)
+    _report_done(report)
 
 
 def _mdi(spec: str, referentie: str | None, schaal: str | None):

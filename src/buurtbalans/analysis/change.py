@@ -68,7 +68,14 @@ def buurt_change(
     weights = {d.id: d.weight for d in spec.domains}
     for d in domains:
         out[f"delta_{d}"] = b[d] - a[d]
-        out[f"bijdrage_{d}"] = weights[d] * out[f"delta_{d}"] / 100.0
+        if f"contrib_{d}" in a.columns:
+            # points the domain adds to the score (0 where the domain is missing, so that
+            # the parts add up to Δ even after rescaling for missing domains)
+            points_a = a["score"] * a[f"contrib_{d}"].fillna(0)
+            points_b = b["score"] * b[f"contrib_{d}"].fillna(0)
+            out[f"bijdrage_{d}"] = points_b - points_a
+        else:
+            out[f"bijdrage_{d}"] = weights[d] * out[f"delta_{d}"] / 100.0
     if population is not None:
         pop = population[population["period"] == tot].set_index("area_code")["a_inw"]
         out["inwoners"] = pop.reindex(out.index)

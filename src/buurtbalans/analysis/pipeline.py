@@ -32,13 +32,19 @@ from buurtbalans.store import Store
 
 
 def latest_vintage(store: Store, gemeente: str, year: int) -> int:
-    """The vintage of a gemeente's data in ``year`` (the map to compare on)."""
-    rows = store.observations(["a_inw"], gemeente=gemeente, periods=[year])
-    if rows.empty:
+    """The vintage of a gemeente's buurt data in ``year`` (the map to compare on)."""
+    row = store.con.execute(
+        "SELECT max(o.vintage) FROM observations o JOIN areas a ON a.code = o.area_code "
+        "AND a.vintage = o.vintage WHERE a.gemeente_code = ? AND a.level = 'buurt' "
+        "AND o.period = ?",
+        [gemeente, year],
+    ).fetchone()
+    if row is None or row[0] is None:
         raise DataError(
-            f"no population (a_inw) for {gemeente} in {year}", fix="import that year's KWB first"
+            f"no buurt data for {gemeente} in {year}",
+            fix="import that year's data first (buurtbalans import ...)",
         )
-    return int(rows["vintage"].max())
+    return int(row[0])
 
 
 def population(

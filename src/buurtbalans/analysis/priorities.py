@@ -92,6 +92,12 @@ def select(
             fix="load the indicator or choose another option",
         )
     chosen = _order(cands.dropna(subset=cols), option).head(n)
+    if chosen.empty:
+        return Selection(
+            option,
+            chosen,
+            {"optie": option.id, "status": f"geen gegevens voor {', '.join(map(str, cols))}"},
+        )
     res = chosen["inwoners"].sum()
     summary: dict[str, object] = {
         "optie": option.id,
@@ -101,7 +107,9 @@ def select(
         "score_min": chosen["score"].min(),
         "score_max": chosen["score"].max(),
         "inwoners": res,
-        "aandeel_inwoners": 100 * res / municipality["inwoners"],
+        "aandeel_inwoners": 100 * res / municipality["inwoners"]
+        if municipality["inwoners"]
+        else np.nan,
     }
     if "kosten" in chosen.columns and chosen["kosten"].notna().all():
         summary["kosten_per_inwoner"] = chosen["kosten"].sum() / res

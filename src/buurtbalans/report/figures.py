@@ -1,0 +1,275 @@
+"""Maps and charts (matplotlib, mapclassify), returned as PNG bytes with a few checks.
+
+Maps: choropleths with numbered buurten, a legend with the Dutch (or English) class labels,
+colour-blind-safe palettes (ColorBrewer YlOrRd for levels, PuOr for change centred on 0,
+Okabe-Ito for categories), north arrow, scale bar and a source line under each map.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from buurtbalans._compat import import_optional
+
+OKABE_ITO = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+    "#999999",
+    "#882255",
+)
+NO_DATA = "#dddddd"
+
+
+@dataclass
+class Figure:
+    """A rendered figure: PNG bytes plus what a test checks (legend, what was drawn)."""
+
+    png: bytes
+    has_legend: bool
+    n_drawn: int
+    title: str
+    kind: str
+
+
+def _plt():
+    import_optional("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _finish(fig, ax, source: str, title: str) -> bytes:
+    ax.set_title(title, fontsize=10, loc="left")
+    fig.text(0.01, 0.005, source, fontsize=6, color="#444444", va="bottom")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    _plt().close(fig)
+    return buf.getvalue()
+
+
+def _north_and_scale(ax) -> None:
+    ax.annotate(
+        "N",
+        xy=(0.96, 0.97),
+        xytext=(0.96, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
+    )
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width = x1 - x0
+    length = next(
+        (v for v in (100, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000) if v >= width / 6), 50000
+    )
+    bx, by = x0 + width * 0.04, y0 + (y1 - y0) * 0.04
+    ax.plot([bx, bx + length], [by, by], color="black", lw=3, solid_capstyle="butt")
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length} m"
+    ax.text(bx + length / 2, by + (y1 - y0) * 0.015, label, ha="center", fontsize=7)
+
+
+def _numbers(ax, gdf) -> None:
+    pts = gdf.geometry.representative_point()
+    for number, pt in zip(gdf["nr"], pts, strict=True):
+        ax.text(pt.x, pt.y, str(number), fontsize=5, ha="center", va="center", color="#111111")
+
+
+def category_map(
+    gdf,
+    column: str,
+    categories: list[str],
+    *,
+    title: str,
+    source: str,
+    no_data: str,
+    colours: list[str] | None = None,
+) -> Figure:
+    """A map of ordered or unordered classes with every class in the legend."""
+    plt = _plt()
+    from matplotlib.patches import Patch
+
+    colours = colours or list(OKABE_ITO)
+    palette = {c: colours[i % len(colours)] for i, c in enumerate(categories)}
+    fig, ax = plt.subplots(figsize=(7.2, 6.2))
+    face = gdf[column].map(palette).fillna(NO_DATA)
+    gdf.plot(ax=ax, color=face, edgecolor="white", linewidth=0.4)
+    _numbers(ax, gdf)
+    present = [c for c in categories if (gdf[column] == c).any()]
+    handles = [Patch(facecolor=palette[c], edgecolor="#666666", label=c) for c in present]
+    if gdf[column].isna().any() or (~gdf[column].isin(categories)).any():
+        handles.append(Patch(facecolor=NO_DATA, edgecolor="#666666", label=no_data))
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False
+    )
+    ax.set_axis_off()
+    _north_and_scale(ax)
+    has_legend = ax.get_legend() is not None
+    return Figure(_finish(fig, ax, source, title), has_legend, len(gdf), title, "map")
+
+
+def _range_labels(bins: np.ndarray, lo: float) -> list[str]:
+    edges = [lo, *bins]
+    return [f"{a:.1f} – {b:.1f}" for a, b in itertools.pairwise(edges)]
+
+
+def numeric_map(
+    gdf, column: str, *, title: str, source: str, no_data: str, diverging: bool = False, k: int = 5
+) -> Figure:
+    """Classes from mapclassify (quantiles; symmetric around 0 for change) on a sequential
+    (YlOrRd) or diverging (PuOr, orange = higher = worse) palette."""
+    _plt()
+    mapclassify = import_optional("mapclassify")
+    from matplotlib import colormaps
+
+    values = gdf[column].astype(float)
+    ok = values.dropna()
+    if diverging:
+        m = float(np.abs(ok).max()) if len(ok) else 1.0
+        q = np.quantile(np.abs(ok), [0.33, 0.66]) if len(ok) else [0.3, 0.6]
+        edges = sorted({-m, -q[1], -q[0], -0.5, 0.5, q[0], q[1], m})
+        edges = [e for e in edges if e >= -m]
+        classifier = mapclassify.UserDefined(ok.to_numpy(), bins=edges[1:])
+        lo, cmap = edges[0] - 1e-9, colormaps["PuOr_r"]
+        # centre the colours on 0: a class's colour follows the midpoint of its range
+        mids = np.array(
+            [
+                (a + b) / 2
+                for a, b in zip([edges[0], *classifier.bins], classifier.bins, strict=False)
+            ]
+        )
+        colours = [cmap(0.5 + 0.5 * mid / m) for mid in mids]
+    else:
+        classifier = mapclassify.Quantiles(ok.to_numpy(), k=min(k, max(1, ok.nunique())))
+        lo, cmap = float(ok.min()), colormaps["YlOrRd"]
+        colours = [cmap(0.15 + 0.85 * i / max(1, classifier.k - 1)) for i in range(classifier.k)]
+    labels = _range_labels(np.asarray(classifier.bins), lo)
+    classes = pd.Series(np.nan, index=gdf.index, dtype=object)
+    classes[ok.index] = [labels[i] for i in classifier.yb]
+    from matplotlib.colors import to_hex
+
+    gdf = gdf.assign(_klasse=classes)
+    return category_map(
+        gdf,
+        "_klasse",
+        labels,
+        title=title,
+        source=source,
+        no_data=no_data,
+        colours=[to_hex(c) for c in colours],
+    )
+
+
+def contributions_chart(
+    table: pd.DataFrame,
+    domains: list[str],
+    labels: dict[str, str],
+    *,
+    title: str,
+    source: str,
+    worst: str,
+    best: str,
+) -> Figure:
+    """Stacked bars: each domain's points in the score, 10 highest and 10 lowest scores."""
+    plt = _plt()
+    t = table.dropna(subset=["score"]).sort_values("score")
+    pick = pd.concat([t.head(10), t.tail(10)])
+    parts = pd.DataFrame(
+        {
+            d: pick[f"contrib_{d}"].fillna(0) * pick["score"]
+            for d in domains
+            if f"contrib_{d}" in pick
+        }
+    )
+    fig, ax = plt.subplots(figsize=(7.5, 6.0))
+    left = np.zeros(len(pick))
+    names = pick["name"].fillna(pick["area_code"]) if "name" in pick else pick["area_code"]
+    for i, d in enumerate(parts.columns):
+        ax.barh(
+            range(len(pick)), parts[d], left=left, color=OKABE_ITO[i % 10], label=labels.get(d, d)
+        )
+        left += parts[d].to_numpy()
+    ax.set_yticks(range(len(pick)), [str(n)[:28] for n in names], fontsize=6)
+    ax.axhline(9.5, color="#333333", lw=0.8, ls="--")
+    ax.text(left.max() * 1.01, 4.5, best, fontsize=7, va="center")
+    ax.text(left.max() * 1.01, 14.5, worst, fontsize=7, va="center")
+    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    ax.set_xlabel("punten", fontsize=8)
+    return Figure(_finish(fig, ax, source, title), True, len(pick), title, "chart")
+
+
+def distribution_chart(
+    before: pd.Series, after: pd.Series, *, van: int, tot: int, title: str, source: str
+) -> Figure:
+    """Histograms of the scores in both years."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    bins = np.linspace(0, 100, 21)
+    ax.hist(
+        before.dropna(),
+        bins=bins,
+        histtype="stepfilled",
+        alpha=0.45,
+        color="#56B4E9",
+        label=str(van),
+    )
+    ax.hist(after.dropna(), bins=bins, histtype="step", lw=2, color="#D55E00", label=str(tot))
+    ax.axvline(60, color="#333333", lw=0.8, ls=":")
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_xlabel("MDI", fontsize=8)
+    n = int(before.notna().sum() + after.notna().sum())
+    return Figure(_finish(fig, ax, source, title), True, n, title, "chart")
+
+
+def dumbbell_chart(change: pd.DataFrame, *, van: int, tot: int, title: str, source: str) -> Figure:
+    """Per buurt a line from the score in ``van`` to ``tot`` (sorted by the latest score)."""
+    plt = _plt()
+    c = change.dropna(subset=[f"score_{van}", f"score_{tot}"]).sort_values(f"score_{tot}")
+    fig, ax = plt.subplots(figsize=(7.0, max(3.0, 0.13 * len(c) + 1)))
+    y = np.arange(len(c))
+    better = (c[f"score_{tot}"] < c[f"score_{van}"]).to_numpy()
+    ax.hlines(
+        y,
+        c[f"score_{van}"],
+        c[f"score_{tot}"],
+        colors=np.where(better, "#5e3c99", "#e66101"),
+        lw=1.2,
+    )
+    ax.scatter(c[f"score_{van}"], y, s=8, color="#999999", label=str(van), zorder=3)
+    ax.scatter(c[f"score_{tot}"], y, s=10, color="#000000", label=str(tot), zorder=3)
+    names = c["name"].fillna(c["area_code"]) if "name" in c else c["area_code"]
+    ax.set_yticks(y, [str(n)[:26] for n in names], fontsize=5)
+    ax.axvline(60, color="#333333", lw=0.8, ls=":")
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return Figure(_finish(fig, ax, source, title), True, len(c), title, "chart")
+
+
+def overlap_chart(overlap: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """Buurten × lists, a filled cell where the buurt is in the list."""
+    plt = _plt()
+    lists = [c for c in overlap.columns if c not in ("area_code", "aantal_lijsten")]
+    grid = overlap[lists].astype(float).to_numpy()
+    fig, ax = plt.subplots(figsize=(6.0, max(2.5, 0.22 * len(overlap) + 1)))
+    ax.imshow(grid, cmap="Blues", vmin=0, vmax=1.3, aspect="auto")
+    ax.xaxis.tick_top()  # keeps the list names clear of the source line
+    ax.set_xticks(
+        range(len(lists)), [x.replace("_", " ") for x in lists], fontsize=7, rotation=30, ha="left"
+    )
+    ax.set_yticks(range(len(overlap)), overlap["area_code"], fontsize=6)
+    return Figure(_finish(fig, ax, source, title), False, int(grid.sum()), title, "chart")
