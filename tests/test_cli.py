@@ -179,3 +179,52 @@ def test_veerkracht_without_leefbaarometer_says_what_is_missing(tmp_path, raw):
 
     with Store(store) as st, pytest.raises(DataError, match="Leefbaarometer.*import file"):
         veerkracht_analysis(st, "GM0141", 2012, 2020, vintage=2020)
+
+
+def test_benchmark_command_and_report_chapter(tmp_path, raw):
+    store = tmp_path / "b.duckdb"
+    for name, extra in (
+        ("cbs-kwb2014-almere-nens/municipalities.topojson", ["--jaar", "2014"]),
+        ("cbs-kwb2014-almere-nens/almere_buurten.geojson", ["--jaar", "2014"]),
+        ("cbs-rivm-gezondheid-wijkbuurt/gezondheid_wijkbuurt_2012_18plus.xlsx", []),
+        ("cbs-rivm-gezondheid-wijkbuurt/gezondheid_wijkbuurt_2020_18plus.xlsx", []),
+    ):
+        assert run("import", "file", raw / name, *extra, "--store", store).exit_code == 0
+    out = tmp_path / "bench.xlsx"
+    res = run(
+        "benchmark",
+        "-g",
+        "Almere",
+        "--peers",
+        "Lelystad",
+        "--peers",
+        "Zwolle",
+        "--output",
+        out,
+        "--store",
+        store,
+    )
+    assert res.exit_code == 0, res.output
+    assert "Opvallende kenmerken" in res.output and "Lelystad" in res.output
+    sheets = pd.read_excel(out, sheet_name=None, engine="calamine")
+    assert {"vergelijking", "opvallend", "rangen", "benchmarkgemeenten"} <= set(sheets)
+    res = run(
+        "rapport",
+        "-g",
+        "Almere",
+        "--van",
+        "2012",
+        "--tot",
+        "2020",
+        "--vintage",
+        "2014",
+        "--benchmark",
+        "--geen-pdf",
+        "--uit",
+        tmp_path / "r",
+        "--store",
+        store,
+    )
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "r" / "rapport.html").read_text()
+    assert 'id="benchmark"' in html and "Opvallende kenmerken" in html

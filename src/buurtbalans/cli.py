@@ -305,6 +305,11 @@ def rapport(
     vintage: Annotated[int | None, typer.Option(help="boundary year to compare on")] = None,
     spec: Annotated[str, typer.Option()] = "mdi",
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf")] = True,
+    benchmark: Annotated[
+        bool,
+        typer.Option("--benchmark", help="add the benchmark chapter (gemeente vs NL and peers)"),
+    ] = False,
+    peers: Annotated[list[str] | None, typer.Option("--peers")] = None,
     store: StoreOpt = None,
 ) -> None:
     """The main job: maps, charts, findings and tables in rapport.html/.pdf, tabellen.xlsx,
@@ -317,7 +322,17 @@ def rapport(
     with _store(store) as st:
         code = st.resolve_gemeente(gemeente)
         report = build_report(
-            st, code, van, tot, uit=uit, taal=taal, vintage=vintage, spec=load_spec(spec), pdf=pdf
+            st,
+            code,
+            van,
+            tot,
+            uit=uit,
+            taal=taal,
+            vintage=vintage,
+            spec=load_spec(spec),
+            pdf=pdf,
+            benchmark=benchmark or bool(peers),
+            peers=peers,
         )
     _report_done(report)
 
@@ -489,6 +504,48 @@ def veerkracht_cmd(
     out.print(f"instellingen: {settings}")
     if output:
         _sheets(output, {"kaarten": maps, "corporatiebezit": cross.reset_index()}, settings)
+
+
+@app.command("benchmark")
+def benchmark_cmd(
+    gemeente: GemeenteOpt,
+    peers: Annotated[
+        list[str] | None,
+        typer.Option("--peers", help="peer gemeente; repeat (default: 12 nearest neighbours)"),
+    ] = None,
+    regel: Annotated[
+        str | None, typer.Option(help="seed004: > 100,000 residents + Lelystad, nearest 12")
+    ] = None,
+    aantal: Annotated[int, typer.Option(help="number of automatic peers")] = 12,
+    jaar: Annotated[int | None, typer.Option(help="latest year to use")] = None,
+    output: Annotated[Path | None, typer.Option(help=".xlsx workbook")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """A gemeente against NL and its peer gemeenten on every indicator in the store."""
+    from buurtbalans.analysis.pipeline import benchmark_analysis
+
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        b = benchmark_analysis(st, code, peers=peers, rule=regel, k=aantal, year=jaar)
+    _print(b.peers.table, "benchmarkgemeenten")
+    for note in b.peers.notes:
+        out.print(f"  {note}")
+    _print(b.comparison.drop(columns=["omschrijving"]), f"{len(b.comparison)} indicatoren")
+    out.print("[bold]Opvallende kenmerken[/bold]")
+    for line in b.standouts["zin"]:
+        out.print(f"• {line}")
+    if output:
+        _sheets(
+            output,
+            {
+                "vergelijking": b.comparison,
+                "opvallend": b.standouts,
+                "rangen": b.ranks.reset_index(names="indicator"),
+                "trends": b.trends,
+                "benchmarkgemeenten": b.peers.table,
+            },
+            {"gemeente": code, "peers": b.peers.method, "criteria": b.peers.notes},
+        )
 
 
 app.command("change", help="English alias of 'verandering'.")(verandering)

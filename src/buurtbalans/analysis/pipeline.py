@@ -7,6 +7,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from buurtbalans.analysis.benchmark import (
+    Peers,
+    auto_peers,
+    compare,
+    given_peers,
+    rank_table,
+    rule_peers,
+    standouts,
+    trends,
+)
 from buurtbalans.analysis.change import (
     Polarisation,
     buurt_change,
@@ -180,3 +190,48 @@ def veerkracht_analysis(
     settings.update(vintage=vintage, van=van, tot=tot)
     maps.insert(0, "name", end["name"])
     return maps.reset_index(), settings, corporatie_crosstab(maps)
+
+
+@dataclass
+class BenchmarkAnalysis:
+    """The benchmark chapter: peers (with why), comparison, ranks, trends, standouts."""
+
+    gemeente: str
+    peers: Peers
+    comparison: pd.DataFrame
+    ranks: pd.DataFrame
+    trends: pd.DataFrame
+    standouts: pd.DataFrame
+
+
+def benchmark_analysis(
+    store: Store,
+    gemeente: str,
+    *,
+    peers: list[str] | None = None,
+    rule: str | None = None,
+    k: int = 12,
+    year: int | None = None,
+) -> BenchmarkAnalysis:
+    """Compare a gemeente with given peers, the seed-004 rule (``rule='seed004'``) or its
+    ``k`` nearest neighbours (the default)."""
+    if peers:
+        chosen = given_peers(store, gemeente, peers)
+    elif rule == "seed004":
+        chosen = rule_peers(store, gemeente, k=k, year=year)
+    elif rule is None:
+        chosen = auto_peers(store, gemeente, k=k, year=year)
+    else:
+        raise DataError(
+            f"unknown peer rule {rule!r}",
+            fix="use --regel seed004, --peers or no option for the nearest neighbours",
+        )
+    comp = compare(store, gemeente, chosen, year=year)
+    return BenchmarkAnalysis(
+        gemeente,
+        chosen,
+        comp,
+        rank_table(store, gemeente, chosen, comp),
+        trends(store, gemeente, chosen, comp),
+        standouts(comp, store, gemeente, chosen),
+    )

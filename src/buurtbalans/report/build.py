@@ -16,6 +16,7 @@ from buurtbalans import __version__
 from buurtbalans.analysis.change import group_profiles
 from buurtbalans.analysis.pipeline import (
     ChangeAnalysis,
+    benchmark_analysis,
     change_analysis,
     priorities_analysis,
     veerkracht_analysis,
@@ -139,8 +140,12 @@ def build_report(
     spec: IndexSpec | None = None,
     synthetic: bool = False,
     pdf: bool = True,
+    benchmark: bool = False,
+    peers: list[str] | None = None,
 ) -> Report:
-    """Build the full report for a gemeente (code ``GMxxxx``) between two years."""
+    """Build the full report for a gemeente (code ``GMxxxx``) between two years; with
+    ``benchmark`` a chapter comparing the gemeente with NL and its peers (``peers`` or the
+    nearest neighbours)."""
     uit = Path(uit)
     uit.mkdir(parents=True, exist_ok=True)
     spec = spec or load_spec("mdi")
@@ -149,7 +154,7 @@ def build_report(
     name = store.areas(gemeente, level="gemeente")["name"].dropna()
     gm_name = name.iloc[-1] if len(name) else gemeente
     notes: list[str] = []
-    state: dict[str, Any] = {}
+    state: dict[str, Any] = {"store": store}
 
     def analyse() -> None:
         state["a"] = change_analysis(store, spec, gemeente, van, tot, vintage=vintage)
@@ -183,10 +188,19 @@ def build_report(
     def draw() -> None:
         state["maps"], state["charts"] = _figures(state, spec, gm_name, van, tot, taal, synthetic)
 
+    def compare() -> None:
+        if not (benchmark or peers):
+            return
+        try:
+            state["bm"] = benchmark_analysis(store, gemeente, peers=peers, year=tot)
+        except DataError as exc:
+            notes.append(t("no_benchmark", taal, reason=str(exc)))
+
     steps = [
         ("analyse", analyse),
         ("prioritering", prioritise),
         ("veerkracht", resilience),
+        ("benchmark", compare),
         ("kaarten", geometry),
         ("figuren", draw),
     ]
@@ -341,7 +355,34 @@ def _figures(
     ]
     if "prio" in state and not state["prio"][2].empty:
         charts.append(fg.overlap_chart(state["prio"][2], title=t("overlap", taal), source=src))
+    state["bm_figures"] = _benchmark_figures(state, taal) if "bm" in state else []
     return maps, charts
+
+
+def _benchmark_figures(state: dict[str, Any], taal: str) -> list[fg.Figure]:
+    from buurtbalans.analysis.benchmark import group_values
+    from buurtbalans.sources.codebook import catalogue
+
+    bm = state["bm"]
+    store: Store = state["store"]
+    labels = {k: v.label_nl if taal == "nl" else v.label_en for k, v in catalogue().items()}
+    tables = sorted({s for s in bm.comparison["jaar"].astype(str)})
+    src = f"{t('source', taal)}: CBS/RIVM ({', '.join(tables)}) | buurtbalans {__version__}"
+    figs = [fg.rank_heat(bm.ranks, labels, title=t("bm_heat", taal), source=src)]
+    comp = bm.comparison.set_index("indicator")
+    for ind in bm.standouts["indicator"].head(6):
+        row = comp.loc[ind]
+        vals = group_values(store, bm.gemeente, bm.peers, ind, int(row["jaar"]))
+        figs.append(
+            fg.benchmark_bar(
+                vals,
+                nl=row["nl"],
+                nl_label=t("nl", taal),
+                title=f"{labels.get(ind, ind)} ({int(row['jaar'])})",
+                source=src,
+            )
+        )
+    return figs
 
 
 def _tables(
@@ -391,6 +432,16 @@ def _tables(
         prof = group_profiles(scores, data, PROFILE_INDICATORS)
         if not prof.empty:
             tables["profielen"] = prof
+    if "bm" in state:
+        bm = state["bm"]
+        tables.update(
+            {
+                "benchmark": bm.comparison,
+                "benchmarkgemeenten": bm.peers.table,
+                "opvallend": bm.standouts,
+                "benchmark_trends": bm.trends,
+            }
+        )
     if "vk" in state:
         maps, _settings, cross = state["vk"]
         counts = pd.concat(
@@ -500,6 +551,9 @@ def _write(
         ],
         method=method,
         method_tables=method_tables,
+        benchmark=_benchmark_section(state, taal, words),
+        bm_peers=t("bm_peers", taal),
+        bm_standouts=t("bm_standouts", taal),
         provenance=f"spec-hash {spec.hash()} · buurtbalans {__version__} · "
         f"{run['report']['built_at']}",
     )
@@ -516,6 +570,37 @@ def _write(
     files["run"] = uit / "run.json"
     files["run"].write_text(json.dumps(run, indent=2, default=str), "utf-8")
     return files
+
+
+def _benchmark_section(
+    state: dict[str, Any], taal: str, words: dict[str, str]
+) -> dict[str, Any] | None:
+    if "bm" not in state:
+        return None
+    bm = state["bm"]
+    shown = bm.comparison[
+        [
+            "thema",
+            "omschrijving",
+            "jaar",
+            "waarde",
+            "nl",
+            "benchmark_min",
+            "benchmark_gem",
+            "benchmark_max",
+            "rang",
+            "n_groep",
+            "opmerking",
+        ]
+    ]
+    return {
+        "title": t("benchmark", taal),
+        "standouts": bm.standouts["zin"].tolist(),
+        "peers": ", ".join(bm.peers.table["naam"].fillna(bm.peers.table["code"]).tolist()[1:]),
+        "criteria": bm.peers.notes,
+        "figures": [_b64(f) for f in state.get("bm_figures", [])],
+        "table": _html_table(shown, taal, words),
+    }
 
 
 def _geopackage(path: Path, state: dict[str, Any]) -> Path:

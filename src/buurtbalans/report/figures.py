@@ -273,3 +273,41 @@ def overlap_chart(overlap: pd.DataFrame, *, title: str, source: str) -> Figure:
     )
     ax.set_yticks(range(len(overlap)), overlap["area_code"], fontsize=6)
     return Figure(_finish(fig, ax, source, title), False, int(grid.sum()), title, "chart")
+
+
+def benchmark_bar(
+    values: pd.DataFrame, *, nl: float | None, title: str, source: str, nl_label: str = "Nederland"
+) -> Figure:
+    """Bars for the city and its peers (city highlighted), with the NL value as a line."""
+    plt = _plt()
+    v = values.dropna(subset=["value"]).sort_values("value")
+    fig, ax = plt.subplots(figsize=(6.5, max(2.6, 0.28 * len(v) + 1)))
+    colours = np.where(v["stad"], "#D55E00", "#56B4E9")
+    ax.barh(range(len(v)), v["value"], color=colours)
+    ax.set_yticks(range(len(v)), v["name"].fillna(v["code"]), fontsize=7)
+    if nl is not None and np.isfinite(nl):
+        ax.axvline(nl, color="#000000", lw=1.2, ls="--", label=f"{nl_label} ({nl:,.1f})")
+        ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return Figure(_finish(fig, ax, source, title), nl is not None, len(v), title, "chart")
+
+
+def rank_heat(ranks: pd.DataFrame, labels: dict[str, str], *, title: str, source: str) -> Figure:
+    """Heat-table of direction-aware ranks (1 = best, green) by theme and indicator."""
+    plt = _plt()
+    body = ranks.drop(columns="thema").astype(float)
+    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.2 * len(body) + 1.5)))
+    n = body.shape[1]
+    ax.imshow(body.to_numpy(), cmap="RdYlGn_r", vmin=1, vmax=n, aspect="auto")
+    for (i, j), value in np.ndenumerate(body.to_numpy()):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=5)
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(n), body.columns, fontsize=6, rotation=45, ha="left")
+    ylabels = [
+        f"{th[:12]} · {labels.get(ind, ind)[:34]}"
+        for ind, th in zip(body.index, ranks["thema"], strict=True)
+    ]
+    ax.set_yticks(range(len(body)), ylabels, fontsize=5.5)
+    return Figure(
+        _finish(fig, ax, source, title), False, int(np.isfinite(body).sum().sum()), title, "chart"
+    )

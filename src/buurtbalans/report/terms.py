@@ -59,6 +59,21 @@ TERMS: dict[str, dict[str, str]] = {
         "en": "Domain {domain} {tot} (percentile)",
     },
     "no_data": {"nl": "geen gegevens", "en": "no data"},
+    "benchmark": {
+        "nl": "Benchmark: de gemeente naast Nederland en vergelijkbare gemeenten",
+        "en": "Benchmark: the municipality against the Netherlands and its peers",
+    },
+    "bm_heat": {
+        "nl": "Rang per indicator (1 = gunstigst; neutrale indicatoren: 1 = hoogst)",
+        "en": "Rank per indicator (1 = most favourable; neutral ones: 1 = highest)",
+    },
+    "bm_peers": {"nl": "Benchmarkgemeenten", "en": "Peer municipalities"},
+    "bm_standouts": {"nl": "Opvallende kenmerken", "en": "Notable characteristics"},
+    "nl": {"nl": "Nederland", "en": "Netherlands"},
+    "no_benchmark": {
+        "nl": "De benchmark kon niet worden gemaakt: {reason}",
+        "en": "The benchmark could not be made: {reason}",
+    },
     "north": {"nl": "N", "en": "N"},
     "footer_synthetic": {
         "nl": "SYNTHETISCHE DEMODATA — Voorbeeldstad bestaat niet",

@@ -1,0 +1,396 @@
+"""Municipal benchmark ("Staat van de stad"): a gemeente against NL and its peers.
+
+For every catalogue indicator with gemeente-level data: the city's value, the NL value,
+the peers' min/mean/max, the city's direction-aware rank in the group (1 = best; 'neutral'
+indicators are ranked from high to low and say so), a z-score against the peers, and the
+trend over the years present. Peers are given, chosen by a rule (seed 004: > 100,000
+residents plus named neighbours) or the nearest neighbours on structural characteristics
+— always with the criteria and distances shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from buurtbalans.errors import DataError
+from buurtbalans.sources.codebook import catalogue
+from buurtbalans.store import Store
+
+# structural characteristics for automatic peers: (indicator, log-transform)
+DEFAULT_FEATURES: tuple[tuple[str, bool], ...] = (
+    ("a_inw", True),  # size
+    ("bev_dich", True),  # urbanity
+    ("ste_oad", True),  # urbanity (address density)
+    ("p_n_w_al", False),  # social structure
+    ("p_hh_li", False),  # social structure
+    ("gz_moeite_rondkomen", False),  # social structure
+    ("p_65_eo_jr", False),  # age structure
+    ("p_1p_hh", False),  # household structure (centre-function proxy)
+)
+SEED004_NAMES = (
+    "Amersfoort",
+    "Amsterdam",
+    "Apeldoorn",
+    "Ede",
+    "Eindhoven",
+    "Groningen",
+    "Lelystad",
+    "Tilburg",
+    "Utrecht",
+    "Zaanstad",
+    "Zoetermeer",
+    "Zwolle",
+)
+
+
+def _nl(value: float, digits: int | None = None) -> str:
+    """Dutch number: 9,0 / 227.865 (no decimals from 1,000 up unless asked)."""
+    if digits is None:
+        digits = 0 if abs(value) >= 1000 else 1
+    return f"{value:,.{digits}f}".translate(str.maketrans(",.", ".,"))
+
+
+def gemeente_names(store: Store) -> pd.Series:
+    """Latest known name of every gemeente code."""
+    areas = store.areas(level="gemeente").dropna(subset=["name"])
+    return areas.drop_duplicates("code", keep="last").set_index("code")["name"]
+
+
+def gemeente_values(store: Store, indicators: Sequence[str] | None = None) -> pd.DataFrame:
+    """Long table of gemeente-level values: code, name, period, indicator, value, status."""
+    obs = store.observations(indicators, level="gemeente")
+    obs["name"] = obs["area_code"].map(gemeente_names(store))
+    return obs.rename(columns={"area_code": "code"})
+
+
+def nl_value(store: Store, indicator: str, period: int, values: pd.DataFrame) -> float:
+    """The NL value: the land row (NL01) where the source has one; else, with (nearly) all
+    gemeenten present, the sum for counts or the denominator-weighted mean for rates."""
+    land = store.observations([indicator], level="land", periods=[period])
+    if len(land) and land["value"].notna().any():
+        return float(land["value"].iloc[0])
+    part = values[(values["indicator"] == indicator) & (values["period"] == period)]
+    if part["code"].nunique() < 300:
+        return np.nan
+    ind = catalogue().get(indicator)
+    if ind is None:
+        return np.nan
+    if ind.kind == "count":
+        return float(part["value"].sum())
+    den = values[(values["indicator"] == ind.denominator) & (values["period"] == period)]
+    if den.empty:
+        return np.nan
+    m = part.merge(den[["code", "value"]], on="code", suffixes=("", "_den")).dropna()
+    return float(np.average(m["value"], weights=m["value_den"])) if len(m) else np.nan
+
+
+def _latest(values: pd.DataFrame, indicator: str, year: int | None) -> int | None:
+    periods = values.loc[values["indicator"] == indicator, "period"]
+    if year is not None:
+        periods = periods[periods <= year]
+    return int(periods.max()) if len(periods) else None
+
+
+@dataclass
+class Peers:
+    """The peer gemeenten and why: the criteria, each peer's distance and features."""
+
+    codes: list[str]
+    table: pd.DataFrame
+    method: str
+    notes: list[str] = field(default_factory=list)
+
+
+def resolve_names(store: Store, names: Sequence[str]) -> list[str]:
+    """Gemeente names or codes → codes (a clear error for an unknown name)."""
+    return [store.resolve_gemeente(n) for n in names]
+
+
+def features(
+    store: Store, year: int | None = None, spec: Sequence[tuple[str, bool]] = DEFAULT_FEATURES
+) -> tuple[pd.DataFrame, list[str]]:
+    """One row per gemeente with the structural features available (latest ≤ year)."""
+    values = gemeente_values(store, [f for f, _ in spec])
+    cols, notes = {}, []
+    for feat, log in spec:
+        period = _latest(values, feat, year)
+        if period is None:
+            notes.append(f"kenmerk {feat} niet beschikbaar")
+            continue
+        s = values[(values["indicator"] == feat) & (values["period"] == period)].set_index("code")[
+            "value"
+        ]
+        cols[f"{feat}_{period}"] = np.log(s.where(s > 0)) if log else s
+    if not cols:
+        raise DataError(
+            "no structural characteristics at gemeente level in the store",
+            fix="import KWB data with gemeente rows (e.g. municipalities.topojson)",
+        )
+    return pd.DataFrame(cols), notes
+
+
+def auto_peers(
+    store: Store,
+    gemeente: str,
+    *,
+    k: int = 12,
+    year: int | None = None,
+    candidates: Sequence[str] | None = None,
+) -> Peers:
+    """The ``k`` nearest gemeenten on standardised structural features (Euclidean), ties
+    by code. A gemeente needs at least half of the features to be a candidate; features it
+    lacks are skipped for its distance (averaged over the features both have)."""
+    feats, notes = features(store, year)
+    enough = feats.notna().sum(axis=1) >= (feats.shape[1] + 1) // 2
+    if gemeente not in feats.index:
+        raise DataError(
+            f"{gemeente} has no structural characteristics in the store",
+            fix="import gemeente-level KWB data for it",
+        )
+    z = (feats - feats.mean()) / feats.std(ddof=0).replace(0, np.nan)
+    diff = (z - z.loc[gemeente]) ** 2
+    dist = np.sqrt(diff.mean(axis=1, skipna=True) * z.shape[1])
+    dist = dist.drop(gemeente)[enough.drop(gemeente)]
+    if candidates is not None:
+        dist = dist[dist.index.isin(candidates)]
+    order = dist.dropna().sort_index().sort_values(kind="stable").head(k)
+    table = feats.loc[[gemeente, *order.index]].copy()
+    table.insert(0, "afstand", [0.0, *order.to_numpy()])
+    table.insert(0, "naam", table.index.map(gemeente_names(store)))
+    criteria = ", ".join(c.rsplit("_", 1)[0] for c in feats.columns)
+    notes.insert(0, f"dichtstbijzijnde {k} gemeenten op gestandaardiseerde kenmerken: {criteria}")
+    return Peers(list(order.index), table.rename_axis("code").reset_index(), "auto", notes)
+
+
+def rule_peers(
+    store: Store,
+    gemeente: str,
+    *,
+    min_inw: float = 100_000,
+    max_inw: float | None = None,
+    include: Sequence[str] = ("Lelystad",),
+    k: int = 12,
+    year: int | None = None,
+) -> Peers:
+    """Seed 004's rule: gemeenten over ``min_inw`` residents (and under ``max_inw``), plus
+    named neighbours, the ``k`` nearest of those on structural features."""
+    values = gemeente_values(store, ["a_inw"])
+    period = _latest(values, "a_inw", year)
+    inw = values[values["period"] == period].set_index("code")["value"]
+    ok = inw[(inw > min_inw) & ((inw < max_inw) if max_inw else True)].index.tolist()
+    named = resolve_names(store, include)
+    peers = auto_peers(store, gemeente, k=k, year=year, candidates=[*ok, *named])
+    peers.method = "regel"
+    peers.notes.insert(
+        0,
+        f"regel: meer dan {_nl(min_inw, 0)} inwoners in {period}"
+        + (f" en minder dan {_nl(max_inw, 0)}" if max_inw else "")
+        + (f", plus {', '.join(include)}" if include else ""),
+    )
+    return peers
+
+
+def given_peers(store: Store, gemeente: str, names: Sequence[str]) -> Peers:
+    """Peers named by the user."""
+    codes = [c for c in resolve_names(store, names) if c != gemeente]
+    names_by_code = gemeente_names(store)
+    table = pd.DataFrame(
+        {"code": [gemeente, *codes], "naam": [names_by_code.get(c) for c in [gemeente, *codes]]}
+    )
+    return Peers(codes, table, "gegeven", ["benchmarkgemeenten gekozen door de gebruiker"])
+
+
+def _rank(values: pd.Series, polarity: str) -> pd.Series:
+    """Direction-aware rank (1 = best; ties share the best rank); neutral: high → 1."""
+    ascending = polarity == "+"  # '+': a higher value is worse, so the lowest is best
+    return values.rank(method="min", ascending=ascending)
+
+
+def compare(
+    store: Store,
+    gemeente: str,
+    peers: Peers,
+    *,
+    year: int | None = None,
+    indicators: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per indicator: city value, NL, peers' min/mean/max, rank among the group
+    (city + peers), z-score against the peers, and notes on missing peers."""
+    cat = catalogue()
+    values = gemeente_values(store, indicators)
+    group = [gemeente, *peers.codes]
+    rows = []
+    for ind, part in values[values["code"].isin(group)].groupby("indicator"):
+        if ind not in cat or cat[ind].kind == "class":
+            continue
+        period = _latest(part[part["code"] == gemeente], ind, year)
+        if period is None:
+            continue
+        here = part[part["period"] == period].set_index("code")["value"].reindex(group)
+        if pd.isna(here[gemeente]):
+            continue
+        meta = cat[ind]
+        peer_vals = here.drop(gemeente)
+        missing = peer_vals[peer_vals.isna()].index.tolist()
+        ranks = _rank(here.dropna(), meta.polarity)
+        sd = peer_vals.std(ddof=1)
+        rows.append(
+            {
+                "indicator": ind,
+                "thema": meta.theme,
+                "omschrijving": meta.label_nl,
+                "eenheid": meta.unit,
+                "polariteit": {"+": "lager is beter", "-": "hoger is beter"}.get(
+                    meta.polarity, "neutraal"
+                ),
+                "jaar": period,
+                "waarde": here[gemeente],
+                "nl": nl_value(store, ind, period, values),
+                "benchmark_min": peer_vals.min(),
+                "benchmark_gem": peer_vals.mean(),
+                "benchmark_max": peer_vals.max(),
+                "rang": int(ranks[gemeente]),
+                "n_groep": int(here.notna().sum()),
+                "z": (here[gemeente] - peer_vals.mean()) / sd if sd and np.isfinite(sd) else np.nan,
+                "opmerking": (
+                    f"ontbreekt voor {', '.join(missing)} (niet gerangschikt)" if missing else None
+                ),
+            }
+        )
+    if not rows:
+        raise DataError(
+            f"no gemeente-level indicators for {gemeente}",
+            fix="import data with gemeente rows (KWB, health)",
+        )
+    return pd.DataFrame(rows).sort_values(["thema", "indicator"], ignore_index=True)
+
+
+def group_values(
+    store: Store, gemeente: str, peers: Peers, indicator: str, period: int
+) -> pd.DataFrame:
+    """The values of the city and its peers for one indicator (for the bar chart)."""
+    values = gemeente_values(store, [indicator])
+    part = values[(values["period"] == period) & values["code"].isin([gemeente, *peers.codes])]
+    return part[["code", "name", "value"]].assign(stad=part["code"] == gemeente)
+
+
+def rank_table(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) -> pd.DataFrame:
+    """Heat-table data: direction-aware ranks of every gemeente in the group, by indicator."""
+    cat = catalogue()
+    values = gemeente_values(store, comparison["indicator"].tolist())
+    group = [gemeente, *peers.codes]
+    out = {}
+    for row in comparison.itertuples():
+        part = values[(values["indicator"] == row.indicator) & (values["period"] == row.jaar)]
+        vals = part.set_index("code")["value"].reindex(group).dropna()
+        out[row.indicator] = _rank(vals, cat[row.indicator].polarity).reindex(group)
+    names = gemeente_names(store)
+    table = pd.DataFrame(out).T
+    table.columns = [names.get(c, c) for c in group]
+    table.insert(0, "thema", comparison.set_index("indicator")["thema"])
+    return table.sort_values("thema")
+
+
+def trends(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) -> pd.DataFrame:
+    """For indicators with more than one year: the city's change vs the peers' mean change
+    and the city's rank in the first and last year ('van achterblijver naar …')."""
+    cat = catalogue()
+    values = gemeente_values(store, comparison["indicator"].tolist())
+    group = [gemeente, *peers.codes]
+    rows = []
+    for ind, part in values[values["code"].isin(group)].groupby("indicator"):
+        periods = sorted(part.loc[part["code"] == gemeente, "period"].unique())
+        if len(periods) < 2:
+            continue
+        first, last = periods[0], periods[-1]
+        a = part[part["period"] == first].set_index("code")["value"].reindex(group)
+        b = part[part["period"] == last].set_index("code")["value"].reindex(group)
+        delta = b - a
+        pol = cat[ind].polarity
+        better = None
+        if pd.notna(delta[gemeente]) and delta.drop(gemeente).notna().any():
+            better = {
+                "+": delta[gemeente] < delta.drop(gemeente).mean(),
+                "-": delta[gemeente] > delta.drop(gemeente).mean(),
+            }.get(pol)
+        rows.append(
+            {
+                "indicator": ind,
+                "van": first,
+                "tot": last,
+                "verandering_stad": delta[gemeente],
+                "verandering_benchmark": delta.drop(gemeente).mean(),
+                "rang_van": _rank(a.dropna(), pol).get(gemeente),
+                "rang_tot": _rank(b.dropna(), pol).get(gemeente),
+                "beter_dan_benchmark": better,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def standouts(
+    comparison: pd.DataFrame, store: Store, gemeente: str, peers: Peers, n: int = 10
+) -> pd.DataFrame:
+    """'Opvallende kenmerken': indicators where the city is highest or lowest in the group,
+    or furthest from the peers (|z|), each with the sentence that says it."""
+    city_name = gemeente_names(store).get(gemeente, gemeente)
+    values = gemeente_values(store, comparison["indicator"].tolist())
+    rows = []
+    for row in comparison.itertuples():
+        part = values[
+            (values["indicator"] == row.indicator)
+            & (values["period"] == row.jaar)
+            & values["code"].isin([gemeente, *peers.codes])
+        ].dropna(subset=["value"])
+        order = part.sort_values(["value", "code"], ascending=[False, True])
+        position = order["code"].tolist().index(gemeente) + 1
+        label = row.omschrijving.lower()
+        if position == 1:
+            text = (
+                f"{city_name} heeft van de {len(order)} gemeenten de hoogste waarde voor "
+                f"{label} ({_nl(row.waarde)} {row.eenheid}; benchmark {_nl(row.benchmark_gem)})."
+            )
+            strength = 3.0
+        elif position == 2:
+            text = (
+                f"Na {order['name'].iloc[0]} heeft {city_name} de hoogste waarde voor "
+                f"{label} ({_nl(row.waarde)} {row.eenheid})."
+            )
+            strength = 2.0
+        elif position == len(order):
+            text = (
+                f"{city_name} heeft van de {len(order)} gemeenten de laagste waarde voor "
+                f"{label} ({_nl(row.waarde)} {row.eenheid}; benchmark {_nl(row.benchmark_gem)})."
+            )
+            strength = 3.0
+        elif position == len(order) - 1:
+            text = (
+                f"Na {order['name'].iloc[-1]} heeft {city_name} de laagste waarde voor "
+                f"{label} ({_nl(row.waarde)} {row.eenheid})."
+            )
+            strength = 2.0
+        else:
+            side = "boven" if row.z > 0 else "onder"
+            text = (
+                f"{city_name} ligt voor {label} {_nl(abs(row.z))} standaardafwijking "
+                f"{side} het gemiddelde van de benchmarkgemeenten."
+            )
+            strength = 0.0
+        verdict = {"lager is beter": row.z < 0, "hoger is beter": row.z > 0}.get(row.polariteit)
+        rows.append(
+            {
+                "indicator": row.indicator,
+                "thema": row.thema,
+                "zin": text,
+                "positie": position,
+                "z": row.z,
+                "score": strength + abs(row.z or 0),
+                "gunstig": verdict,
+            }
+        )
+    out = pd.DataFrame(rows).sort_values(["score", "indicator"], ascending=[False, True])
+    return out.head(n).reset_index(drop=True)
