@@ -50,16 +50,19 @@ def demo_store(demo_store_path: Path):
 @pytest.fixture(scope="session")
 def national_health_store(tmp_path_factory: pytest.TempPathFactory, raw: Path) -> Path:
     """A store with the three national health files (13,808 buurten each)."""
-    from buurtbalans.sources.detect import import_path
-
     path = tmp_path_factory.mktemp("health") / "health.duckdb"
     with Store(path) as store:
-        for year in (2012, 2016, 2020):
-            store.write(
-                import_path(
-                    raw
-                    / "cbs-rivm-gezondheid-wijkbuurt"
-                    / f"gezondheid_wijkbuurt_{year}_18plus.xlsx"
-                )
-            )
+        import_health(store, raw)
     return path
+
+
+def import_health(store: Store, raw: Path, years=(2012, 2016, 2020)) -> None:
+    """Import the national CBS/RIVM health files (50090NED) for ``years``."""
+    from buurtbalans.sources.detect import import_path
+
+    for year in years:
+        store.write(
+            import_path(
+                raw / "cbs-rivm-gezondheid-wijkbuurt" / f"gezondheid_wijkbuurt_{year}_18plus.xlsx"
+            )
+        )

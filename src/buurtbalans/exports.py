@@ -21,16 +21,7 @@ def write_table(
     if suffix == ".csv":
         df.to_csv(path, index=False)
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as xl:
-            df.to_excel(xl, sheet_name=sheet[:31], index=False)
-            if provenance:
-                rows = [
-                    (k, v if isinstance(v, str) else json.dumps(v, default=str))
-                    for k, v in provenance.items()
-                ]
-                pd.DataFrame(rows, columns=["veld", "waarde"]).to_excel(
-                    xl, sheet_name="bronnen", index=False
-                )
+        write_tables({sheet: df}, path, provenance=provenance)
     elif suffix == ".parquet":
         df.to_parquet(path, index=False)
     else:
