@@ -137,3 +137,13 @@ def test_standouts_sentence_second_place():
         "Aa heeft van de 3 gemeenten de laagste waarde voor aantal inwoners (100,0 aantal;"
         " benchmark 350,0)." in s["zin"].tolist()
     )
+
+
+def test_standouts_in_english():
+    store = toy_store()
+    peers = given_peers(store, "GM0001", ["Bee", "Dee"])
+    s = standouts(compare(store, "GM0001", peers), store, "GM0001", peers, taal="en")
+    assert (
+        "Of the 3 municipalities, Aa has the lowest value for residents (100.0 aantal;"
+        " peers 350.0)." in s["zin"].tolist()
+    )

@@ -137,6 +137,9 @@ def test_english_report(demo_store_path, tmp_path):
     assert 'lang="en"' in html and "Key findings" in html and "Hoofdbevindingen" not in html
     assert "neighbourhoods improved" in rep.findings[0]
     assert "SYNTHETIC DEMO DATA" in html and "very high" in html
+    titles = [f.title for f in rep.figures]
+    assert "Resilience (veerkracht): 7 Resilience" in titles
+    assert not [x for x in titles if "Verandering" in x or "klassen" in x]
 
 
 def test_almere_report_from_real_data(raw, tmp_path):

@@ -332,12 +332,47 @@ def trends(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) 
     return pd.DataFrame(rows)
 
 
+SENTENCES = {
+    "nl": {
+        "top": "{city} heeft van de {n} gemeenten de hoogste waarde voor {label} ({value} "
+        "{unit}; benchmark {mean}).",
+        "second": "Na {other} heeft {city} de hoogste waarde voor {label} ({value} {unit}).",
+        "bottom": "{city} heeft van de {n} gemeenten de laagste waarde voor {label} ({value} "
+        "{unit}; benchmark {mean}).",
+        "second_low": "Na {other} heeft {city} de laagste waarde voor {label} ({value} {unit}).",
+        "z": "{city} ligt voor {label} {z} standaardafwijking {side} het gemiddelde van de "
+        "benchmarkgemeenten.",
+        "above": "boven",
+        "below": "onder",
+    },
+    "en": {
+        "top": "Of the {n} municipalities, {city} has the highest value for {label} ({value} "
+        "{unit}; peers {mean}).",
+        "second": "After {other}, {city} has the highest value for {label} ({value} {unit}).",
+        "bottom": "Of the {n} municipalities, {city} has the lowest value for {label} "
+        "({value} {unit}; peers {mean}).",
+        "second_low": "After {other}, {city} has the lowest value for {label} ({value} {unit}).",
+        "z": "For {label}, {city} is {z} standard deviations {side} the peers' mean.",
+        "above": "above",
+        "below": "below",
+    },
+}
+
+
 def standouts(
-    comparison: pd.DataFrame, store: Store, gemeente: str, peers: Peers, n: int = 10
+    comparison: pd.DataFrame,
+    store: Store,
+    gemeente: str,
+    peers: Peers,
+    n: int = 10,
+    taal: str = "nl",
 ) -> pd.DataFrame:
     """'Opvallende kenmerken': indicators where the city is highest or lowest in the group,
     or furthest from the peers (|z|), each with the sentence that says it."""
+    words = SENTENCES[taal]
+    fmt = _nl if taal == "nl" else (lambda v: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.1f}")
     city_name = gemeente_names(store).get(gemeente, gemeente)
+    cat = catalogue()
     values = gemeente_values(store, comparison["indicator"].tolist())
     rows = []
     for row in comparison.itertuples():
@@ -348,44 +383,34 @@ def standouts(
         ].dropna(subset=["value"])
         order = part.sort_values(["value", "code"], ascending=[False, True])
         position = order["code"].tolist().index(gemeente) + 1
-        label = row.omschrijving.lower()
+        label = (row.omschrijving if taal == "nl" else cat[row.indicator].label_en).lower()
+        slots = {
+            "city": city_name,
+            "n": len(order),
+            "label": label,
+            "unit": row.eenheid,
+            "value": fmt(row.waarde),
+            "mean": fmt(row.benchmark_gem),
+        }
         if position == 1:
-            text = (
-                f"{city_name} heeft van de {len(order)} gemeenten de hoogste waarde voor "
-                f"{label} ({_nl(row.waarde)} {row.eenheid}; benchmark {_nl(row.benchmark_gem)})."
-            )
-            strength = 3.0
+            key, strength = "top", 3.0
         elif position == 2:
-            text = (
-                f"Na {order['name'].iloc[0]} heeft {city_name} de hoogste waarde voor "
-                f"{label} ({_nl(row.waarde)} {row.eenheid})."
-            )
-            strength = 2.0
+            key, strength = "second", 2.0
+            slots["other"] = order["name"].iloc[0]
         elif position == len(order):
-            text = (
-                f"{city_name} heeft van de {len(order)} gemeenten de laagste waarde voor "
-                f"{label} ({_nl(row.waarde)} {row.eenheid}; benchmark {_nl(row.benchmark_gem)})."
-            )
-            strength = 3.0
+            key, strength = "bottom", 3.0
         elif position == len(order) - 1:
-            text = (
-                f"Na {order['name'].iloc[-1]} heeft {city_name} de laagste waarde voor "
-                f"{label} ({_nl(row.waarde)} {row.eenheid})."
-            )
-            strength = 2.0
+            key, strength = "second_low", 2.0
+            slots["other"] = order["name"].iloc[-1]
         else:
-            side = "boven" if row.z > 0 else "onder"
-            text = (
-                f"{city_name} ligt voor {label} {_nl(abs(row.z))} standaardafwijking "
-                f"{side} het gemiddelde van de benchmarkgemeenten."
-            )
-            strength = 0.0
+            key, strength = "z", 0.0
+            slots.update(z=fmt(abs(row.z)), side=words["above" if row.z > 0 else "below"])
         verdict = {"lager is beter": row.z < 0, "hoger is beter": row.z > 0}.get(row.polariteit)
         rows.append(
             {
                 "indicator": row.indicator,
                 "thema": row.thema,
-                "zin": text,
+                "zin": words[key].format(**slots),
                 "positie": position,
                 "z": row.z,
                 "score": strength + abs(row.z or 0),

@@ -212,6 +212,7 @@ def benchmark_analysis(
     rule: str | None = None,
     k: int = 12,
     year: int | None = None,
+    taal: str = "nl",
 ) -> BenchmarkAnalysis:
     """Compare a gemeente with given peers, the seed-004 rule (``rule='seed004'``) or its
     ``k`` nearest neighbours (the default)."""
@@ -233,5 +234,5 @@ def benchmark_analysis(
         comp,
         rank_table(store, gemeente, chosen, comp),
         trends(store, gemeente, chosen, comp),
-        standouts(comp, store, gemeente, chosen),
+        standouts(comp, store, gemeente, chosen, taal=taal),
     )

@@ -347,3 +347,107 @@ def corporatie_crosstab(maps: pd.DataFrame, column: str = "kaart7_veerkracht") -
         colnames=["corporatiebezit"],
         dropna=False,
     )
+
+
+LABELS_EN: dict[str, str] = {
+    GEEN: "no data",
+    **dict(
+        zip(
+            OVERLAST_LABELS,
+            (
+                "much, much worse than average",
+                "much worse than average",
+                "worse than average",
+                "slightly worse than average",
+                "average",
+                "slightly better than average",
+                "better than average",
+                "much better than average",
+                "much, much better than average",
+            ),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            KWETSBAAR_LABELS,
+            (
+                "virtually none",
+                "very few",
+                "few",
+                "average",
+                "many",
+                "very many",
+                "exceptionally many",
+            ),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            DEV_OVERLAST_LABELS,
+            (
+                "worsened",
+                "slightly worsened",
+                "about the same",
+                "slightly improved",
+                "somewhat improved",
+                "improved",
+                "much improved",
+                "very much improved",
+            ),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            DEV_KWETSBAAR_LABELS,
+            (
+                "decrease",
+                "about the same",
+                "increase, to few vulnerable",
+                "increase, to average to many vulnerable",
+                "strong increase, to average to many vulnerable",
+                "increase, to very many vulnerable",
+                "strong increase, to very many vulnerable",
+            ),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            TYPOLOGY_LABELS,
+            (
+                "fewer vulnerable residents and fewer problems",
+                "fewer vulnerable residents, problems not fewer",
+                "vulnerable residents about the same",
+                "little resilience, limited problems",
+                "little resilience, fairly many problems",
+                "little resilience, many problems",
+                "some resilience",
+                "resilience",
+            ),
+            strict=True,
+        )
+    ),
+    FOCUS_TOP: "very many problems, very many vulnerable",
+}
+
+
+def label_en(label: str) -> str:
+    """English version of a veerkracht class label (focus classes composed)."""
+    if label in LABELS_EN:
+        return LABELS_EN[label]
+    problems, _, vulnerable = label.partition(" problemen, ")
+    words = {
+        "weinig": "few",
+        "bovengemiddelde": "above-average",
+        "veel": "many",
+        "zeer weinig": "very few",
+    }
+    if vulnerable.endswith(" kwetsbaar") and problems in words:
+        return (
+            f"{words[problems]} problems, {words.get(vulnerable[:-10], vulnerable[:-10])} "
+            "vulnerable"
+        )
+    return label

@@ -29,6 +29,7 @@ from buurtbalans.analysis.veerkracht import (
     KWETSBAAR_LABELS,
     OVERLAST_LABELS,
     TYPOLOGY_LABELS,
+    label_en,
 )
 from buurtbalans.errors import BuurtbalansError, DataError
 from buurtbalans.exports import write_tables
@@ -70,6 +71,15 @@ VEERKRACHT_MAPS = {
         list(DEV_KWETSBAAR_LABELS),
     ),
     "kaart7_veerkracht": ("7 Veerkracht", list(TYPOLOGY_LABELS)),
+}
+VEERKRACHT_TITLES_EN = {
+    "kaart1_overlast": "1 Nuisance and safety",
+    "kaart2_kwetsbaar": "2 Residents in a vulnerable position",
+    "kaart3_focus": "3 Focus map",
+    "kaart4_corporatie": "4 Housing-corporation share",
+    "kaart5_ontwikkeling_overlast": "5 Development of nuisance and safety",
+    "kaart6_ontwikkeling_kwetsbaar": "6 Development of vulnerable residents",
+    "kaart7_veerkracht": "7 Resilience",
 }
 # ordered palettes for ordered classes (ColorBrewer, colour-blind safe)
 RDYLBU9 = [
@@ -192,7 +202,7 @@ def build_report(
         if not (benchmark or peers):
             return
         try:
-            state["bm"] = benchmark_analysis(store, gemeente, peers=peers, year=tot)
+            state["bm"] = benchmark_analysis(store, gemeente, peers=peers, year=tot, taal=taal)
         except DataError as exc:
             notes.append(t("no_benchmark", taal, reason=str(exc)))
 
@@ -313,6 +323,10 @@ def _figures(
             for col, (title, cats) in VEERKRACHT_MAPS.items():
                 gv = g.assign(**{col: g["code"].map(vk[col])})
                 gv[col] = gv[col].where(gv[col].isin(cats))
+                if taal == "en":
+                    gv[col] = gv[col].map(label_en, na_action="ignore")
+                    cats = [label_en(c) for c in cats]
+                    title = VEERKRACHT_TITLES_EN[col]
                 colours = (
                     RDYLBU9
                     if col == "kaart1_overlast"
