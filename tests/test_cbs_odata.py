@@ -47,6 +47,7 @@ class FakeStatLine:
         self.infos, self.props = _meta(raw)
         self.rows = _rows(raw, "GM0141")
         self.page, self.fail_first, self.calls = page, fail_first, []
+        self.expect_filter = True
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(str(request.url))
@@ -84,7 +85,7 @@ class FakeStatLine:
             return httpx.Response(200, json={"odata.metadata": meta, "value": dim})
         assert api == "ODataFeed" and resource == "UntypedDataSet"
         start = int(q.get("$skiptoken", 0))
-        if start == 0:
+        if start == 0 and self.expect_filter:
             assert q["$filter"] == gemeente_filter(["GM0141"])
             assert q["$select"].startswith("WijkenEnBuurten,")
         chunk = self.rows[start : start + self.page]
@@ -177,3 +178,11 @@ def test_registry_and_unknown_gemeente(raw, tmp_path):
         kwb_table(2009)
     with pytest.raises(SourceError, match="no gemeente named 'Atlantis'"):
         client_for(FakeStatLine(raw), tmp_path).gemeente_codes(TABLE, ["Atlantis"])
+
+
+def test_whole_country_has_no_filter(raw, tmp_path):
+    fake = FakeStatLine(raw)
+    fake.expect_filter = False
+    batch = client_for(fake, tmp_path).kwb([2024], None)[0]
+    assert len(batch.observations) > 0
+    assert not any("startswith" in c for c in fake.calls if "UntypedDataSet" in c)

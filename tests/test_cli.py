@@ -228,3 +228,25 @@ def test_benchmark_command_and_report_chapter(tmp_path, raw):
     assert res.exit_code == 0, res.output
     html = (tmp_path / "r" / "rapport.html").read_text()
     assert 'id="benchmark"' in html and "Opvallende kenmerken" in html
+
+
+def test_index_without_national_data_ranks_within_the_gemeente(tmp_path):
+    store = tmp_path / "i.duckdb"
+    assert run("import", "demo", "--store", store).exit_code == 0
+    res = run(
+        "index",
+        "-g",
+        "GM9999",
+        "--jaren",
+        "2015,2024",
+        "--vintage",
+        "2022",
+        "--output",
+        tmp_path / "mdi.csv",
+        "--store",
+        store,
+    )
+    assert res.exit_code == 0, res.output
+    assert "referentie input-pooled" in res.output
+    run_json = json.loads((tmp_path / "mdi.run.json").read_text())
+    assert run_json["spec"]["reference"] == "input-pooled"

@@ -107,16 +107,21 @@ def import_file(
 
 @import_app.command("cbs")
 def import_cbs(
-    gemeente: Annotated[
-        list[str], typer.Option("--gemeente", "-g", help="naam of code; repeat for more")
-    ],
     jaren: Annotated[str, typer.Option(help="e.g. 2015-2024 or 2015,2024")],
+    gemeente: Annotated[
+        list[str] | None, typer.Option("--gemeente", "-g", help="naam of code; repeat for more")
+    ] = None,
+    heel_nederland: Annotated[
+        bool, typer.Option("--heel-nederland", help="every gemeente, wijk and buurt of NL")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Fetch CBS Kerncijfers Wijken en Buurten from StatLine OData (needs internet)."""
     from buurtbalans.sources.cbs_odata import CBSOData
 
-    batches = CBSOData().kwb(_years(jaren), gemeente)
+    if not gemeente and not heel_nederland:
+        raise typer.BadParameter("give --gemeente (repeatable) or --heel-nederland")
+    batches = CBSOData().kwb(_years(jaren), None if heel_nederland else gemeente)
     with _store(store) as st:
         st.write_all(batches)
     for b in batches:
@@ -278,6 +283,7 @@ def index(
                 if jaren
                 else sorted({int(p) for p in st.observations(["a_inw"], gemeente=code)["period"]})
             )
+            sp = _reference(st, sp, years, referentie)
             result = index_for_gemeente(st, sp, code, years, vintage=vintage)
         table = result.table
     for note in result.warnings:
@@ -373,6 +379,24 @@ def _mdi(spec: str, referentie: str | None, schaal: str | None):
     return sp.with_options(**changes) if changes else sp
 
 
+def _reference(st, sp, years: list[int], referentie: str | None):
+    """A national reference needs all NL buurten; without them (and without an explicit
+    --referentie) rank within the gemeente and say so."""
+    from buurtbalans.index.store_mode import choose_reference
+
+    if referentie or not sp.reference.startswith("national"):
+        return sp
+    chosen = choose_reference(st, years)
+    if chosen != "national":
+        err.print(
+            "let op: de store heeft niet alle buurten van Nederland voor "
+            f"{years}; gerangschikt binnen de gemeente ({chosen}). Voor een landelijke "
+            "referentie: buurtbalans import cbs --heel-nederland --jaren ..."
+        )
+        return sp.with_options(reference=chosen)
+    return sp
+
+
 def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> None:
     from buurtbalans.exports import write_tables
 
@@ -404,6 +428,7 @@ def verandering(
     sp = _mdi(spec, referentie, schaal)
     with _store(store) as st:
         code = st.resolve_gemeente(gemeente)
+        sp = _reference(st, sp, [van, tot], referentie)
         a = change_analysis(st, sp, code, van, tot, vintage=vintage)
     _print(a.summary, f"{sp.name} {van} → {tot} (vintage {a.vintage})")
     _print(a.transitions.reset_index(), f"klassen {van} (rijen) → {tot} (kolommen)")
@@ -457,6 +482,7 @@ def prioriteiten(
     sp = _mdi(spec, referentie, None)
     with _store(store) as st:
         code = st.resolve_gemeente(gemeente)
+        sp = _reference(st, sp, [van, tot], referentie)
         a = change_analysis(st, sp, code, van, tot, vintage=vintage)
         summary, sels, ov, rob = priorities_analysis(st, a, code, tot, n=aantal)
     _print(summary, f"prioritering: {aantal} buurten per optie")

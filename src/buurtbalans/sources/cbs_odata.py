@@ -197,8 +197,10 @@ class CBSOData:
                 )
         return out
 
-    def kwb_year(self, year: int, gemeenten: list[str]) -> ImportBatch:
-        """Fetch one KWB year for the given gemeenten (``GMxxxx``) as an ImportBatch."""
+    def kwb_year(self, year: int, gemeenten: list[str] | None) -> ImportBatch:
+        """Fetch one KWB year for the given gemeenten (``GMxxxx``), or for all of the
+        Netherlands with ``gemeenten=None`` (paged past the 10,000-row limit), as an
+        ImportBatch."""
         table = kwb_table(year).table_id
         info = self.table_info(table)
         if str(info.get("Period", "")).strip() != str(year):
@@ -208,14 +210,15 @@ class CBSOData:
             )
         props = self.fetch(table, "DataProperties")
         keys = resolve_odata_keys(props)
-        flt = gemeente_filter(gemeenten)
         select = ",".join(["WijkenEnBuurten", *keys])
-        rows = self.fetch(table, "UntypedDataSet", {"$filter": flt, "$select": select}, feed=True)
-        names = self.fetch(
-            table,
-            "WijkenEnBuurten",
-            {"$filter": flt.replace("WijkenEnBuurten", "Key"), "$select": "Key,Title"},
-        )
+        data_query = {"$select": select}
+        names_query = {"$select": "Key,Title"}
+        if gemeenten is not None:
+            flt = gemeente_filter(gemeenten)
+            data_query["$filter"] = flt
+            names_query["$filter"] = flt.replace("WijkenEnBuurten", "Key")
+        rows = self.fetch(table, "UntypedDataSet", data_query, feed=True)
+        names = self.fetch(table, "WijkenEnBuurten", names_query)
         payload = json.dumps([info, props, rows], sort_keys=True).encode()
         return rows_to_batch(
             rows,
@@ -227,10 +230,15 @@ class CBSOData:
             file_name=f"{self.base_url}/ODataFeed/odata/{table}",
         )
 
-    def kwb(self, years: Iterable[int], gemeenten: Iterable[str]) -> list[ImportBatch]:
-        """Fetch several KWB years (progress bar on a terminal)."""
+    def kwb(self, years: Iterable[int], gemeenten: Iterable[str] | None) -> list[ImportBatch]:
+        """Fetch several KWB years (progress bar on a terminal); ``gemeenten=None`` fetches
+        every gemeente, wijk and buurt of the Netherlands (needed for a national reference)."""
         years = list(years)
-        codes = self.gemeente_codes(kwb_table(max(years)).table_id, gemeenten)
+        codes = (
+            None
+            if gemeenten is None
+            else self.gemeente_codes(kwb_table(max(years)).table_id, gemeenten)
+        )
         return [self.kwb_year(y, codes) for y in track(years, "CBS KWB ophalen", len(years))]
 
 
