@@ -95,6 +95,53 @@ RDYLBU9 = [
 ]
 YLORRD7 = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]
 MDI_CLASSES = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+# one colour per class, in the order of the class labels: red = worse, blue/green = better
+VEERKRACHT_COLOURS = {
+    "kaart1_overlast": RDYLBU9,
+    "kaart2_kwetsbaar": YLORRD7,
+    "kaart3_focus": [
+        "#1a9850",
+        "#91cf60",
+        "#d9ef8b",
+        "#fee08b",
+        "#fdae61",
+        "#f46d43",
+        "#f4a6a6",
+        "#d73027",
+        "#a50026",
+        "#67001f",
+    ],
+    "kaart4_corporatie": MDI_CLASSES,
+    "kaart5_ontwikkeling_overlast": [
+        "#d73027",
+        "#fc8d59",
+        "#e0e0e0",
+        "#e0f3f8",
+        "#abd9e9",
+        "#74add1",
+        "#4575b4",
+        "#313695",
+    ],
+    "kaart6_ontwikkeling_kwetsbaar": [
+        "#4575b4",
+        "#e0e0e0",
+        "#fee090",
+        "#fdae61",
+        "#f46d43",
+        "#d73027",
+        "#a50026",
+    ],
+    "kaart7_veerkracht": [
+        "#4575b4",
+        "#91bfdb",
+        "#e0e0e0",
+        "#fdae61",
+        "#f46d43",
+        "#a50026",
+        "#fee090",
+        "#1b7837",
+    ],
+}
 
 
 @dataclass
@@ -327,13 +374,7 @@ def _figures(
                     gv[col] = gv[col].map(label_en, na_action="ignore")
                     cats = [label_en(c) for c in cats]
                     title = VEERKRACHT_TITLES_EN[col]
-                colours = (
-                    RDYLBU9
-                    if col == "kaart1_overlast"
-                    else YLORRD7
-                    if col == "kaart2_kwetsbaar"
-                    else None
-                )
+                colours = VEERKRACHT_COLOURS[col]
                 maps.append(
                     fg.category_map(
                         gv,

@@ -86,9 +86,21 @@ def _north_and_scale(ax) -> None:
 
 
 def _numbers(ax, gdf) -> None:
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=1.6, foreground="white")]
     pts = gdf.geometry.representative_point()
     for number, pt in zip(gdf["nr"], pts, strict=True):
-        ax.text(pt.x, pt.y, str(number), fontsize=5, ha="center", va="center", color="#111111")
+        ax.text(
+            pt.x,
+            pt.y,
+            str(number),
+            fontsize=5,
+            ha="center",
+            va="center",
+            color="#111111",
+            path_effects=halo,
+        )
 
 
 def category_map(
