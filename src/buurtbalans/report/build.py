@@ -144,6 +144,18 @@ VEERKRACHT_COLOURS = {
 }
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What one report is about; shared by the figure, table and writer steps."""
+
+    spec: IndexSpec
+    gm_name: str
+    van: int
+    tot: int
+    taal: str
+    synthetic: bool
+
+
 @dataclass
 class Report:
     """What was written, and what a test checks."""
@@ -210,6 +222,7 @@ def build_report(
         spec = spec.with_options(reference=choose_reference(store, [van, tot]))
     name = store.areas(gemeente, level="gemeente")["name"].dropna()
     gm_name = name.iloc[-1] if len(name) else gemeente
+    job = _Job(spec, gm_name, van, tot, taal, synthetic)
     notes: list[str] = []
     state: dict[str, Any] = {"store": store}
 
@@ -243,7 +256,7 @@ def build_report(
         state["gdf"] = gdf
 
     def draw() -> None:
-        state["maps"], state["charts"] = _figures(state, spec, gm_name, van, tot, taal, synthetic)
+        state["maps"], state["charts"] = _figures(state, job)
 
     def compare() -> None:
         if not (benchmark or peers):
@@ -274,7 +287,7 @@ def build_report(
                 codes=", ".join(missing[:15]) + (" …" if len(missing) > 15 else ""),
             )
         )
-    tables = _tables(state, store, gemeente, spec, van, tot, taal)
+    tables = _tables(state, store, gemeente, job)
     run = {
         **a.index.run.to_dict(),
         "report": {
@@ -293,9 +306,7 @@ def build_report(
     }
     if synthetic:
         run = {"let op": t("synthetic", taal), **run}
-    files = _write(
-        uit, state, tables, findings, notes, run, spec, gm_name, van, tot, taal, synthetic, pdf
-    )
+    files = _write(uit, state, tables, findings, notes, run, job, pdf)
     return Report(uit, files, [*state["maps"], *state["charts"]], findings, notes, tables, run, a)
 
 
@@ -308,15 +319,8 @@ def _source_line(a: ChangeAnalysis, spec: IndexSpec, taal: str, synthetic: bool)
     )
 
 
-def _figures(
-    state: dict[str, Any],
-    spec: IndexSpec,
-    gm_name: str,
-    van: int,
-    tot: int,
-    taal: str,
-    synthetic: bool,
-) -> tuple[list[fg.Figure], list[fg.Figure]]:
+def _figures(state: dict[str, Any], job: _Job) -> tuple[list[fg.Figure], list[fg.Figure]]:
+    spec, van, tot, taal, synthetic = job.spec, job.van, job.tot, job.taal, job.synthetic
     a: ChangeAnalysis = state["a"]
     src = _source_line(a, spec, taal, synthetic)
     nd = t("no_data", taal)
@@ -441,14 +445,9 @@ def _benchmark_figures(state: dict[str, Any], taal: str) -> list[fg.Figure]:
 
 
 def _tables(
-    state: dict[str, Any],
-    store: Store,
-    gemeente: str,
-    spec: IndexSpec,
-    van: int,
-    tot: int,
-    taal: str,
+    state: dict[str, Any], store: Store, gemeente: str, job: _Job
 ) -> dict[str, pd.DataFrame]:
+    van, tot = job.van, job.tot
     a: ChangeAnalysis = state["a"]
     ch = a.change
     buurten = ch[
@@ -564,14 +563,11 @@ def _write(
     findings: list[str],
     notes: list[str],
     run: dict[str, Any],
-    spec: IndexSpec,
-    gm_name: str,
-    van: int,
-    tot: int,
-    taal: str,
-    synthetic: bool,
+    job: _Job,
     pdf: bool,
 ) -> dict[str, Path]:
+    spec, gm_name, van, tot = job.spec, job.gm_name, job.van, job.tot
+    taal, synthetic = job.taal, job.synthetic
     from buurtbalans._compat import import_optional
 
     jinja2 = import_optional("jinja2")
