@@ -1,0 +1,10 @@
+"""The ``buurtbalans`` command: a thin layer over the library.
+
+Each command makes library calls; library errors become one clear message and exit code 1.
+Commands live in one module per group and register themselves on :data:`app`.
+"""
+
+from buurtbalans.cli import analyses, data, index, report  # noqa: F401  (registers commands)
+from buurtbalans.cli.app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,191 @@
+"""Analysis commands: change, priorities, veerkracht, benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from buurtbalans.cli.app import (
+    GemeenteOpt,
+    ReferentieOpt,
+    StoreOpt,
+    _mdi,
+    _print,
+    _reference,
+    _sheets,
+    _store,
+    app,
+    out,
+)
+
+
+@app.command("verandering")
+def verandering(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    tot: Annotated[int, typer.Option()],
+    spec: Annotated[str, typer.Option()] = "mdi",
+    referentie: ReferentieOpt = None,
+    schaal: Annotated[str | None, typer.Option()] = None,
+    vintage: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option(help=".xlsx: one sheet per table")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Change per buurt between two years: improved/worsened, class transitions, which
+    domains drove it, and whether the gap between best and worst grew."""
+    from buurtbalans.analysis.pipeline import change_analysis
+
+    sp = _mdi(spec, referentie, schaal)
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        sp = _reference(st, sp, [van, tot], referentie)
+        a = change_analysis(st, sp, code, van, tot, vintage=vintage)
+    _print(a.summary, f"{sp.name} {van} → {tot} (vintage {a.vintage})")
+    _print(a.transitions.reset_index(), f"klassen {van} (rijen) → {tot} (kolommen)")
+    f = a.flows
+    out.print(
+        f"zeer hoog: {f['toen']} → {f['nu']} (uit {f['uitgestroomd']}, in {f['ingestroomd']})"
+    )
+    _print(
+        a.decomposition, f"bijdrage per domein aan Δ {a.decomposition.attrs['delta_gemeente']:.1f}"
+    )
+    p = a.polarisation
+    _print(
+        p.gaps.set_index("jaar").T.rename_axis("maat").reset_index(),
+        "kloof slechtste vs beste buurten",
+    )
+    out.print(
+        f"helling Δ op startscore: {p.slope:.3f} (95%-interval {p.slope_ci[0]:.3f} tot "
+        f"{p.slope_ci[1]:.3f}, n = {p.slope_n})"
+    )
+    if output:
+        _sheets(
+            output,
+            {
+                "verandering": a.change,
+                "samenvatting": a.summary,
+                "overgangen": a.transitions.reset_index(),
+                "decompositie": a.decomposition,
+                "kloof": p.gaps,
+                "ongelijkheid": p.inequality,
+            },
+            a.index.run.to_dict()["provenance"],
+        )
+
+
+@app.command("prioriteiten")
+def prioriteiten(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    tot: Annotated[int, typer.Option()],
+    aantal: Annotated[int, typer.Option(help="buurten per option")] = 10,
+    spec: Annotated[str, typer.Option()] = "mdi",
+    referentie: ReferentieOpt = None,
+    vintage: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """The four ways to pick buurten (highest score, most residents, highest cost per
+    resident, least improvement) with reach, cost, overlap and robustness."""
+    from buurtbalans.analysis.pipeline import change_analysis, priorities_analysis
+
+    sp = _mdi(spec, referentie, None)
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        sp = _reference(st, sp, [van, tot], referentie)
+        a = change_analysis(st, sp, code, van, tot, vintage=vintage)
+        summary, sels, ov, rob = priorities_analysis(st, a, code, tot, n=aantal)
+    _print(summary, f"prioritering: {aantal} buurten per optie")
+    for row in summary.itertuples():
+        if row.status != "ok":
+            out.print(f"[yellow]{row.optie}[/yellow]: {row.status}")
+    _print(ov, "overlap tussen de lijsten")
+    weak = rob[~rob["robuust"] & (rob["kans_top"] > 0)]
+    _print(rob.head(aantal + 5), "robuustheid (kans in top bij variërende gewichten/schaal)")
+    if len(weak):
+        out.print(f"{len(weak)} buurt(en) staan maar soms in de top: selectie niet robuust")
+    if output:
+        _sheets(
+            output,
+            {
+                "opties": summary,
+                "overlap": ov,
+                "robuustheid": rob,
+                **{f"lijst {s.option.id}"[:31]: s.buurten for s in sels},
+            },
+            a.index.run.to_dict()["provenance"],
+        )
+
+
+@app.command("veerkracht")
+def veerkracht_cmd(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    tot: Annotated[int, typer.Option()],
+    vintage: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """The seven veerkracht maps (overlast, kwetsbaar, focus, corporatiebezit, their
+    development and the typology) as tables."""
+    from buurtbalans.analysis.pipeline import veerkracht_analysis
+
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        maps, settings, cross = veerkracht_analysis(st, code, van, tot, vintage=vintage)
+    for col in [c for c in maps.columns if c.startswith("kaart")]:
+        counts = maps[col].value_counts().rename_axis(col).reset_index(name="buurten")
+        _print(counts, col)
+    _print(cross.reset_index(), "veerkracht × corporatiebezit")
+    out.print(f"instellingen: {settings}")
+    if output:
+        _sheets(output, {"kaarten": maps, "corporatiebezit": cross.reset_index()}, settings)
+
+
+@app.command("benchmark")
+def benchmark_cmd(
+    gemeente: GemeenteOpt,
+    peers: Annotated[
+        list[str] | None,
+        typer.Option("--peers", help="peer gemeente; repeat (default: 12 nearest neighbours)"),
+    ] = None,
+    regel: Annotated[
+        str | None, typer.Option(help="seed004: > 100,000 residents + Lelystad, nearest 12")
+    ] = None,
+    aantal: Annotated[int, typer.Option(help="number of automatic peers")] = 12,
+    jaar: Annotated[int | None, typer.Option(help="latest year to use")] = None,
+    output: Annotated[Path | None, typer.Option(help=".xlsx workbook")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """A gemeente against NL and its peer gemeenten on every indicator in the store."""
+    from buurtbalans.analysis.pipeline import benchmark_analysis
+
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        b = benchmark_analysis(st, code, peers=peers, rule=regel, k=aantal, year=jaar)
+    _print(b.peers.table, "benchmarkgemeenten")
+    for note in b.peers.notes:
+        out.print(f"  {note}")
+    _print(b.comparison.drop(columns=["omschrijving"]), f"{len(b.comparison)} indicatoren")
+    out.print("[bold]Opvallende kenmerken[/bold]")
+    for line in b.standouts["zin"]:
+        out.print(f"• {line}")
+    if output:
+        _sheets(
+            output,
+            {
+                "vergelijking": b.comparison,
+                "opvallend": b.standouts,
+                "rangen": b.ranks.reset_index(names="indicator"),
+                "trends": b.trends,
+                "benchmarkgemeenten": b.peers.table,
+            },
+            {"gemeente": code, "peers": b.peers.method, "criteria": b.peers.notes},
+        )
+
+
+app.command("change", help="English alias of 'verandering'.")(verandering)
+app.command("priorities", help="English alias of 'prioriteiten'.")(prioriteiten)
+app.command("resilience", help="English alias of 'veerkracht'.")(veerkracht_cmd)

@@ -1,0 +1,183 @@
+"""Commands that bring data in and look at it: import, areas, show, indicators, sources,
+crosswalk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from buurtbalans.cli.app import (
+    GemeenteOpt,
+    StoreOpt,
+    _print,
+    _store,
+    _years,
+    app,
+    import_app,
+    out,
+)
+from buurtbalans.errors import BuurtbalansError
+
+
+@import_app.command("file")
+def import_file(
+    path: Path,
+    jaar: Annotated[int | None, typer.Option(help="year of the data, if not in the file")] = None,
+    vintage: Annotated[int | None, typer.Option(help="year of the area classification")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="TOML mapping for a municipal table")] = None,
+    encoding: Annotated[str | None, typer.Option(help="CSV encoding, e.g. cp1252")] = None,
+    gemeente: Annotated[str | None, typer.Option(help="gemeente, to match buurt names")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Import a KWB file, wijk- en buurtkaart, StatLine export, Leefbaarometer file, saved
+    OData folder, or a municipal table (with --mapping)."""
+    from buurtbalans.sources.detect import import_path
+
+    with _store(store) as st:
+        areas = None
+        if mapping is not None and gemeente:
+            areas = st.areas(st.resolve_gemeente(gemeente), level="buurt", vintage=vintage)
+        batch = import_path(
+            path, jaar=jaar, vintage=vintage, mapping=mapping, areas=areas, encoding=encoding
+        )
+        st.write(batch)
+        out.print(f"[green]Geïmporteerd[/green]: {batch.summary()}")
+        for line in batch.report:
+            out.print(f"  let op: {line}")
+        if batch.source.notes:
+            out.print(f"  {batch.source.notes}")
+
+
+@import_app.command("cbs")
+def import_cbs(
+    jaren: Annotated[str, typer.Option(help="e.g. 2015-2024 or 2015,2024")],
+    gemeente: Annotated[
+        list[str] | None, typer.Option("--gemeente", "-g", help="naam of code; repeat for more")
+    ] = None,
+    heel_nederland: Annotated[
+        bool, typer.Option("--heel-nederland", help="every gemeente, wijk and buurt of NL")
+    ] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Fetch CBS Kerncijfers Wijken en Buurten from StatLine OData (needs internet)."""
+    from buurtbalans.sources.cbs_odata import CBSOData
+
+    if not gemeente and not heel_nederland:
+        raise typer.BadParameter("give --gemeente (repeatable) or --heel-nederland")
+    batches = CBSOData().kwb(_years(jaren), None if heel_nederland else gemeente)
+    with _store(store) as st:
+        st.write_all(batches)
+    for b in batches:
+        out.print(f"[green]Geïmporteerd[/green]: {b.summary()}")
+
+
+@import_app.command("demo")
+def import_demo(store: StoreOpt = None) -> None:
+    """Load the synthetic demo gemeente Voorbeeldstad (GM9999) into the store."""
+    from buurtbalans.demo import LABEL, load_demo
+
+    with _store(store) as st:
+        load_demo(st)
+        out.print(f"[yellow]{LABEL}[/yellow]: geladen in {st.path}")
+
+
+@app.command()
+def areas(
+    gemeente: GemeenteOpt,
+    vintage: Annotated[int | None, typer.Option()] = None,
+    niveau: Annotated[str, typer.Option(help="buurt, wijk or gemeente")] = "buurt",
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """List a gemeente's buurten (or wijken) with their vintage."""
+    from buurtbalans.exports import write_table
+
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        df = st.areas(code, level=niveau, vintage=vintage)
+    if df.empty:
+        raise BuurtbalansError(
+            f"no {niveau} areas for {code} in the store. Fix: import data for this gemeente first"
+        )
+    _print(df, f"{niveau} van {code} ({len(df)}, vintages {sorted(df.vintage.unique())})")
+    if output:
+        write_table(df, output)
+
+
+@app.command()
+def show(
+    indicator: str,
+    gemeente: GemeenteOpt,
+    jaren: Annotated[str | None, typer.Option()] = None,
+    niveau: Annotated[str, typer.Option()] = "buurt",
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Show one indicator for a gemeente's areas (years as columns; export with --output)."""
+    from buurtbalans.exports import write_table
+
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        long = st.observations(
+            [indicator], gemeente=code, level=niveau, periods=_years(jaren) if jaren else None
+        )
+    if long.empty:
+        raise BuurtbalansError(
+            f"no values of {indicator!r} for {code}. Fix: check the id "
+            "(buurtbalans indicators) and import the data"
+        )
+    table = long.pivot_table(
+        index=["area_code", "name"], columns="period", values="value", aggfunc="first", dropna=False
+    ).reset_index()
+    table.columns = [str(c) for c in table.columns]
+    flagged = long[long.status != "ok"]
+    _print(table, f"{indicator} — {code}")
+    if len(flagged):
+        out.print(
+            f"{len(flagged)} value(s) not available: {flagged.status.value_counts().to_dict()}"
+        )
+    if output:
+        write_table(table, output)
+
+
+@app.command()
+def indicators(store: StoreOpt = None) -> None:
+    """The indicator catalogue (ids, labels, units, polarity)."""
+    with _store(store) as st:
+        _print(
+            st.indicators()[["id", "label_nl", "unit", "kind", "polarity", "theme"]],
+            "indicatoren",
+            limit=500,
+        )
+
+
+@app.command()
+def sources(store: StoreOpt = None) -> None:
+    """Every import in the store: publisher, table, period, file hash."""
+    with _store(store) as st:
+        _print(st.sources()[["table_id", "title", "period", "kind", "imported_at"]], "bronnen")
+
+
+@app.command()
+def crosswalk(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    naar: Annotated[int, typer.Option()],
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Crosswalk of a gemeente's buurten between two vintages, with flags."""
+    from buurtbalans.exports import write_table
+    from buurtbalans.harmonise import store_crosswalk
+
+    with _store(store) as st:
+        cw = store_crosswalk(st, van, naar, st.resolve_gemeente(gemeente))
+    changed = cw[cw["flag"].notna()]
+    _print(
+        changed if len(changed) else cw,
+        f"crosswalk {van} → {naar}: {len(changed)} gewijzigde buurten",
+    )
+    if output:
+        write_table(cw, output)

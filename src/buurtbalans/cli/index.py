@@ -1,0 +1,83 @@
+"""The ``index`` command: a composite index from the store or from your own file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from buurtbalans.cli.app import (
+    StoreOpt,
+    _print,
+    _reference,
+    _store,
+    _years,
+    app,
+    err,
+    out,
+)
+
+
+@app.command()
+def index(
+    spec: Annotated[str, typer.Option(help="preset (mdi) or TOML file")] = "mdi",
+    gemeente: Annotated[str | None, typer.Option("--gemeente", "-g")] = None,
+    jaren: Annotated[str | None, typer.Option()] = None,
+    input: Annotated[Path | None, typer.Option("--input", help="bring-your-own-data file")] = None,
+    id_column: Annotated[str | None, typer.Option("--id-column")] = None,
+    referentie: Annotated[
+        str | None, typer.Option(help="input, input-pooled, national, national-pooled")
+    ] = None,
+    schaal: Annotated[
+        str | None, typer.Option(help="percentile, exponential, zscore, none")
+    ] = None,
+    vintage: Annotated[int | None, typer.Option(help="move all years onto this vintage")] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Compute a composite index (MDI by default), from the store or from your own file."""
+    from buurtbalans.exports import write_table
+    from buurtbalans.index.engine import compute
+    from buurtbalans.index.store_mode import index_for_gemeente
+    from buurtbalans.sources.tables import read_table
+    from buurtbalans.spec import load_spec
+
+    sp = load_spec(spec)
+    changes = {k: v for k, v in (("reference", referentie), ("transform", schaal)) if v}
+    if input is None and gemeente is None:
+        raise typer.BadParameter("give --gemeente (store mode) or --input (own data)")
+    if input is not None:
+        if not id_column:
+            raise typer.BadParameter("--input needs --id-column (the area id column)")
+        sp = sp.with_options(**{"reference": "input", **changes})
+        data = read_table(input)
+        result = compute(data, sp, id_columns=[id_column], provenance={"input": str(input)})
+        table = result.table[result.output_columns()]
+    else:
+        if changes:
+            sp = sp.with_options(**changes)
+        with _store(store) as st:
+            code = st.resolve_gemeente(gemeente)  # type: ignore[arg-type]
+            years = (
+                _years(jaren)
+                if jaren
+                else sorted({int(p) for p in st.observations(["a_inw"], gemeente=code)["period"]})
+            )
+            sp = _reference(st, sp, years, referentie)
+            result = index_for_gemeente(st, sp, code, years, vintage=vintage)
+        table = result.table
+    for note in result.warnings:
+        err.print(f"let op: {note}")
+    show_cols = [c for c in result.output_columns() if c in table.columns]
+    _print(
+        table.sort_values("score", ascending=False)[show_cols],
+        f"{sp.name} ({sp.transform}, referentie {sp.reference})",
+    )
+    if output:
+        write_table(table, output, provenance=result.run.to_dict()["provenance"], sheet=sp.name)
+        output.with_suffix(".run.json").write_text(
+            json.dumps(result.run.to_dict(), indent=2, default=str)
+        )
+        out.print(f"geschreven: {output} (+ {output.with_suffix('.run.json').name})")
