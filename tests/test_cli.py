@@ -106,6 +106,8 @@ def test_byod_index(tmp_path):
         "rank",
         "decile",
         "class",
+        "coverage",
+        "status",
     ]
     assert table.set_index("buurt").loc["B", "rank"] == 1
 

@@ -85,6 +85,8 @@ class IndexSpec:
     shrinkage: bool = False
     classes: ClassBands = field(default_factory=ClassBands)
     description: str = ""
+    min_weight_share: float = 0.0
+    required_domains: tuple[str, ...] = ()
 
     def domain_ids(self) -> list[str]:
         """Domain ids in spec order."""
@@ -123,7 +125,10 @@ class IndexSpec:
         total = sum(d.weight for d in keep)
         keep = tuple(replace(d, weight=d.weight * 100 / total) for d in keep)
         inds = tuple(i for i in self.indicators if i.domain in domains)
-        return validate(replace(self, domains=keep, indicators=inds))
+        required = tuple(d for d in self.required_domains if d in domains)
+        return validate(
+            replace(self, domains=keep, indicators=inds, required_domains=required)
+        )
 
 
 def _fail(msg: str, fix: str, where: str) -> SpecError:
@@ -146,6 +151,8 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
         "shrinkage",
         "description",
         "classes",
+        "min_weight_share",
+        "required_domains",
     }
     if unknown := set(index) - known:
         raise _fail(
@@ -210,8 +217,20 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
         shrinkage=bool(index.get("shrinkage", False)),
         classes=classes,
         description=str(index.get("description", "")),
+        min_weight_share=_share(index.get("min_weight_share", 0.0), where),
+        required_domains=tuple(str(d) for d in index.get("required_domains", ())),
     )
     return validate(spec, where=where)
+
+
+def _share(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise _fail(
+            f"min_weight_share is {value!r}, not a share between 0 and 1",
+            "give e.g. min_weight_share = 0.7 (70 % of the domain weight must have data)",
+            where,
+        )
+    return float(value)
 
 
 def _number(value: Any, what: str, where: str) -> float:
@@ -267,6 +286,12 @@ def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
                 "add denominator = '...' (or a list to sum)",
                 where,
             )
+    if unknown := [d for d in spec.required_domains if d not in ids]:
+        raise _fail(
+            f"required_domains names {unknown}, which are not declared",
+            f"use domain ids from {ids}",
+            where,
+        )
     if empty := [d for d in ids if not spec.indicators_of(d)]:
         raise _fail(
             f"domain(s) {empty} have no indicators",

@@ -86,6 +86,8 @@ class IndexResult:
             "rank",
             "decile",
             "class",
+            "coverage",
+            "status",
         ]
 
     def domains(self) -> list[str]:
@@ -179,6 +181,46 @@ def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.
     return out, flags
 
 
+INSUFFICIENT = "onvoldoende gegevens"
+TOO_SMALL = "te weinig inwoners"
+
+
+def coverage(present: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
+    """Per row: the share of the spec's total domain weight that has data (``coverage``,
+    0-1), the domains it rests on (``domains_used``) and ``status``: ``"ok"``, or
+    ``"onvoldoende gegevens"`` when the share is below ``spec.min_weight_share`` or a
+    ``spec.required_domains`` entry is missing. One string per missing-value pattern.
+
+    >>> from buurtbalans.spec import load_spec
+    >>> spec = load_spec("mdi")
+    >>> p = pd.DataFrame({d: [True, d == "gezondheid"] for d in spec.domain_ids()})
+    >>> coverage(p, spec)[["coverage", "status"]].to_dict("list")
+    {'coverage': [1.0, 0.1351], 'status': ['ok', 'onvoldoende gegevens']}
+    """
+    ids = spec.domain_ids()
+    present = present.reindex(columns=ids, fill_value=False).fillna(False).astype(bool)
+    w = np.array([d.weight for d in spec.domains], dtype=float)
+    mat = present.to_numpy()
+    share = mat @ w / w.sum()
+    ok = share >= spec.min_weight_share - 1e-9
+    for d in spec.required_domains:
+        ok &= mat[:, ids.index(d)]
+    # one text per pattern of present domains, not per row
+    codes = mat @ (1 << np.arange(len(ids), dtype=np.int64))
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    texts = np.array(
+        [",".join(d for j, d in enumerate(ids) if (c >> j) & 1) for c in uniq], dtype=object
+    )
+    return pd.DataFrame(
+        {
+            "coverage": np.round(share, 4),
+            "domains_used": texts[inverse],
+            "status": np.where(ok, "ok", INSUFFICIENT),
+        },
+        index=present.index,
+    )
+
+
 def combine(
     x: pd.DataFrame, spec: IndexSpec, rank_groups: pd.Series | None, flags: pd.Series
 ) -> pd.DataFrame:
@@ -187,7 +229,9 @@ def combine(
     Ranks (1 = most deprived) and deciles are per ``rank_groups`` (the period).
     Domains with no data at all are left out and the remaining weights rescaled to 100;
     an area missing a domain gets the same treatment under ``reweight`` (and is flagged),
-    and no score under ``no-score``.
+    and no score under ``no-score``. An area whose data cover less than the spec's
+    minimum (``min_weight_share``, ``required_domains``) gets no score, rank or class and
+    the status "onvoldoende gegevens" (see :func:`coverage`).
     """
     domains = [d for d in spec.domains if x[d.id].notna().any()]
     w = pd.Series({d.id: d.weight for d in domains})
@@ -199,14 +243,19 @@ def combine(
     score = vals.mul(w, axis=1).sum(axis=1, min_count=1) * scale / 100.0
     if spec.missing == "no-score":
         score = score.where(present.all(axis=1))
-    for row in present.index[~present.all(axis=1)]:
-        miss = [d for d in w.index if not present.at[row, d]]
-        flags.at[row] += f"domein ontbreekt: {','.join(miss)}; "
+    cov = coverage(x.notna(), spec)
+    score = score.where(cov["status"] == "ok")
+    missing_text = "domein ontbreekt: " + cov["domains_used"].map(
+        lambda used: ",".join(d for d in w.index if d not in used.split(","))
+    )
+    partial = ~present.all(axis=1)
+    flags.loc[partial] = flags[partial] + missing_text[partial] + "; "
     out = x.copy()
     out["score"] = score
     for d in w.index:
         out[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)
     out["n_domains"] = present.sum(axis=1)
+    out[["coverage", "domains_used", "status"]] = cov
     g = score.groupby(rank_groups if rank_groups is not None else np.zeros(len(score)), sort=False)
     rank = g.rank(method="first", ascending=False)
     n = g.transform("count")
@@ -289,6 +338,7 @@ def compute(
     table = table.reindex(data.index)
     flags = flags.reindex(data.index, fill_value="")
     flags[small] = f"minder dan {spec.min_population:g} inwoners: geen score; "
+    table.loc[small, "status"] = TOO_SMALL
     table = pd.concat([data[keys], table], axis=1)
     table["flags"] = flags.str.strip().replace("", None)
     prov = {
