@@ -312,4 +312,6 @@ def _areas(layout, vintage: int) -> pd.DataFrame:
 
 def load_demo(store) -> None:
     """Write Voorbeeldstad into a store in one transaction (idempotent)."""
-    store.write_all(demo_batches())
+    batches = demo_batches()
+    store.write_all(batches)
+    store.mark_synthetic(b.source.source_id for b in batches)

@@ -19,6 +19,9 @@ from buurtbalans.errors import DataError
 from buurtbalans.spec import IndexSpec
 
 DIRECTIONS = ("verbeterd", "ongeveer gelijk", "verslechterd")
+INSUFFICIENT = "onvoldoende gegevens"  # as the engine's status
+UNLIKE = "niet vergelijkbaar"  # scored in both years, but on different domains
+UNSCORED = (INSUFFICIENT, UNLIKE)
 
 
 def _year(table: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -30,6 +33,13 @@ def _year(table: pd.DataFrame, year: int) -> pd.DataFrame:
             fix="compute the index for both years (on one vintage)",
         )
     return part.set_index("area_code")
+
+
+def effective_status(table: pd.DataFrame) -> pd.Series:
+    """The engine's status, with "onvoldoende gegevens" also where a row has no score at
+    all although its status says "ok" (no data on any domain)."""
+    status = table["status"].astype(object)
+    return status.where((status != "ok") | table["score"].notna(), INSUFFICIENT)
 
 
 def buurt_change(
@@ -44,7 +54,10 @@ def buurt_change(
     """Per buurt: scores and classes in both years, Δ score, Δ per domain, direction
     (verbeterd ⇔ Δ < −tolerance; a higher score is more deprived) and residents in ``tot``.
 
-    Areas present in only one year are an error (compute both on one vintage first).
+    A buurt whose status is not "ok" in either year (too little data, too few residents)
+    gets no Δ and the direction "onvoldoende gegevens"; one scored in both years on
+    different domains gets no Δ and the direction "niet vergelijkbaar". Areas present in
+    only one year are an error (compute both on one vintage first).
     """
     a, b = _year(table, van), _year(table, tot)
     if only := sorted(set(a.index) ^ set(b.index)):
@@ -65,6 +78,17 @@ def buurt_change(
         default="ongeveer gelijk",
     )
     out.loc[out["delta"].isna(), "direction"] = None
+    unscored = pd.Series(False, index=out.index)
+    if "status" in a.columns and "status" in b.columns:
+        out[f"status_{van}"], out[f"status_{tot}"] = effective_status(a), effective_status(b)
+        unscored = (out[f"status_{van}"] != "ok") | (out[f"status_{tot}"] != "ok")
+    unlike = pd.Series(False, index=out.index)
+    if "domains_used" in a.columns and "domains_used" in b.columns:
+        out[f"domeinen_{van}"], out[f"domeinen_{tot}"] = a["domains_used"], b["domains_used"]
+        unlike = ~unscored & (a["domains_used"] != b["domains_used"])
+    out.loc[unscored | unlike, "delta"] = np.nan
+    out.loc[unscored, "direction"] = INSUFFICIENT
+    out.loc[unlike, "direction"] = UNLIKE
     weights = {d.id: d.weight for d in spec.domains}
     for d in domains:
         out[f"delta_{d}"] = b[d] - a[d]
@@ -76,6 +100,7 @@ def buurt_change(
             out[f"bijdrage_{d}"] = points_b - points_a
         else:
             out[f"bijdrage_{d}"] = weights[d] * out[f"delta_{d}"] / 100.0
+        out.loc[unscored | unlike, [f"delta_{d}", f"bijdrage_{d}"]] = np.nan
     if population is not None:
         pop = population[population["period"] == tot].set_index("area_code")["a_inw"]
         out["inwoners"] = pop.reindex(out.index)
@@ -83,9 +108,11 @@ def buurt_change(
 
 
 def direction_summary(change: pd.DataFrame) -> pd.DataFrame:
-    """Number of buurten and residents per direction (with shares in %)."""
+    """Number of buurten and residents per direction (with shares in %), with the rows
+    "onvoldoende gegevens" and "niet vergelijkbaar" for the buurten without a Δ (always
+    listed, also when zero, so that no buurt disappears from the count)."""
     rows = []
-    for d in DIRECTIONS:
+    for d in (*DIRECTIONS, *UNSCORED):
         part = change[change["direction"] == d]
         rows.append(
             {
@@ -104,10 +131,20 @@ def direction_summary(change: pd.DataFrame) -> pd.DataFrame:
 def transition_matrix(
     change: pd.DataFrame, van: int, tot: int, labels: Sequence[str]
 ) -> pd.DataFrame:
-    """Buurten by class in ``van`` (rows) and ``tot`` (columns), all classes shown."""
+    """Buurten by class in ``van`` (rows) and ``tot`` (columns), all classes shown; a buurt
+    without a class (status not "ok") is counted under its status."""
+    cols = []
+    for year in (van, tot):
+        cls = change[f"class_{year}"].astype(object)
+        if f"status_{year}" in change.columns:
+            status = change[f"status_{year}"]
+            cls = cls.where(status == "ok", status)
+        cols.append(cls)
+    extra = sorted({v for c in cols for v in c.dropna() if v not in labels})
+    cats = [*labels, *extra]
     return pd.crosstab(
-        pd.Categorical(change[f"class_{van}"], categories=list(labels)),
-        pd.Categorical(change[f"class_{tot}"], categories=list(labels)),
+        pd.Categorical(cols[0], categories=cats),
+        pd.Categorical(cols[1], categories=cats),
         rownames=[str(van)],
         colnames=[str(tot)],
         dropna=False,
@@ -177,6 +214,12 @@ def polarisation(
     rows, ineq = [], []
     for year in (van, tot):
         part = _year(table, year).dropna(subset=["score"])
+        if len(part) < 2:
+            raise DataError(
+                f"only {len(part)} buurt(en) have a score in {year}; the gap between best "
+                "and worst needs at least two",
+                fix="import the missing domains for that year, or choose other years",
+            )
         w = None
         if population is not None:
             pop = population[population["period"] == year].set_index("area_code")["a_inw"]
@@ -204,7 +247,11 @@ def polarisation(
                 "theil_binnen_wijken": float(np.ravel(theil.wg)[0]),
             }
         )
-    a, b = _year(table, van)["score"], _year(table, tot)["score"]
+    ta, tb = _year(table, van), _year(table, tot)
+    a, b = ta["score"], tb["score"]
+    if "domains_used" in ta.columns:  # only buurten scored on the same domains
+        same = tb["domains_used"].reindex(a.index) == ta["domains_used"]
+        b = b.reindex(a.index).where(same)
     both = pd.DataFrame({"start": a, "delta": b - a}).dropna()
     fit = stats.linregress(both["start"], both["delta"])
     t = stats.t.ppf(0.975, len(both) - 2) if len(both) > 2 else np.nan

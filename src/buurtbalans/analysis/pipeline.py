@@ -3,10 +3,12 @@ priorities and veerkracht — the functions behind the CLI and the report."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from buurtbalans.analysis.basis import Basis, comparable_spec
 from buurtbalans.analysis.benchmark import (
     Peers,
     auto_peers,
@@ -18,6 +20,8 @@ from buurtbalans.analysis.benchmark import (
     trends,
 )
 from buurtbalans.analysis.change import (
+    INSUFFICIENT,
+    UNLIKE,
     Polarisation,
     buurt_change,
     class_flows,
@@ -35,7 +39,7 @@ from buurtbalans.analysis.veerkracht import (
 )
 from buurtbalans.errors import DataError
 from buurtbalans.index.engine import IndexResult
-from buurtbalans.index.store_mode import index_for_gemeente, load_columns
+from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
 from buurtbalans.index.transform import exponential, rank_share_from_scaled
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
@@ -72,7 +76,14 @@ def population(
 
 @dataclass
 class ChangeAnalysis:
-    """Everything the change chapter needs."""
+    """Everything the change chapter needs.
+
+    ``basis`` states what every number rests on (years, domains and indicators used and
+    left out with the reason, reference and its size per year, vintage, population years,
+    buurten with and without a score); ``notes`` holds one plain Dutch sentence per
+    dropped indicator or domain and per fallback (population year, reference, vintage).
+    Both go into run.json (``provenance.basis`` / ``provenance.notes``).
+    """
 
     index: IndexResult
     change: pd.DataFrame
@@ -83,6 +94,18 @@ class ChangeAnalysis:
     polarisation: Polarisation
     vintage: int
     extras: dict[str, object] = field(default_factory=dict)
+    basis: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_years(van: int, tot: int) -> None:
+    """``van`` must come before ``tot``."""
+    if van >= tot:
+        raise DataError(
+            f"--van {van} is not before --tot {tot}: a change needs two different years, "
+            "the earlier first",
+            fix=f"e.g. --van {min(van, tot) if van != tot else van - 4} --tot {max(van, tot)}",
+        )
 
 
 def change_analysis(
@@ -94,24 +117,146 @@ def change_analysis(
     *,
     vintage: int | None = None,
     tolerance: float = 0.5,
+    domains: Sequence[str] | None = None,
+    strict_reference: bool = False,
 ) -> ChangeAnalysis:
-    """Index for ``van`` and ``tot`` on one vintage, and the change between them."""
-    vintage = vintage or latest_vintage(store, gemeente, tot)
-    result = index_for_gemeente(store, spec, gemeente, [van, tot], vintage=vintage)
-    pop, pop_year = population(store, gemeente, tot, vintage)
-    pop = pd.concat([pop.assign(period=van), pop.assign(period=tot)], ignore_index=True)
-    ch = buurt_change(result.table, spec, van, tot, population=pop, tolerance=tolerance)
-    return ChangeAnalysis(
+    """Index for ``van`` and ``tot`` on one vintage and on the same domains and indicators
+    (the intersection of what both years have, or ``domains``), and the change between
+    them. Refuses (:class:`DataError`) when that common set is below the spec's minimum.
+
+    A national reference that the store holds only partly (e.g. health for all NL, income
+    for one gemeente) is replaced by the gemeente's own buurten with a note, or refused
+    with ``strict_reference``. Synthetic sources never enter a real gemeente's reference.
+    """
+    check_years(van, tot)
+    notes: list[str] = []
+    basis = comparable_spec(store, spec, gemeente, van, tot, domains=domains)
+    sub = basis.spec
+    notes += basis.notes
+    if sub.reference.startswith("national"):
+        choice, why = reference_choice(store, sub, gemeente, [van, tot])
+        if why:
+            if strict_reference:
+                raise DataError(why, fix="use --referentie input-pooled, or import all of NL")
+            sub = sub.with_options(reference=choice)
+            notes.append(why)
+    if vintage is None:
+        vintage = latest_vintage(store, gemeente, tot)
+        notes.append(
+            f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot} "
+            "(kies een andere met --vintage)."
+        )
+    result = index_for_gemeente(store, sub, gemeente, [van, tot], vintage=vintage)
+    moved = _moved_years(store, gemeente, [van, tot], vintage)
+    notes += [
+        f"De gegevens van {y} (indeling {v}) zijn omgerekend naar indeling {vintage}."
+        for y, v in moved.items()
+    ]
+    pops, pop_years = [], {}
+    for year in (van, tot):
+        pop, used = population(store, gemeente, year, vintage)
+        pop_years[year] = used
+        pops.append(pop.assign(period=year))
+        if used is None:
+            notes.append(
+                f"Geen inwonertallen in de store voor {year}: aantallen inwoners ontbreken "
+                "en gemiddelden zijn niet naar inwoners gewogen."
+            )
+        elif used != year:
+            notes.append(
+                f"Voor {year} zijn de inwoners van {used} gebruikt (de store heeft geen "
+                f"inwonertal voor {year})."
+            )
+    pop = pd.concat(pops, ignore_index=True)
+    table = result.table
+    for year in (van, tot):
+        scored = table[(table["period"] == year) & (table["status"] == "ok")]
+        if scored["score"].isna().all():
+            raise DataError(
+                f"no buurt of {gemeente} has enough data for a score in {year} on "
+                f"{', '.join(basis.domains)}",
+                fix="import the missing data for that year, or choose other years",
+            )
+    ch = buurt_change(table, sub, van, tot, population=pop, tolerance=tolerance)
+    a = ChangeAnalysis(
         index=result,
         change=ch,
         summary=direction_summary(ch),
-        transitions=transition_matrix(ch, van, tot, spec.classes.labels),
-        flows=class_flows(ch, van, tot, spec.classes.labels[-1]),
-        decomposition=decomposition(ch, spec),
-        polarisation=polarisation(result.table, van, tot, pop),
+        transitions=transition_matrix(ch, van, tot, sub.classes.labels),
+        flows=class_flows(ch, van, tot, sub.classes.labels[-1]),
+        decomposition=decomposition(ch, sub),
+        polarisation=polarisation(table, van, tot, pop),
         vintage=vintage,
-        extras={"population_year": pop_year},
+        extras={"population_year": pop_years[tot]},
     )
+    a.basis = _basis_record(a, basis, spec, van, tot, pop_years)
+    n_bad = int((ch["direction"] == INSUFFICIENT).sum())
+    if n_bad:
+        notes.append(
+            f"{n_bad} van de {len(ch)} buurten hebben in {van} of {tot} te weinig gegevens "
+            "(of inwoners) voor een score: zij krijgen geen klasse, rang of verandering en "
+            "staan als 'onvoldoende gegevens' in de tabellen."
+        )
+    n_unlike = int((ch["direction"] == UNLIKE).sum())
+    if n_unlike:
+        notes.append(
+            f"{n_unlike} buurten hebben in {van} en {tot} een score op verschillende "
+            "domeinen: voor hen is geen verandering berekend ('niet vergelijkbaar')."
+        )
+    a.notes = notes
+    result.run.provenance["basis"] = a.basis
+    result.run.provenance["notes"] = notes
+    return a
+
+
+def _moved_years(
+    store: Store, gemeente: str, periods: Sequence[int], vintage: int
+) -> dict[int, int]:
+    """Years whose buurt data sit on another vintage than ``vintage`` (they are moved)."""
+    rows = store.con.execute(
+        f"""SELECT o.period, max(o.vintage) FROM observations o JOIN areas a
+            ON a.code = o.area_code AND a.vintage = o.vintage
+            WHERE a.gemeente_code = ? AND a.level = 'buurt'
+              AND o.period IN ({",".join("?" * len(periods))})
+            GROUP BY o.period HAVING bool_and(o.vintage <> ?)""",
+        [gemeente, *periods, vintage],
+    ).fetchall()
+    return {int(p): int(v) for p, v in rows}
+
+
+def _basis_record(
+    a: ChangeAnalysis,
+    basis: Basis,
+    spec: IndexSpec,
+    van: int,
+    tot: int,
+    pop_years: dict[int, int | None],
+) -> dict[str, object]:
+    ref = a.index.run.provenance.get("reference", {})
+    per_year = ref.get("areas_per_year", {}) if isinstance(ref, dict) else {}
+    counts = {
+        str(y): {str(k): int(v) for k, v in a.change[f"status_{y}"].value_counts().items()}
+        for y in (van, tot)
+        if f"status_{y}" in a.change.columns
+    }
+    return {
+        "van": van,
+        "tot": tot,
+        "vintage": a.vintage,
+        "spec": spec.name,
+        **basis.to_dict(),
+        "minimum": {
+            "min_weight_share": spec.min_weight_share,
+            "required_domains": list(spec.required_domains),
+            "min_weight_share_op_deze_basis": basis.spec.min_weight_share,
+        },
+        "referentie": a.index.run.spec.reference,
+        "referentie_buurten_per_jaar": {str(k): v for k, v in per_year.items()},
+        "inwoners_jaar": {str(y): v for y, v in pop_years.items()},
+        "buurten": len(a.change),
+        "status_per_jaar": counts,
+        "richting": {str(r.richting): int(r.buurten) for r in a.summary.itertuples(index=False)},
+    }
 
 
 def priorities_analysis(

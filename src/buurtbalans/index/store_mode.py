@@ -29,6 +29,11 @@ def load_input(
     national = spec.reference.startswith("national")
     columns = spec.raw_inputs() if vintage is None else with_denominators(spec.raw_inputs())
     wide = store.wide(columns, gemeente=None if national else gemeente, periods=periods)
+    if national and not wide.empty:
+        # synthetic sources (the demo) never enter a real gemeente's reference
+        fake = {g[2:] for g in store.synthetic_gemeenten()} - {gemeente[2:]}
+        if fake:
+            wide = wide[~wide["area_code"].str[2:6].isin(fake)].reset_index(drop=True)
     if wide.empty:
         raise DataError(
             f"no buurt data in the store for {gemeente} in {list(periods)}",
@@ -50,6 +55,8 @@ def load_input(
                 "--heel-nederland --jaren ...), or rank within the gemeente with "
                 "--referentie input",
             )
+    if national:
+        _refuse_partial(wide, spec, gemeente, periods)
     if vintage is not None:
         # only the gemeente moves onto the vintage; other buurten are the national reference
         # and keep their own codes
@@ -64,6 +71,64 @@ def load_input(
             fix="import those years, or choose years the store has",
         )
     return wide
+
+
+def domain_counts(
+    wide: pd.DataFrame, spec: IndexSpec, gemeente: str | None = None
+) -> dict[int, dict[str, int]]:
+    """Per period and domain: the number of buurten in ``wide`` with data for at least one
+    of the domain's indicators (a ratio needs its numerator and every denominator); with
+    ``gemeente`` only that gemeente's buurten are counted."""
+    if gemeente is not None:
+        wide = wide[wide["area_code"].str[2:6] == gemeente[2:]]
+    out: dict[int, dict[str, int]] = {}
+    for period, part in wide.groupby("period"):
+        row: dict[str, int] = {}
+        for d in spec.domain_ids():
+            has = pd.Series(False, index=part.index)
+            for ind in spec.indicators_of(d):
+                cols = list(ind.inputs)
+                if all(c in part.columns for c in cols):
+                    has |= part[cols].notna().all(axis=1)
+            row[d] = int(has.sum())
+        out[int(period)] = row
+    return out
+
+
+def _refuse_partial(
+    wide: pd.DataFrame, spec: IndexSpec, gemeente: str, periods: Sequence[int]
+) -> None:
+    """A national reference must be national for every domain the gemeente has data for:
+    health for all NL but income for one gemeente would mix two references silently."""
+    allnl, own = domain_counts(wide, spec), domain_counts(wide, spec, gemeente)
+    partial = {
+        (p, d): n
+        for p in periods
+        for d, n in allnl.get(int(p), {}).items()
+        if own.get(int(p), {}).get(d, 0) > 0 and n < NATIONAL_MIN_BUURTEN
+    }
+    if partial:
+        text = "; ".join(f"{d} in {p}: {n} buurten" for (p, d), n in sorted(partial.items()))
+        raise DataError(
+            f"the national reference is partial: {text} (a national reference needs all "
+            f"NL buurten, about 13,000, for every domain)",
+            fix="import those domains for all of NL (buurtbalans import cbs --heel-nederland "
+            "--jaren ...), or rank within the gemeente with --referentie input-pooled",
+        )
+
+
+def reference_summary(
+    wide: pd.DataFrame, spec: IndexSpec, excluded_synthetic: Sequence[str] = ()
+) -> dict[str, object]:
+    """What the reference consists of: its kind, the number of buurten per year and per
+    domain per year, and the synthetic gemeenten kept out."""
+    counts = wide.groupby("period")["area_code"].nunique()
+    return {
+        "kind": spec.reference,
+        "areas_per_year": {int(p): int(n) for p, n in counts.items()},
+        "areas_per_domain": {str(p): v for p, v in domain_counts(wide, spec).items()},
+        "synthetic_excluded": list(excluded_synthetic),
+    }
 
 
 def load_columns(
@@ -94,18 +159,44 @@ def _move(store: Store, wide: pd.DataFrame, target: int, gemeente: str | None) -
 
 
 def sources_used(
-    store: Store, wide: pd.DataFrame, gemeente: str | None = None
-) -> list[dict[str, str]]:
-    """The source tables and periods behind the observations of ``wide``'s periods."""
+    store: Store,
+    wide: pd.DataFrame,
+    gemeente: str | None = None,
+    *,
+    indicators: Sequence[str] | None = None,
+) -> list[dict[str, object]]:
+    """Every source table behind the rows of ``wide`` (the gemeente and, for a national
+    reference, the rest of NL): publisher, table, period, hash, whether it is synthetic,
+    and the number of buurten per observation year it contributes."""
     periods = sorted({int(p) for p in wide["period"]})
-    rows = store.con.execute(
-        f"""SELECT DISTINCT s.publisher, s.table_id, s.title, s.period, s.file_hash
-            FROM sources s JOIN observations o USING (source_id)
-            WHERE o.period IN ({",".join("?" * len(periods))})
-            {"AND o.area_code LIKE ?" if gemeente else ""}""",
-        [*periods, *([f"__{gemeente[2:]}%"] if gemeente else [])],
-    ).df()
-    return rows.to_dict("records")
+    if not periods:
+        return []
+    codes = pd.DataFrame({"area_code": sorted(set(wide["area_code"]))})
+    store.con.register("used_codes", codes)
+    try:
+        rows = store.con.execute(
+            f"""SELECT s.publisher, s.table_id, s.title, s.period, s.file_hash, s.synthetic,
+                       o.period AS jaar, count(DISTINCT o.area_code) AS buurten
+                FROM sources s JOIN observations o USING (source_id)
+                WHERE o.period IN ({",".join("?" * len(periods))})
+                  AND o.area_code IN (SELECT area_code FROM used_codes)
+                  {f"AND o.indicator IN ({','.join('?' * len(indicators))})" if indicators else ""}
+                GROUP BY ALL ORDER BY s.table_id, jaar""",
+            [*periods, *(indicators or [])],
+        ).df()
+    finally:
+        store.con.unregister("used_codes")
+    if gemeente and not rows.empty:
+        rows = rows[~rows["synthetic"] | (gemeente in store.synthetic_gemeenten())]
+    out = []
+    keys = ["publisher", "table_id", "title", "period", "file_hash", "synthetic"]
+    for key, part in rows.groupby(keys, sort=False, dropna=False):
+        rec = dict(zip(keys, key, strict=True))
+        rec["synthetic"] = bool(rec["synthetic"])
+        pairs = zip(part["jaar"], part["buurten"], strict=True)
+        rec["buurten_per_jaar"] = {int(j): int(n) for j, n in pairs}
+        out.append(rec)
+    return out
 
 
 def index_for_gemeente(
@@ -118,13 +209,20 @@ def index_for_gemeente(
 ) -> IndexResult:
     """Compute ``spec`` for a gemeente's buurten in ``periods`` (reference per the spec)."""
     wide = load_input(store, spec, gemeente, periods, vintage=vintage)
+    synthetic = store.synthetic_gemeenten()
+    excluded = (
+        [g for g in synthetic if g != gemeente] if spec.reference.startswith("national") else []
+    )
     prov = {
         "gemeente": gemeente,
         "periods": list(periods),
         "vintage": vintage if vintage is not None else sorted({int(v) for v in wide["vintage"]}),
-        "sources": sources_used(store, wide, gemeente),
-        "store": store.path,
+        "sources": sources_used(
+            store, wide, gemeente, indicators=with_denominators(spec.raw_inputs())
+        ),
+        "store": str(store.path),
         "n_reference": len(wide),
+        "reference": reference_summary(wide, spec, excluded),
     }
     result = compute(
         wide.drop(columns=["vintage"]),
@@ -140,17 +238,68 @@ def index_for_gemeente(
     return result
 
 
-def choose_reference(store: Store, periods: Sequence[int]) -> str:
+def choose_reference(
+    store: Store,
+    periods: Sequence[int],
+    *,
+    spec: IndexSpec | None = None,
+    gemeente: str | None = None,
+) -> str:
     """``national`` when the store holds (nearly) all NL buurten for every period, else
-    ``input-pooled`` (the gemeente's own buurten, pooled over the periods). The choice is
-    recorded in the run and stated in the report."""
+    ``input-pooled`` (the gemeente's own buurten, pooled over the periods). With ``spec``
+    and ``gemeente`` the test is per domain: every domain the gemeente has data for must be
+    national (see :func:`reference_choice`). Synthetic sources never count."""
+    if spec is not None and gemeente is not None:
+        return reference_choice(store, spec, gemeente, periods)[0]
     rows = store.con.execute(
         f"""SELECT o.period, count(DISTINCT o.area_code) FROM observations o JOIN areas a
             ON a.code = o.area_code AND a.vintage = o.vintage
-            WHERE a.level = 'buurt' AND o.period IN ({",".join("?" * len(periods))})
+            JOIN sources s ON s.source_id = o.source_id
+            WHERE a.level = 'buurt' AND NOT coalesce(s.synthetic, FALSE)
+              AND o.period IN ({",".join("?" * len(periods))})
             GROUP BY o.period""",
         list(periods),
     ).fetchall()
     counts = dict(rows)
     ok = all(counts.get(p, 0) >= NATIONAL_MIN_BUURTEN for p in periods)
     return "national" if ok else "input-pooled"
+
+
+def reference_choice(
+    store: Store, spec: IndexSpec, gemeente: str, periods: Sequence[int]
+) -> tuple[str, str | None]:
+    """``("national", None)`` when every domain the gemeente has data for has (nearly) all
+    NL buurten in every period (synthetic sources not counted); else ``("input-pooled",
+    note)`` with a plain Dutch sentence saying which domain and year fall short."""
+    inputs = with_denominators(spec.raw_inputs())
+    rows = store.con.execute(
+        f"""SELECT o.period, o.indicator, count(DISTINCT o.area_code) AS nl,
+                   count(DISTINCT o.area_code) FILTER (WHERE a.gemeente_code = ?) AS eigen
+            FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage
+            JOIN sources s ON s.source_id = o.source_id
+            WHERE a.level = 'buurt' AND o.value IS NOT NULL
+              AND NOT coalesce(s.synthetic, FALSE)
+              AND o.period IN ({",".join("?" * len(periods))})
+              AND o.indicator IN ({",".join("?" * len(inputs))})
+            GROUP BY ALL""",
+        [gemeente, *periods, *inputs],
+    ).df()
+    short = []
+    for p in periods:
+        part = rows[rows["period"] == p].set_index("indicator")
+        for d in spec.domain_ids():
+            nl = own = 0
+            for ind in spec.indicators_of(d):
+                if all(c in part.index for c in ind.inputs):
+                    nl = max(nl, int(part.loc[list(ind.inputs), "nl"].min()))
+                    own = max(own, int(part.loc[list(ind.inputs), "eigen"].min()))
+            if own and nl < NATIONAL_MIN_BUURTEN:
+                short.append(f"{d} in {p} ({nl} buurten)")
+    if not short:
+        return "national", None
+    return "input-pooled", (
+        "Geen landelijke referentie: de store heeft niet voor alle buurten van Nederland "
+        f"gegevens over {', '.join(short)}; daarom is binnen de gemeente gerangschikt "
+        "(input-pooled). Voor een landelijke referentie: buurtbalans import cbs "
+        "--heel-nederland --jaren ..."
+    )

@@ -47,5 +47,14 @@ def _initial(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [("0001_initial", _initial)]
+def _synthetic_sources(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark synthetic sources (the demo), so they never enter a real gemeente's reference."""
+    con.execute("ALTER TABLE sources ADD COLUMN synthetic BOOLEAN DEFAULT FALSE")
+    con.execute("UPDATE sources SET synthetic = (kind = 'demo')")
+
+
+MIGRATIONS: list[Migration] = [
+    ("0001_initial", _initial),
+    ("0002_synthetic_sources", _synthetic_sources),
+]
 SCHEMA_VERSION = len(MIGRATIONS)

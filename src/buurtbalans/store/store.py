@@ -110,7 +110,9 @@ class Store:
         self.con.execute("DELETE FROM boundaries WHERE source_id = ?", [sid])
         self.con.execute("DELETE FROM sources WHERE source_id = ?", [sid])
         self.con.execute(
-            "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO sources (source_id, publisher, table_id, title, period, file_name, "
+            "file_hash, kind, notes, imported_at, package_version, synthetic) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 sid,
                 src.publisher,
@@ -123,6 +125,7 @@ class Store:
                 src.notes,
                 src.imported_at,
                 __version__,
+                src.kind == "demo",
             ],
         )
         self.con.register("batch_areas", areas)
@@ -152,6 +155,23 @@ class Store:
     def sources(self) -> pd.DataFrame:
         """Every import: publisher, table, period, file hash, when, which package version."""
         return self.con.execute("SELECT * FROM sources ORDER BY imported_at").df()
+
+    def mark_synthetic(self, source_ids: Iterable[str]) -> None:
+        """Flag sources as synthetic: they never enter a real gemeente's reference."""
+        ids = list(source_ids)
+        if ids:
+            marks = ",".join("?" * len(ids))
+            self.con.execute(
+                f"UPDATE sources SET synthetic = TRUE WHERE source_id IN ({marks})", ids
+            )
+
+    def synthetic_gemeenten(self) -> list[str]:
+        """Gemeente codes whose buurt data come from synthetic sources (e.g. the demo)."""
+        rows = self.con.execute(
+            "SELECT DISTINCT 'GM' || substr(o.area_code, 3, 4) FROM observations o "
+            "JOIN sources s USING (source_id) WHERE s.synthetic ORDER BY 1"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     def indicators(self) -> pd.DataFrame:
         """The indicator catalogue."""
