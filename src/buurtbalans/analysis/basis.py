@@ -93,6 +93,18 @@ def years_with_domains(
     return out
 
 
+def check_domains(spec: IndexSpec, domains: str | Sequence[str]) -> list[str]:
+    """The domain ids of a --domeinen choice ("inkomen,werk"), all declared in ``spec``."""
+    chosen = [d.strip() for d in domains.split(",")] if isinstance(domains, str) else domains
+    chosen = [d for d in chosen if d]
+    if unknown := [d for d in chosen if d not in spec.domain_ids()]:
+        raise SpecError(
+            f"unknown domain(s) {unknown} in --domeinen. Fix: use ids from "
+            f"{', '.join(spec.domain_ids())}"
+        )
+    return list(chosen)
+
+
 def comparable_spec(
     store: Store,
     spec: IndexSpec,

@@ -3,7 +3,9 @@ priorities and veerkracht — the functions behind the CLI and the report."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -98,6 +100,20 @@ class ChangeAnalysis:
     notes: list[str] = field(default_factory=list)
 
 
+_DOMAINS: ContextVar[list[str] | None] = ContextVar("buurtbalans_domains", default=None)
+
+
+@contextmanager
+def domain_choice(domains: list[str]) -> Iterator[None]:
+    """Within this block every :func:`change_analysis` without ``domains`` compares on
+    ``domains`` (the CLI's --domeinen for callers such as the report builder)."""
+    token = _DOMAINS.set(list(domains))
+    try:
+        yield
+    finally:
+        _DOMAINS.reset(token)
+
+
 def check_years(van: int, tot: int) -> None:
     """``van`` must come before ``tot``."""
     if van >= tot:
@@ -129,6 +145,8 @@ def change_analysis(
     with ``strict_reference``. Synthetic sources never enter a real gemeente's reference.
     """
     check_years(van, tot)
+    if domains is None:
+        domains = _DOMAINS.get()
     notes: list[str] = []
     basis = comparable_spec(store, spec, gemeente, van, tot, domains=domains)
     sub = basis.spec
@@ -269,7 +287,9 @@ def priorities_analysis(
     draws: int = 500,
 ) -> tuple[pd.DataFrame, list[Selection], pd.DataFrame, pd.DataFrame]:
     """The four options (+ overlap and robustness) on the change analysis."""
-    table = analysis.change.rename(columns={f"score_{tot}": "score", f"class_{tot}": "class"})
+    table = analysis.change.rename(
+        columns={f"score_{tot}": "score", f"class_{tot}": "class", f"status_{tot}": "status"}
+    )
     costs = load_columns(
         store, ["kosten_sociaal_domein"], gemeente, [tot], vintage=analysis.vintage
     )

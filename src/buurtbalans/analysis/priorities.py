@@ -2,8 +2,10 @@
 and cost, overlap between the lists, and a Monte Carlo robustness check.
 
 Input: one table per buurt with ``area_code``, ``score`` (latest year), ``class``,
-``delta`` (change over the period), ``inwoners`` and, when a cost table is loaded,
-``kosten`` (social-domain cost in euro). Ties are broken by buurt code.
+``delta`` (change over the period), ``inwoners``, optionally ``status`` (the engine's; a
+buurt whose status is not "ok" is never a candidate and is counted in the summary column
+``onvoldoende_gegevens``) and, when a cost table is loaded, ``kosten`` (social-domain cost
+in euro). Ties are broken by buurt code.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ def candidates(table: pd.DataFrame, label: str = "zeer hoog") -> pd.DataFrame:
             f"missing columns {need} for prioritisation",
             fix="build the table with buurt_change(..., population=...)",
         )
-    out = table[table["class"] == label].copy()
+    out = table[(table["class"] == label) & table["score"].notna()].copy()
+    if "status" in out.columns:  # never a buurt without a score (onvoldoende gegevens)
+        out = out[out["status"] == "ok"]
     if "kosten" in out.columns:
         out["kosten_per_inwoner"] = out["kosten"] / out["inwoners"]
     return out
@@ -135,7 +139,18 @@ def prioritise(
         )
     cands = candidates(table, label)
     sels = [select(cands, opt, n, muni) for opt in (options or built_in_options())]
-    return pd.DataFrame([s.summary for s in sels]), sels
+    summary = pd.DataFrame([s.summary for s in sels])
+    summary["onvoldoende_gegevens"] = unscored_count(table)
+    return summary, sels
+
+
+def unscored_count(table: pd.DataFrame) -> int:
+    """Buurten without a score (status not "ok"): they cannot be chosen by any option
+    and are counted, never silently left out."""
+    bad = table["score"].isna()
+    if "status" in table.columns:
+        bad |= table["status"] != "ok"
+    return int(bad.sum())
 
 
 def overlap(selections: Sequence[Selection]) -> pd.DataFrame:

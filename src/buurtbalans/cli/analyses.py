@@ -8,11 +8,18 @@ from typing import Annotated
 import typer
 
 from buurtbalans.cli.app import (
+    DomeinenOpt,
     GemeenteOpt,
     ReferentieOpt,
     StoreOpt,
+    TotOpt,
+    VanOpt,
+    _check_order,
+    _domains,
     _mdi,
+    _period,
     _print,
+    _print_basis,
     _reference,
     _sheets,
     _store,
@@ -21,27 +28,49 @@ from buurtbalans.cli.app import (
 )
 
 
+def _change(st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen):
+    """The comparable change analysis behind verandering and prioriteiten."""
+    from buurtbalans.analysis.pipeline import change_analysis
+
+    sp = _mdi(spec, referentie, schaal)
+    code = st.resolve_gemeente(gemeente)
+    van, tot = _period(st, code, van, tot)
+    sp = _reference(st, sp, [van, tot], referentie)
+    a = change_analysis(
+        st,
+        sp,
+        code,
+        van,
+        tot,
+        vintage=vintage,
+        domains=_domains(domeinen),
+        strict_reference=bool(referentie),
+    )
+    return code, van, tot, a
+
+
 @app.command("verandering")
 def verandering(
     gemeente: GemeenteOpt,
-    van: Annotated[int, typer.Option()],
-    tot: Annotated[int, typer.Option()],
+    van: VanOpt = None,
+    tot: TotOpt = None,
     spec: Annotated[str, typer.Option()] = "mdi",
     referentie: ReferentieOpt = None,
     schaal: Annotated[str | None, typer.Option()] = None,
     vintage: Annotated[int | None, typer.Option()] = None,
+    domeinen: DomeinenOpt = None,
     output: Annotated[Path | None, typer.Option(help=".xlsx: one sheet per table")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Change per buurt between two years: improved/worsened, class transitions, which
-    domains drove it, and whether the gap between best and worst grew."""
-    from buurtbalans.analysis.pipeline import change_analysis
-
-    sp = _mdi(spec, referentie, schaal)
+    """Change per buurt between two years on the same domains: improved/worsened, class
+    transitions, which domains drove it, and whether the gap between best and worst grew."""
+    _check_order(van, tot)
     with _store(store) as st:
-        code = st.resolve_gemeente(gemeente)
-        sp = _reference(st, sp, [van, tot], referentie)
-        a = change_analysis(st, sp, code, van, tot, vintage=vintage)
+        _code, van, tot, a = _change(
+            st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen
+        )
+    sp = a.index.run.spec
+    _print_basis(a)
     _print(a.summary, f"{sp.name} {van} → {tot} (vintage {a.vintage})")
     _print(a.transitions.reset_index(), f"klassen {van} (rijen) → {tot} (kolommen)")
     f = a.flows
@@ -78,26 +107,33 @@ def verandering(
 @app.command("prioriteiten")
 def prioriteiten(
     gemeente: GemeenteOpt,
-    van: Annotated[int, typer.Option()],
-    tot: Annotated[int, typer.Option()],
-    aantal: Annotated[int, typer.Option(help="buurten per option")] = 10,
+    van: VanOpt = None,
+    tot: TotOpt = None,
+    aantal: Annotated[int, typer.Option(help="buurten per option", min=1)] = 10,
     spec: Annotated[str, typer.Option()] = "mdi",
     referentie: ReferentieOpt = None,
     vintage: Annotated[int | None, typer.Option()] = None,
+    domeinen: DomeinenOpt = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
     """The four ways to pick buurten (highest score, most residents, highest cost per
     resident, least improvement) with reach, cost, overlap and robustness."""
-    from buurtbalans.analysis.pipeline import change_analysis, priorities_analysis
+    from buurtbalans.analysis.pipeline import priorities_analysis
 
-    sp = _mdi(spec, referentie, None)
+    _check_order(van, tot)
     with _store(store) as st:
-        code = st.resolve_gemeente(gemeente)
-        sp = _reference(st, sp, [van, tot], referentie)
-        a = change_analysis(st, sp, code, van, tot, vintage=vintage)
+        code, van, tot, a = _change(
+            st, gemeente, van, tot, spec, referentie, None, vintage, domeinen
+        )
         summary, sels, ov, rob = priorities_analysis(st, a, code, tot, n=aantal)
+    _print_basis(a)
     _print(summary, f"prioritering: {aantal} buurten per optie")
+    if len(summary) and summary["onvoldoende_gegevens"].iloc[0]:
+        out.print(
+            f"{summary['onvoldoende_gegevens'].iloc[0]} buurt(en) zonder score in {tot} "
+            "(onvoldoende gegevens) konden niet gekozen worden"
+        )
     for row in summary.itertuples():
         if row.status != "ok":
             out.print(f"[yellow]{row.optie}[/yellow]: {row.status}")
@@ -122,8 +158,8 @@ def prioriteiten(
 @app.command("veerkracht")
 def veerkracht_cmd(
     gemeente: GemeenteOpt,
-    van: Annotated[int, typer.Option()],
-    tot: Annotated[int, typer.Option()],
+    van: VanOpt = None,
+    tot: TotOpt = None,
     vintage: Annotated[int | None, typer.Option()] = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
@@ -132,8 +168,10 @@ def veerkracht_cmd(
     development and the typology) as tables."""
     from buurtbalans.analysis.pipeline import veerkracht_analysis
 
+    _check_order(van, tot)
     with _store(store) as st:
         code = st.resolve_gemeente(gemeente)
+        van, tot = _period(st, code, van, tot)
         maps, settings, cross = veerkracht_analysis(st, code, van, tot, vintage=vintage)
     for col in [c for c in maps.columns if c.startswith("kaart")]:
         counts = maps[col].value_counts().rename_axis(col).reset_index(name="buurten")

@@ -89,12 +89,19 @@ def _mdi(spec: str, referentie: str | None, schaal: str | None):
     return sp.with_options(**changes) if changes else sp
 
 
-def _reference(st, sp, years: list[int], referentie: str | None):
+def _reference(st, sp, years: list[int], referentie: str | None, gemeente: str | None = None):
     """A national reference needs all NL buurten; without them (and without an explicit
-    --referentie) rank within the gemeente and say so."""
-    from buurtbalans.index.store_mode import choose_reference
+    --referentie) rank within the gemeente and say so. With ``gemeente`` the test is per
+    domain (health for all NL but income for one gemeente is not a national reference)."""
+    from buurtbalans.index.store_mode import choose_reference, reference_choice
 
     if referentie or not sp.reference.startswith("national"):
+        return sp
+    if gemeente is not None:
+        chosen, why = reference_choice(st, sp, gemeente, years)
+        if why:
+            err.print(f"let op: {why}")
+            return sp.with_options(reference=chosen)
         return sp
     chosen = choose_reference(st, years)
     if chosen != "national":
@@ -107,6 +114,69 @@ def _reference(st, sp, years: list[int], referentie: str | None):
     return sp
 
 
+def _check_order(van: int | None, tot: int | None) -> None:
+    """--van must come before --tot (checked before anything is opened or written)."""
+    if van is not None and tot is not None and van >= tot:
+        raise typer.BadParameter(
+            f"--van {van} is not before --tot {tot}: a change needs two different years, "
+            "the earlier first"
+        )
+
+
+def store_years(st, gemeente: str) -> list[int]:
+    """The observation years the store holds for a gemeente's buurten."""
+    rows = st.con.execute(
+        "SELECT DISTINCT o.period FROM observations o JOIN areas a ON a.code = o.area_code "
+        "AND a.vintage = o.vintage WHERE a.gemeente_code = ? AND a.level = 'buurt' ORDER BY 1",
+        [gemeente],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _period(st, gemeente: str, van: int | None, tot: int | None) -> tuple[int, int]:
+    """--van/--tot checked against the years the store has for the gemeente; missing ones
+    default to the first and last of those years."""
+    years = store_years(st, gemeente)
+    if not years:
+        raise BuurtbalansError(
+            f"the store {st.path} has no buurt data for {gemeente}. Fix: import it first "
+            f"(buurtbalans import cbs --gemeente {gemeente} --jaren ...)"
+        )
+    van = years[0] if van is None else van
+    tot = years[-1] if tot is None else tot
+    if unknown := [y for y in dict.fromkeys((van, tot)) if y not in years]:
+        raise BuurtbalansError(
+            f"no data for {gemeente} in {', '.join(map(str, unknown))}: the store has "
+            f"{', '.join(map(str, years))}. Fix: choose --van/--tot from those years, or "
+            f"import the others (buurtbalans import cbs --gemeente {gemeente} --jaren ...)"
+        )
+    if van >= tot:
+        raise BuurtbalansError(
+            f"--van {van} is not before --tot {tot}"
+            + (f" (the store has only {years[0]} for {gemeente})" if len(years) == 1 else "")
+            + f". Fix: choose two years from {', '.join(map(str, years))}, the earlier first"
+        )
+    return van, tot
+
+
+def _print_basis(a) -> None:
+    """What a change rests on (``ChangeAnalysis.basis``) and its notes, in plain words."""
+    b = a.basis
+    if b:
+        ref = ", ".join(
+            f"{n:,} in {y}" for y, n in b.get("referentie_buurten_per_jaar", {}).items()
+        )
+        pop = ", ".join(f"{y}: {p or '-'}" for y, p in b.get("inwoners_jaar", {}).items())
+        out.print(
+            f"[bold]basis[/bold]: {b['van']} → {b['tot']} op dezelfde domeinen "
+            f"{', '.join(b['domeinen'])} ({b['gewichtsaandeel']:.0%} van het gewicht van "
+            f"{b['spec']}); indeling {b['vintage']}; referentie {b['referentie']} "
+            f"({ref} buurten); inwoners uit {pop}"
+        )
+    for note in a.notes:
+        out.print(f"[yellow]let op[/yellow]: {escape(note)}")
+
+
 def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> None:
     from buurtbalans.exports import write_tables
 
@@ -117,6 +187,19 @@ def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> No
 ReferentieOpt = Annotated[
     str | None, typer.Option(help="input, input-pooled, national, national-pooled")
 ]
+VanOpt = Annotated[int | None, typer.Option(help="first year (default: the first the store has)")]
+TotOpt = Annotated[int | None, typer.Option(help="last year (default: the last the store has)")]
+DomeinenOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="compare on these domains only, e.g. inkomen,werk,gezondheid (default: every "
+        "domain both years have)"
+    ),
+]
+
+
+def _domains(text: str | None) -> list[str] | None:
+    return [d.strip() for d in text.split(",") if d.strip()] if text else None
 
 
 def _version_callback(value: bool) -> None:

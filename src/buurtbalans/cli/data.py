@@ -4,7 +4,7 @@ crosswalk."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from buurtbalans.cli.app import (
     out,
 )
 from buurtbalans.errors import BuurtbalansError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @import_app.command("file")
@@ -81,6 +84,7 @@ def import_demo(store: StoreOpt = None) -> None:
     with _store(store) as st:
         load_demo(st)
         out.print(f"[yellow]{LABEL}[/yellow]: geladen in {st.path}")
+        out.print("  probeer: buurtbalans areas --gemeente Voorbeeldstad")
 
 
 @app.command()
@@ -128,10 +132,7 @@ def show(
             f"no values of {indicator!r} for {code}. Fix: check the id "
             "(buurtbalans indicators) and import the data"
         )
-    table = long.pivot_table(
-        index=["area_code", "name"], columns="period", values="value", aggfunc="first", dropna=False
-    ).reset_index()
-    table.columns = [str(c) for c in table.columns]
+    table = show_table(long)
     flagged = long[long.status != "ok"]
     _print(table, f"{indicator} — {code}")
     if len(flagged):
@@ -140,6 +141,20 @@ def show(
         )
     if output:
         write_table(table, output)
+
+
+def show_table(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per area (its latest name), one column per year; empty where a year has no
+    value. (Pivoting on code and name together would pair every code with every name.)"""
+    names = long.sort_values(["vintage", "period"]).groupby("area_code")["name"].last()
+    table = long.pivot_table(
+        index="area_code", columns="period", values="value", aggfunc="first", dropna=False
+    )
+    table = table.reindex(sorted(long["area_code"].unique()))
+    table.insert(0, "name", names.reindex(table.index))
+    table = table.reset_index()
+    table.columns = [str(c) for c in table.columns]
+    return table
 
 
 @app.command()
