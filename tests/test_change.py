@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from buurtbalans.analysis.change import (
+    DIRECTIONS,
     buurt_change,
     class_flows,
     correlations,
@@ -129,7 +130,10 @@ def test_health_change_for_every_nl_buurt(national_health_store):
         ch = buurt_change(table, spec, van, tot)
         assert len(ch) == 13_808
         s = direction_summary(ch)
-        assert s["buurten"].sum() == ch["delta"].notna().sum() > 12_500
+        counted = s.set_index("richting")["buurten"]
+        assert counted[list(DIRECTIONS)].sum() == ch["delta"].notna().sum() > 12_500
+        # every buurt is counted: those without a score under "onvoldoende gegevens"
+        assert counted.sum() == len(ch) and counted["onvoldoende gegevens"] > 0
     ch = buurt_change(table, spec, 2012, 2020)
     p = polarisation(table, 2012, 2020)
     # regression to the mean over 8 years: buurten that started worse improved more

@@ -11,6 +11,7 @@ from buurtbalans.errors import SchemaVersionError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo
 from buurtbalans.sources.tables import areas_from_codes
 from buurtbalans.store import Store
+from buurtbalans.store.schema import MIGRATIONS
 
 
 def small_batch(source_id="test:1", value=10.0) -> ImportBatch:
@@ -31,10 +32,19 @@ def small_batch(source_id="test:1", value=10.0) -> ImportBatch:
 
 def test_migrations_and_catalogue(tmp_path):
     with Store(tmp_path / "s.duckdb") as s:
-        assert s.schema_version() == 1
+        assert s.schema_version() == len(MIGRATIONS)
         assert "a_inw" in set(s.indicators()["id"])
     with Store(tmp_path / "s.duckdb") as s:  # reopening applies nothing twice
-        assert s.schema_version() == 1
+        assert s.schema_version() == len(MIGRATIONS)
+
+
+def test_synthetic_sources_are_marked(demo_store):
+    src = demo_store.sources()
+    assert src["synthetic"].all() and len(src) > 0
+    assert demo_store.synthetic_gemeenten() == ["GM9999"]
+    s = Store()
+    s.write(small_batch())
+    assert not s.sources()["synthetic"].any() and s.synthetic_gemeenten() == []
 
 
 def test_reimport_is_idempotent():
@@ -82,7 +92,7 @@ def test_killed_import_leaves_store_as_before(tmp_path):
         [sys.executable, "-c", script],
         cwd=str(tmp_path.parents[0]),
         env={
-            "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1]),
+            "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1] / "src"),
             "PATH": "/usr/bin:/bin",
         },
         capture_output=True,
@@ -107,3 +117,21 @@ def test_resolve_gemeente(demo_store):
     assert demo_store.resolve_gemeente("9999") == "GM9999"
     with pytest.raises(Exception, match="no gemeente named 'Atlantis'"):
         demo_store.resolve_gemeente("Atlantis")
+
+
+def test_older_store_gets_demo_sources_marked_synthetic(tmp_path):
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    name, initial = MIGRATIONS[0]
+    initial(con)
+    con.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    con.execute("INSERT INTO migrations VALUES (?, 'x')", [name])
+    con.execute(
+        "INSERT INTO sources (source_id, kind) VALUES ('demo:kwb:2015', 'demo'), ('cbs', 'kwb')"
+    )
+    con.close()
+    with Store(path) as s:
+        marked = s.sources().set_index("source_id")["synthetic"]
+    assert marked["demo:kwb:2015"] and not marked["cbs"]

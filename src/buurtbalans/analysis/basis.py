@@ -162,9 +162,11 @@ def comparable_spec(
     for i in spec.indicators:
         if i in common or i.domain not in used:
             continue
-        why = "; ".join(
-            f"in {y} {_missing_text(i, have[y])}" for y in (van, tot) if not _has(i, have[y])
-        )
+        texts = {y: _missing_text(i, have[y]) for y in (van, tot) if not _has(i, have[y])}
+        if len(texts) == 2 and len(set(texts.values())) == 1:
+            why = f"in {van} en {tot} {texts[van]}"
+        else:
+            why = "; ".join(f"in {y} {t}" for y, t in texts.items())
         ind_out[i.id] = why
         notes.append(
             f"Indicator {i.id} (domein {i.domain}) is weggelaten: {why}; een verandering "

@@ -166,12 +166,12 @@ def _print_basis(a) -> None:
         ref = ", ".join(
             f"{n:,} in {y}" for y, n in b.get("referentie_buurten_per_jaar", {}).items()
         )
-        pop = ", ".join(f"{y}: {p or '-'}" for y, p in b.get("inwoners_jaar", {}).items())
+        pop = ", ".join(f"{y} uit {p or '-'}" for y, p in b.get("inwoners_jaar", {}).items())
         out.print(
             f"[bold]basis[/bold]: {b['van']} → {b['tot']} op dezelfde domeinen "
             f"{', '.join(b['domeinen'])} ({b['gewichtsaandeel']:.0%} van het gewicht van "
             f"{b['spec']}); indeling {b['vintage']}; referentie {b['referentie']} "
-            f"({ref} buurten); inwoners uit {pop}"
+            f"(buurten: {ref}); inwonertallen: {pop}"
         )
     for note in a.notes:
         out.print(f"[yellow]let op[/yellow]: {escape(note)}")
