@@ -13,6 +13,8 @@ from buurtbalans.sources.tables import areas_from_codes
 from buurtbalans.store import Store
 from buurtbalans.store.schema import MIGRATIONS
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
 
 def small_batch(source_id="test:1", value=10.0) -> ImportBatch:
     codes = pd.Series(["BU00010001", "BU00010002"])
@@ -92,7 +94,7 @@ def test_killed_import_leaves_store_as_before(tmp_path):
         [sys.executable, "-c", script],
         cwd=str(tmp_path.parents[0]),
         env={
-            "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1] / "src"),
+            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",  # this checkout's package, then tests
             "PATH": "/usr/bin:/bin",
         },
         capture_output=True,
