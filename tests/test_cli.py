@@ -15,6 +15,20 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=True)
 
 
+def health_only_spec(folder) -> str:
+    """The MDI preset with a stated lower minimum (10 % of the weight, nothing required):
+    the shared data hold health for every year but income and work for one year only."""
+    from importlib import resources
+
+    text = resources.files("buurtbalans.index.presets").joinpath("mdi.toml").read_text("utf-8")
+    text = text.replace("min_weight_share = 0.7", "min_weight_share = 0.1")
+    text = text.replace('required_domains = ["inkomen", "werk"]', "required_domains = []")
+    text = text.replace('name = "MDI"', 'name = "MDI, alleen gezondheid"')
+    path = folder / "gezondheid.toml"
+    path.write_text(text, "utf-8")
+    return str(path)
+
+
 def test_every_command_has_help():
     for cmd in [
         "demo",
@@ -33,10 +47,15 @@ def test_every_command_has_help():
         assert len(res.output.splitlines()) > 4
 
 
-def test_demo_writes_labelled_outputs(tmp_path):
+def test_demo_writes_labelled_outputs(tmp_path, monkeypatch):
+    monkeypatch.setenv("BUURTBALANS_STORE", str(tmp_path / "default.duckdb"))
     res = run("demo", "--uit", tmp_path, "--geen-pdf")
     assert res.exit_code == 0, res.output
     assert "SYNTHETISCHE DEMODATA" in res.output
+    # the demo's data sit in the default store: the README's next commands work as written
+    assert str(tmp_path / "default.duckdb") in " ".join(res.output.split())
+    cw = run("crosswalk", "--gemeente", "Voorbeeldstad", "--van", "2015", "--naar", "2022")
+    assert cw.exit_code == 0 and "gewijzigde buurten" in cw.output
     run_json = json.loads((tmp_path / "run.json").read_text())
     assert "bestaat niet" in run_json["let op"] and run_json["spec_hash"]
     html = (tmp_path / "rapport.html").read_text()
@@ -210,7 +229,7 @@ def test_benchmark_command_and_report_chapter(tmp_path, raw):
     assert "Opvallende kenmerken" in res.output and "Lelystad" in res.output
     sheets = pd.read_excel(out, sheet_name=None, engine="calamine")
     assert {"vergelijking", "opvallend", "rangen", "benchmarkgemeenten"} <= set(sheets)
-    res = run(
+    report = [
         "rapport",
         "-g",
         "Almere",
@@ -226,8 +245,15 @@ def test_benchmark_command_and_report_chapter(tmp_path, raw):
         tmp_path / "r",
         "--store",
         store,
-    )
+    ]
+    # health only in both years: below the MDI's minimum, refused, and no folder left behind
+    res = run(*report)
+    assert res.exit_code == 1 and not (tmp_path / "r").exists()
+    assert "cannot be compared on an equal basis" in str(res.exception)
+    # on a stated health-only spec the report (with its benchmark chapter) is written
+    res = run(*report, "--spec", health_only_spec(tmp_path))
     assert res.exit_code == 0, res.output
+    assert "op dezelfde domeinen gezondheid" in " ".join(res.output.split())
     html = (tmp_path / "r" / "rapport.html").read_text()
     assert 'id="benchmark"' in html and "Opvallende kenmerken" in html
 
