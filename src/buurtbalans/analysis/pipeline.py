@@ -165,9 +165,10 @@ def change_analysis(
             "(kies een andere met --vintage)."
         )
     result = index_for_gemeente(store, sub, gemeente, [van, tot], vintage=vintage)
-    moved = _moved_years(store, gemeente, [van, tot], vintage)
+    moved = _moved_years(store, gemeente, [van, tot], vintage, sub.raw_inputs())
     notes += [
-        f"De gegevens van {y} (indeling {v}) zijn omgerekend naar indeling {vintage}."
+        f"De gegevens van {y} (indeling {', '.join(map(str, v))}) zijn omgerekend naar "
+        f"indeling {vintage}."
         for y, v in moved.items()
     ]
     pops, pop_years = [], {}
@@ -228,18 +229,22 @@ def change_analysis(
 
 
 def _moved_years(
-    store: Store, gemeente: str, periods: Sequence[int], vintage: int
-) -> dict[int, int]:
-    """Years whose buurt data sit on another vintage than ``vintage`` (they are moved)."""
+    store: Store, gemeente: str, periods: Sequence[int], vintage: int, inputs: Sequence[str]
+) -> dict[int, list[int]]:
+    """Per year: the other vintages its buurt data sit on (those values are moved)."""
     rows = store.con.execute(
-        f"""SELECT o.period, max(o.vintage) FROM observations o JOIN areas a
+        f"""SELECT DISTINCT o.period, o.vintage FROM observations o JOIN areas a
             ON a.code = o.area_code AND a.vintage = o.vintage
-            WHERE a.gemeente_code = ? AND a.level = 'buurt'
+            WHERE a.gemeente_code = ? AND a.level = 'buurt' AND o.vintage <> ?
               AND o.period IN ({",".join("?" * len(periods))})
-            GROUP BY o.period HAVING bool_and(o.vintage <> ?)""",
-        [gemeente, *periods, vintage],
+              AND o.indicator IN ({",".join("?" * len(inputs))})
+            ORDER BY 1, 2""",
+        [gemeente, vintage, *periods, *inputs],
     ).fetchall()
-    return {int(p): int(v) for p, v in rows}
+    out: dict[int, list[int]] = {}
+    for p, v in rows:
+        out.setdefault(int(p), []).append(int(v))
+    return out
 
 
 def _basis_record(
