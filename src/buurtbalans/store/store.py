@@ -2,8 +2,9 @@
 
 >>> from buurtbalans.store import Store
 >>> store = Store(":memory:")
->>> store.schema_version()
-1
+>>> from buurtbalans.store.schema import MIGRATIONS
+>>> store.schema_version() == len(MIGRATIONS)  # every named migration applied
+True
 """
 
 from __future__ import annotations
