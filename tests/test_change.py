@@ -69,6 +69,42 @@ def test_six_buurt_town_exactly_two_improve():
     assert m.to_numpy().sum() == 6 and m.loc["zeer hoog", "zeer hoog"] == 1
 
 
+def test_buurten_below_the_minimum_get_no_change_and_are_counted():
+    """Buurt 1 lacks domain b in 2024. Under a 70 % minimum (a alone is 60 %) it gets no
+    Δ and no class in 2024 and is counted as 'onvoldoende gegevens'; under a 50 % minimum it
+    is scored in both years but on different domains: 'niet vergelijkbaar', no Δ."""
+    nan = float("nan")
+    strict = SPEC.with_options(min_weight_share=0.7)
+    codes = [f"BU999901{i:02d}" for i in range(1, 7)]
+    b0 = [70, 65, 40, 30, 20, 62]
+    b1 = [nan, 66, 40, 30, 35, 40]
+    rows = [
+        {"area_code": c, "period": y, "xa": xa, "xb": xb}
+        for y, xbs in ((2015, b0), (2024, b1))
+        for c, xa, xb in zip(codes, [70, 65, 40, 30, 20, 62], xbs, strict=True)
+    ]
+    table = compute(
+        pd.DataFrame(rows), strict, id_columns=["area_code"], period_column="period"
+    ).table
+    ch = buurt_change(table, strict, 2015, 2024).set_index("area_code")
+    one = ch.loc["BU99990101"]
+    assert one["direction"] == "onvoldoende gegevens" and pd.isna(one["delta"])
+    assert pd.isna(one["class_2024"]) and one["status_2024"] == "onvoldoende gegevens"
+    s = direction_summary(ch.reset_index()).set_index("richting")["buurten"]
+    assert s["onvoldoende gegevens"] == 1 and s.sum() == 6
+    m = transition_matrix(ch.reset_index(), 2015, 2024, strict.classes.labels)
+    assert m.to_numpy().sum() == 6 and m["onvoldoende gegevens"].sum() == 1
+    # a lower minimum: buurt 1 scored on a alone in 2024, on a and b in 2015
+    loose = SPEC.with_options(min_weight_share=0.5)
+    table = compute(
+        pd.DataFrame(rows), loose, id_columns=["area_code"], period_column="period"
+    ).table
+    ch = buurt_change(table, loose, 2015, 2024).set_index("area_code")
+    assert ch.loc["BU99990101", "direction"] == "niet vergelijkbaar"
+    assert pd.isna(ch.loc["BU99990101", "delta"])
+    assert ch.drop("BU99990101")["delta"].notna().all()
+
+
 def test_buurten_must_match():
     table, _ = town([1] * 6, [1] * 6, [2] * 6, [2] * 6)
     table = table.drop(index=0)

@@ -84,3 +84,13 @@ def test_robustness():
     again = robustness({"p": domains}, {"a": 50, "b": 50}, n=2, draws=400, seed=1)
     assert again.set_index("area_code").equals(rob)
     assert rob["kans_top"].sum() == pytest.approx(2.0)
+
+
+def test_a_buurt_without_a_score_is_never_picked_and_is_counted():
+    town = TOWN.assign(status="ok")
+    town.loc[0, ["score", "status"]] = [float("nan"), "onvoldoende gegevens"]
+    town.loc[1, "status"] = "te weinig inwoners"
+    summary, sels = prioritise(town, n=3)
+    assert (summary["onvoldoende_gegevens"] == 2).all()
+    for sel in sels:
+        assert not {"BU99990101", "BU99990102"} & set(sel.buurten["area_code"])
