@@ -13,7 +13,7 @@ RD_NEW = "EPSG:28992"
 GEO_SUFFIXES = (".gpkg", ".geojson", ".json", ".topojson", ".shp", ".zip", ".fgb")
 
 
-def read_geofile(path: Path, layer: str | None = None):
+def read_geofile(path: Path, layer: str | None = None, *, encoding: str | None = None):
     """Read a polygon file to a GeoDataFrame in RD New (EPSG:28992).
 
     A file without a CRS is taken as WGS84 when its coordinates are lon/lat and as RD New
@@ -21,7 +21,8 @@ def read_geofile(path: Path, layer: str | None = None):
     """
     gpd = import_optional("geopandas")
     try:
-        gdf = gpd.read_file(path, layer=layer)
+        options = {"encoding": encoding} if encoding else {}
+        gdf = gpd.read_file(path, layer=layer, **options)
     except Exception as exc:
         raise DataError(
             f"cannot read geometry file: {exc}",

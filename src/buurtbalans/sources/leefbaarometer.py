@@ -39,13 +39,15 @@ def is_leefbaarometer(columns: list[str]) -> bool:
     return "jaar" in lower and "lbm" in lower and bool(lower & set(CODE_COLUMNS))
 
 
-def read_leefbaarometer(path: Path, *, vintage: int | None = None) -> ImportBatch:
+def read_leefbaarometer(
+    path: Path, *, vintage: int | None = None, encoding: str | None = None
+) -> ImportBatch:
     """Import Leefbaarometer scores. The codes are taken as the classification of
     ``vintage`` (default: the latest ``jaar`` in the file; LBM re-publishes all years on the
     newest indeling)."""
     path = Path(path)
     name = str(path)
-    df = read_table(path)
+    df = read_table(path, encoding=encoding)
     df.columns = [str(c).strip() for c in df.columns]
     lower = {c.lower(): c for c in df.columns}
     code_col = next((lower[c] for c in CODE_COLUMNS if c in lower), None)

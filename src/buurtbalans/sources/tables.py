@@ -6,6 +6,7 @@ Every problem is reported with file, row and column, and how to fix it.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,8 @@ import pandas as pd
 from buurtbalans.errors import DataError
 from buurtbalans.regions import CODE_REGEX, normalise_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS
-from buurtbalans.sources.codebook import catalogue
-from buurtbalans.sources.symbols import check_not_negative, parse_values
+from buurtbalans.sources.codebook import Indicator, catalogue
+from buurtbalans.sources.symbols import MISSING, check_not_negative, parse_values
 
 _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
@@ -51,6 +52,12 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
     enc = encoding or "utf-8-sig"
     try:
         text = raw.decode(enc)
+    except LookupError:
+        raise DataError(
+            f"unknown encoding {enc!r}",
+            file=str(path),
+            fix="use an encoding Python knows, e.g. utf-8, cp1252 or latin-1",
+        ) from None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
@@ -66,7 +73,48 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
         delimiter = ","
     from io import StringIO
 
-    return pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+    header = next(csv.reader(StringIO(text), delimiter=delimiter), [])
+    seen: dict[str, int] = {}
+    for position, column in enumerate(header, start=1):
+        key = column.strip()
+        if key in seen and key:
+            raise DataError(
+                f"column {key!r} appears twice in the header (columns {seen[key]} and "
+                f"{position})",
+                file=str(path),
+                row=1,
+                column=key,
+                fix="rename or remove one of the two columns",
+            )
+        seen[key] = position
+    try:
+        return pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(
+            f"cannot read the CSV: {exc}",
+            file=str(path),
+            fix="check that every row has as many fields as the header and quotes are closed",
+        ) from exc
+
+
+YEAR_RANGE = (1900, 2100)
+
+
+def validate_year(year: object, *, what: str = "year", file: str | None = None) -> int:
+    """A calendar year between 1900 and 2100, or a :class:`DataError` saying so."""
+    low, high = YEAR_RANGE
+    try:
+        value = int(str(year).strip())
+        ok = str(year).strip().lstrip("+").isdigit() and low <= value <= high
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or isinstance(year, bool) or (isinstance(year, float) and not year.is_integer()):
+        raise DataError(
+            f"{what} {year!r} is not a year between {low} and {high}",
+            file=file,
+            fix=f"give a four-digit year, e.g. {what} 2024",
+        )
+    return value
 
 
 def require_columns(df: pd.DataFrame, columns: list[str], *, file: str) -> None:
@@ -112,6 +160,14 @@ def check_duplicates(keys: pd.DataFrame, *, file: str, column: str, first_row: i
         )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_name(name: object) -> str:
+    """An area name without control or bidi-override characters, spaces collapsed."""
+    return " ".join(_CONTROL.sub(" ", str(name)).split())
+
+
 def areas_from_codes(
     codes: pd.Series, vintage: int, names: pd.Series | None = None
 ) -> pd.DataFrame:
@@ -137,6 +193,7 @@ def areas_from_codes(
             "gemeente_code": gem,
         }
     )
+    out["name"] = out["name"].map(clean_name, na_action="ignore")
     out["name"] = out["name"].where(out["name"].notna() & (out["name"] != ""), None)
     return out[AREA_COLUMNS].drop_duplicates(["code", "vintage"])
 
@@ -150,14 +207,19 @@ def wide_to_observations(
     vintage: int,
     periods: pd.Series | int,
     first_row: int = 2,
+    missing_values: dict[str, list[float]] | None = None,
 ) -> pd.DataFrame:
     """Turn a wide table (one column per indicator) into long observations.
 
     Parameters
     ----------
     codes : cleaned area codes, aligned with ``df``
-    columns : file column → indicator id
+    columns : file column → indicator id (two columns to one id are refused)
     periods : one year for all rows, or a per-row Series of years
+    missing_values : per file column, numbers that mean "missing" (e.g. ``[0, -1]``)
+
+    Every value is checked against its indicator's kind and bounds in the codebook
+    (:func:`check_bounds`).
     """
     per = pd.Series(periods, index=df.index) if np.isscalar(periods) else periods
     check_duplicates(
@@ -166,14 +228,20 @@ def wide_to_observations(
         column="code/period",
         first_row=first_row,
     )
+    check_one_column_per_indicator(columns, file=file)
     cat = catalogue()
     parts = []
     for column, indicator in columns.items():
         values, status = parse_values(
             df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
         )
-        kind = cat[indicator].kind if indicator in cat else "score"
-        if kind in ("count", "share"):
+        if missing_values and column in missing_values:
+            declared = values.isin(list(missing_values[column]))
+            values = values.where(~declared)
+            status = status.where(~declared, MISSING)
+        if indicator in cat:
+            check_bounds(values, cat[indicator], file=file, column=column, first_row=first_row)
+        else:
             check_not_negative(values, file=file, column=column, first_row=first_row)
         parts.append(
             pd.DataFrame(
@@ -190,3 +258,54 @@ def wide_to_observations(
     if not parts:
         return pd.DataFrame(columns=OBSERVATION_COLUMNS)
     return pd.concat(parts, ignore_index=True)[OBSERVATION_COLUMNS]
+
+
+def check_one_column_per_indicator(columns: dict[str, str], *, file: str) -> None:
+    """Two columns that mean the same indicator (``a_inw`` and ``AANT_INW``, or two
+    mapping entries to one id) stop the import, naming both."""
+    seen: dict[str, str] = {}
+    for column, indicator in columns.items():
+        if indicator in seen:
+            raise DataError(
+                f"columns {seen[indicator]!r} and {column!r} both mean indicator {indicator}",
+                file=file,
+                column=column,
+                fix="keep one of the two columns (or map only one of them in the mapping)",
+            )
+        seen[indicator] = column
+
+
+def check_bounds(
+    values: pd.Series, indicator: Indicator, *, file: str, column: str, first_row: int = 2
+) -> None:
+    """Values must fit the indicator's kind and bounds (codebook ``lower``, ``upper``,
+    ``integral``): counts are whole numbers ≥ 0, shares lie in 0–100, means are ≥ 0 ...
+    The first offending cell is named."""
+    ind = indicator
+    checks = []
+    if ind.lower is not None:
+        checks.append((values < ind.lower, f"below {ind.lower:g}"))
+    if ind.upper is not None:
+        checks.append((values > ind.upper, f"above {ind.upper:g}"))
+    if ind.integral:
+        frac = values.notna() & (np.abs(values - np.round(values)) > 1e-9)
+        checks.append((frac, "not a whole number"))
+    for mask, why in checks:
+        mask = mask.fillna(False).to_numpy(dtype=bool)
+        if mask.any():
+            pos = int(np.flatnonzero(mask)[0])
+            bounds = (
+                f"{'' if ind.lower is None else f'{ind.lower:g}'}"
+                f"–{'' if ind.upper is None else f'{ind.upper:g}'}"
+            )
+            raise DataError(
+                f"{values.iloc[pos]:g} is {why}: {ind.id} ({ind.label_nl}) is a {ind.kind} "
+                f"in {ind.unit} with bounds {bounds}"
+                + (", whole numbers" if ind.integral else "")
+                + f"; {int(mask.sum())} such cell(s)",
+                file=file,
+                row=first_row + pos,
+                column=column,
+                fix="correct the value, leave the cell empty if it is unknown, or map the "
+                "column to another indicator (the bounds are in codebook.csv)",
+            )
