@@ -13,8 +13,8 @@ from buurtbalans.sources.cbs_odata import read_saved_table
 from buurtbalans.sources.kwb_file import is_kwb_table, read_kwb_map, read_kwb_table
 from buurtbalans.sources.leefbaarometer import is_leefbaarometer, read_leefbaarometer
 from buurtbalans.sources.municipal import TableMapping, read_municipal_table
-from buurtbalans.sources.statline_export import is_statline_export, read_statline_export
 from buurtbalans.sources.statline_csv import is_statline_csv, read_statline_csv
+from buurtbalans.sources.statline_export import is_statline_export, read_statline_export
 from buurtbalans.sources.tables import read_table, validate_year
 
 

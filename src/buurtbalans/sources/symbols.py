@@ -75,9 +75,12 @@ def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2)
         fixed_other = digits.nunique() == 1 and int(digits.iloc[0]) != 3
         if len(marks_used) > 1 or not others.any() or fixed_other:
             refuse(ambiguous, "may be a thousands separator or a decimal mark")
-    elif decimal.any() and text[decimal].str.contains(",").any():
-        if text[decimal].str.contains(r"\.").any():
-            refuse(decimal & text.str.contains(","), "uses another decimal mark than the column")
+    elif (
+        decimal.any()
+        and text[decimal].str.contains(",").any()
+        and text[decimal].str.contains(r"\.").any()
+    ):
+        refuse(decimal & text.str.contains(","), "uses another decimal mark than the column")
     return text.where(~decimal, text.str.replace(",", ".", regex=False))
 
 

@@ -79,8 +79,7 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
         key = column.strip()
         if key in seen and key:
             raise DataError(
-                f"column {key!r} appears twice in the header (columns {seen[key]} and "
-                f"{position})",
+                f"column {key!r} appears twice in the header (columns {seen[key]} and {position})",
                 file=str(path),
                 row=1,
                 column=key,
