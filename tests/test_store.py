@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from buurtbalans.errors import SchemaVersionError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo
 from buurtbalans.sources.tables import areas_from_codes
 from buurtbalans.store import Store
+from buurtbalans.store.schema import SCHEMA_VERSION
 
 
 def small_batch(source_id="test:1", value=10.0) -> ImportBatch:
@@ -31,10 +34,10 @@ def small_batch(source_id="test:1", value=10.0) -> ImportBatch:
 
 def test_migrations_and_catalogue(tmp_path):
     with Store(tmp_path / "s.duckdb") as s:
-        assert s.schema_version() == 1
+        assert s.schema_version() == SCHEMA_VERSION
         assert "a_inw" in set(s.indicators()["id"])
     with Store(tmp_path / "s.duckdb") as s:  # reopening applies nothing twice
-        assert s.schema_version() == 1
+        assert s.schema_version() == SCHEMA_VERSION
 
 
 def test_reimport_is_idempotent():
@@ -51,7 +54,7 @@ def test_failed_import_leaves_store_unchanged():
     bad = small_batch("test:2", value=1.0)
     bad.observations.loc[1, "status"] = "weird"  # violates the CHECK constraint mid-write
     with pytest.raises(Exception, match="CHECK|Constraint"):
-        s.write(bad)
+        s.write(bad, vervang=True)
     pd.testing.assert_frame_equal(
         before, s.con.execute("SELECT * FROM observations ORDER BY 1").df()
     )
@@ -76,13 +79,13 @@ def test_killed_import_leaves_store_as_before(tmp_path):
             return r
         s.con = type("C", (), {{"execute": staticmethod(kill_after_observations),
                                "register": s.con.register, "unregister": s.con.unregister}})()
-        s.write(t.small_batch("test:killed", value=999.0))
+        s.write(t.small_batch("test:killed", value=999.0), vervang=True)
     """)
     proc = subprocess.run(
         [sys.executable, "-c", script],
         cwd=str(tmp_path.parents[0]),
         env={
-            "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1]),
+            "PYTHONPATH": os.pathsep.join(str(Path(__file__).parents[1] / d) for d in ("src", "")),
             "PATH": "/usr/bin:/bin",
         },
         capture_output=True,
