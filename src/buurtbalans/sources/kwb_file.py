@@ -16,7 +16,7 @@ import pandas as pd
 
 from buurtbalans.errors import DataError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
-from buurtbalans.sources.boundaries import boundaries_frame, read_geofile
+from buurtbalans.sources.boundaries import boundaries_frame, check_boundaries, read_geofile
 from buurtbalans.sources.codebook import indicator_for_column
 from buurtbalans.sources.tables import (
     areas_from_codes,
@@ -141,7 +141,8 @@ def read_kwb_map(
             ],
             ignore_index=True,
         )
-    bnd = boundaries_frame(codes, gdf.geometry, year, areas_from_codes(codes, year)["level"])
+    geometry, geo_notes = check_boundaries(gdf, codes, file=name)
+    bnd = boundaries_frame(codes, geometry, year, areas_from_codes(codes, year)["level"])
     digest = file_hash(path)
     unknown = [c for c in attrs.columns if c not in columns and c != code_col]
     source = SourceInfo(
@@ -159,5 +160,5 @@ def read_kwb_map(
         [f"{len(unknown)} attributes not in the catalogue (not imported), e.g. {unknown[:8]}"]
         if unknown
         else []
-    )
+    ) + geo_notes
     return ImportBatch(source, areas.drop_duplicates(["code", "vintage"]), obs, bnd, report)
