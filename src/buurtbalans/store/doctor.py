@@ -58,6 +58,14 @@ def check_store(path: Path, *, lock_timeout: float = 5.0) -> list[Finding]:
         return [Finding(ERROR, str(exc))]
     try:
         return _check(con, path)
+    except duckdb.Error as exc:
+        return [
+            Finding(
+                ERROR,
+                f"the store is damaged or truncated: {exc}",
+                f"buurtbalans doctor --store {path} --export DIR, then re-import",
+            )
+        ]
     finally:
         con.close()
 

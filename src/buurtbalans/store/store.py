@@ -175,6 +175,9 @@ class Store:
                 self._check_readable()
             else:
                 self._migrate()
+        except duckdb.Error as exc:
+            self.con.close()
+            raise _store_error(self.path, exc, "opening the store") from exc
         except BaseException:
             self.con.close()
             raise
