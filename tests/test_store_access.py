@@ -15,7 +15,27 @@ import pytest
 from buurtbalans.errors import StoreError
 from buurtbalans.store import Store
 from buurtbalans.store.doctor import check_store, export_readable, restore_migrations
-from tests.test_store import small_batch
+
+
+def small_batch(source_id="test:1", value=10.0):
+    import pandas as pd
+
+    from buurtbalans.sources.batch import ImportBatch, SourceInfo
+    from buurtbalans.sources.tables import areas_from_codes
+
+    codes = pd.Series(["BU00010001", "BU00010002"])
+    obs = pd.DataFrame(
+        {
+            "area_code": codes,
+            "vintage": 2020,
+            "period": 2020,
+            "indicator": "a_inw",
+            "value": [value, 20.0],
+            "status": "ok",
+        }
+    )
+    src = SourceInfo(source_id, "test", "t", "test", "2020", "f.csv", "abc", "test")
+    return ImportBatch(src, areas_from_codes(codes, 2020), obs)
 
 
 def cli(*args, timeout=120):
