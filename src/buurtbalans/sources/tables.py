@@ -47,6 +47,18 @@ def read_table(
     )
 
 
+def _delimiter(text: str) -> str:
+    """The separator that splits the header into the most fields (``;``, ``,`` or tab);
+    a one-column file gets ``,``."""
+    first = text.split("\n", 1)[0]
+    best, fields = ",", 1
+    for candidate in (";", ",", "\t"):
+        n = len(next(csv.reader([first], delimiter=candidate), []))
+        if n > fields:
+            best, fields = candidate, n
+    return best
+
+
 def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
     raw = path.read_bytes()
     enc = encoding or "utf-8-sig"
@@ -66,14 +78,21 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
             row=line,
             fix="save the file as UTF-8, or pass --encoding cp1252 (Excel's Windows encoding)",
         ) from exc
-    sample = text[:20000]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = _delimiter(text)
     from io import StringIO
 
-    header = next(csv.reader(StringIO(text), delimiter=delimiter), [])
+    rows = csv.reader(StringIO(text), delimiter=delimiter)
+    header = next(rows, [])
+    for line, row in enumerate(rows, start=2):
+        if row and len(row) != len(header):
+            raise DataError(
+                f"this row has {len(row)} fields, the header {len(header)} (separator "
+                f"{delimiter!r})",
+                file=str(path),
+                row=line,
+                fix="make every row as long as the header; quote cells that contain the "
+                "separator, and close every quote",
+            )
     seen: dict[str, int] = {}
     for position, column in enumerate(header, start=1):
         key = column.strip()
