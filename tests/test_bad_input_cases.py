@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the case table keeps one case per line)
 """The list of bad-input cases: every one ends in a named error (file, row, column where it
 applies, and a fix) or an explicit flag, never in a wrong stored value or a traceback.
 
