@@ -244,10 +244,17 @@ class Store:
                         "INSERT INTO migrations VALUES (?, ?)",
                         [name, datetime.now(UTC).isoformat(timespec="seconds")],
                     )
-            with self.transaction():
-                self.con.execute("DELETE FROM indicators")
-                cat = catalogue_frame()  # noqa: F841  (registered by name for DuckDB)
-                self.con.execute("INSERT INTO indicators SELECT * FROM cat")
+            self.con.register("cat", catalogue_frame())
+            stale = self.con.execute(
+                "SELECT (SELECT count(*) FROM (SELECT * FROM indicators EXCEPT SELECT * FROM "
+                "cat)) + (SELECT count(*) FROM (SELECT * FROM cat EXCEPT SELECT * FROM "
+                "indicators))"
+            ).fetchall()[0][0]
+            if stale:  # only then: opening a store writes nothing when nothing changed
+                with self.transaction():
+                    self.con.execute("DELETE FROM indicators")
+                    self.con.execute("INSERT INTO indicators SELECT * FROM cat")
+            self.con.unregister("cat")
         except duckdb.Error as exc:
             raise _store_error(self.path, exc, "preparing the store") from exc
 
