@@ -196,3 +196,26 @@ def test_read_commands_open_read_only(store_file):
         assert result.returncode == 0, result.stderr
     finally:
         os.chmod(store_file, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_full_disk_is_a_named_error(store_file):
+    import duckdb
+
+    st = Store(store_file)
+    real = st.con
+
+    class Full:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def execute(self, sql, *args):
+            if "INTO observations" in sql:
+                raise duckdb.IOException("IO Error: could not write file: No space left on device")
+            return real.execute(sql, *args)
+
+    st.con = Full()
+    with pytest.raises(StoreError, match="disk is full.*nothing was changed"):
+        st.write(small_batch("test:2", value=5.0), vervang=True)
+    st.con = real
+    assert st.observations(["a_inw"], level=None)["value"].tolist() == [10.0, 20.0]
+    st.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -55,7 +56,8 @@ def write_table(
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        safe_frame(df).to_csv(path, index=False)
+        # text quoted, so a CR or newline inside a cell can never start a new row
+        safe_frame(df).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
     elif suffix == ".xlsx":
         write_tables({sheet: df}, path, provenance=provenance)
     elif suffix == ".parquet":
