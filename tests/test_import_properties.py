@@ -162,6 +162,29 @@ def test_statline_csv_mutations(amsterdam, tmp_path_factory, m):
     _run(tmp, "kwb2019_84583NED_x.csv", header, rows, "WijkenEnBuurten", columns, m)
 
 
+@pytest.fixture(scope="module")
+def amsterdam_as_kwb(amsterdam):
+    """The same real rows in the kwb-YYYY download layout (short ids as the header)."""
+    header, rows, columns = amsterdam
+    keep = ["WijkenEnBuurten", *columns]
+    idx = [header.index(k) for k in keep]
+    new_header = ["gwb_code_10", *columns.values()]
+    new_rows = [[r[i] for i in idx] for r in rows]
+    return new_header, new_rows, {v: v for v in columns.values()}
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(m=mutations(25, 68, (";", ",", "\t")))
+def test_kwb_file_mutations(amsterdam_as_kwb, tmp_path_factory, m):
+    header, rows, columns = amsterdam_as_kwb
+    tmp = tmp_path_factory.mktemp("kwb")
+    _run(tmp, "kwb-2019.csv", header, rows, "gwb_code_10", columns, m)
+
+
 @settings(
     max_examples=30,
     deadline=None,

@@ -79,19 +79,18 @@ def test_dot_stays_missing(csv_path, batch):
     with open(csv_path, encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh, delimiter=";"))
     header, body = rows[0], rows[1:]
-    resolved = {
-        k: v for k, v in zip(header, header, strict=True) if k in batch.source.notes
-    }  # keys named in the record
     col = header.index("GemiddeldeWoningwaarde_35")
     dots = [r[1].strip() for r in body if r[col].strip() == "."]
+    assert dots, "the file has '.' cells for WOZ"
     obs = batch.observations
     woz = obs[obs["indicator"] == "g_woz"].set_index("area_code")
-    assert dots, "the file has '.' cells for WOZ"
     assert woz.loc[dots, "value"].isna().all()
     assert (woz.loc[dots, "status"] == "missing").all()
-    assert resolved  # the resolution is recorded on the source
-    n_dots = sum(1 for r in body for c in r if c.strip() == ".")
-    assert (obs["status"] == "missing").sum() <= n_dots
+    # every '.' (or empty cell) in a resolved column is a missing value, and nothing else is
+    resolved = [header.index(k) for k in resolve_keys_by_stem(header).columns]
+    n_dots = sum(1 for r in body for i in resolved if r[i].strip() in (".", ""))
+    assert (obs["status"] == "missing").sum() == n_dots
+    assert obs["value"].isna().sum() == n_dots
 
 
 def test_resolution_is_loud_and_recorded(batch, tmp_path):
