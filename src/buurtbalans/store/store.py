@@ -1,9 +1,13 @@
 """The embedded store: one DuckDB file; every import is one transaction.
 
 >>> from buurtbalans.store import Store
+>>> from buurtbalans.store.schema import MIGRATIONS
 >>> store = Store(":memory:")
->>> store.schema_version()
-1
+>>> store.schema_version() == len(MIGRATIONS)
+True
+>>> Store("/nonexistent/s.duckdb", read_only=True)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+buurtbalans.errors.StoreError: there is no store at /nonexistent/s.duckdb. Fix: ...
 """
 
 from __future__ import annotations
