@@ -491,3 +491,12 @@ def test_bad_input(case: Case, tmp_path):
         result = case.check(store)
         if result is not None and not isinstance(result, pd.Series):
             assert bool(result), case.id
+
+
+def test_readme_states_the_count():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    stated = re.search(r"keeps (\d+) bad-input cases", readme)
+    assert stated and int(stated.group(1)) == len(CASES)
