@@ -36,16 +36,19 @@ VervangOpt = Annotated[
 ]
 
 
-def _reader(path: Path | None, *, allow_missing: bool = False):
-    """The store opened read-only (readers never block each other). A missing store is a
-    named error, or with ``allow_missing`` an empty in-memory store (for the catalogue)."""
+def _reader(path: Path | None):
+    """The store opened read-only (readers never block each other). Without a store file
+    an empty in-memory store under that name, so the answer is "no such gemeente / import
+    data first" and reading never creates a file."""
     from buurtbalans.config import default_store_path
     from buurtbalans.store import Store
 
     target = Path(path or default_store_path())
-    if allow_missing and not target.exists():
-        return Store(":memory:")
-    return Store(target, read_only=True)
+    if target.exists():
+        return Store(target, read_only=True)
+    empty = Store(":memory:")
+    empty.path = str(target)
+    return empty
 
 
 def _print_import(batch, result) -> None:
@@ -201,7 +204,7 @@ def show(
 @app.command()
 def indicators(store: StoreOpt = None) -> None:
     """The indicator catalogue (ids, labels, units, polarity)."""
-    with _reader(store, allow_missing=True) as st:
+    with _reader(store) as st:
         _print(
             st.indicators()[["id", "label_nl", "unit", "kind", "polarity", "theme"]],
             "indicatoren",
