@@ -394,6 +394,63 @@ OTHER = [
         ),
         "both mean indicator a_inw",
     ),
+    # empty and broken files
+    ("empty-file", _csv("", name="kwb-2020.csv"), "no data rows and no header|cannot read the CSV"),
+    ("header-only", _csv("gwb_code_10;a_inw\n"), "no data rows"),
+    (
+        "lbm-bad-jaar",
+        _csv("wk_code,jaar,lbm\nWK036201,twintig,4.1\n", name="lbm.csv"),
+        "'twintig' is not a year",
+    ),
+    (
+        "odata-broken-json",
+        {
+            "files": {
+                "o/TableInfos.json": b"{",
+                "o/DataProperties.json": b"[]",
+                "o/data.json": b"[]",
+            },
+            "main": "o",
+            "options": {},
+        },
+        "cannot read TableInfos.json",
+    ),
+    (
+        "odata-empty-tableinfos",
+        {
+            "files": {
+                "o/TableInfos.json": b'{"value": []}',
+                "o/DataProperties.json": b"[]",
+                "o/data.json": b"[]",
+            },
+            "main": "o",
+            "options": {},
+        },
+        "no table description",
+    ),
+    (
+        "odata-no-data-file",
+        {
+            "files": {"o/TableInfos.json": b"[{}]", "o/DataProperties.json": b"[]"},
+            "main": "o",
+            "options": {},
+        },
+        "no data file",
+    ),
+    (
+        "parquet-broken",
+        {
+            "files": {"t.parquet": b"PAR1 not really"},
+            "main": "t.parquet",
+            "options": {"jaar": 2024},
+        },
+        "cannot read Parquet",
+    ),
+    (
+        "xlsx-broken",
+        {"files": {"kwb-2020.xlsx": b"PK not a zip"}, "main": "kwb-2020.xlsx", "options": {}},
+        "cannot read spreadsheet",
+    ),
     # class and rate kinds
     ("class-out-of-range", _csv("gwb_code_10;ste_mvs\nBU01410101;7\n"), "above 5"),
     ("class-fraction", _csv("gwb_code_10;ste_mvs\nBU01410101;2.5\n"), "not a whole number"),
@@ -471,6 +528,7 @@ def test_at_least_a_hundred_cases():
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, tmp_path):
     for name, data in case.files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(data)
     options = dict(case.options)
     if "mapping" in options:

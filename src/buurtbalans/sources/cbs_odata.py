@@ -338,11 +338,31 @@ def read_saved_table(directory: Path) -> ImportBatch:
         )
 
     def load(name: str) -> Any:
-        data = json.loads((directory / name).read_text("utf-8"))
+        try:
+            data = json.loads((directory / name).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise DataError(
+                f"cannot read {name}: {exc}",
+                file=str(directory / name),
+                fix="save the OData response again (it must be JSON)",
+            ) from exc
         return data["value"] if isinstance(data, dict) and "value" in data else data
 
-    info = load("TableInfos.json")[0]
+    infos = load("TableInfos.json")
     props = load("DataProperties.json")
+    if not (isinstance(infos, list) and infos and isinstance(infos[0], dict)):
+        raise DataError(
+            "TableInfos.json holds no table description",
+            file=str(directory / "TableInfos.json"),
+            fix="save the table's TableInfos response",
+        )
+    if not (isinstance(props, list) and all(isinstance(p, dict) for p in props)):
+        raise DataError(
+            "DataProperties.json holds no list of properties",
+            file=str(directory / "DataProperties.json"),
+            fix="save the table's DataProperties response",
+        )
+    info = infos[0]
     data_files = [
         p for p in sorted(directory.glob("*.json")) if p.name not in (*need, "CategoryGroups.json")
     ]

@@ -162,12 +162,14 @@ def resolve_odata_keys(
     DataError : a key matched by its stem has a title outside the codebook's title family
         (the same stem means something else in this table); both titles are named.
     """
-    by_id = {p["ID"]: p for p in data_properties}
-    topics = [p for p in data_properties if p.get("Type") == "Topic"]
+    by_id = {p.get("ID"): p for p in data_properties}
+    topics = [
+        p for p in data_properties if p.get("Type") == "Topic" and isinstance(p.get("Key"), str)
+    ]
 
     def group_title(prop: dict[str, Any]) -> str:
         parent = by_id.get(prop.get("ParentID"))
-        return _norm_title(parent["Title"]) if parent else ""
+        return _norm_title(str(parent.get("Title", ""))) if parent else ""
 
     result: dict[str, str] = {}
     for ind in catalogue().values():
@@ -199,7 +201,7 @@ def resolve_odata_keys(
                 hits = [
                     t
                     for t in topics
-                    if _norm_title(t["Title"]) == _norm_title(title)
+                    if _norm_title(str(t.get("Title", ""))) == _norm_title(title)
                     and (not group or group_title(t) == _norm_title(group))
                 ]
                 if hits:

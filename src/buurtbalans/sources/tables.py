@@ -24,27 +24,41 @@ _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 def read_table(
     path: Path, *, sheet: str | int | None = None, encoding: str | None = None
 ) -> pd.DataFrame:
-    """Read a CSV, Excel or Parquet file; cells are kept as read (symbols intact)."""
+    """Read a CSV, Excel or Parquet file; cells are kept as read (symbols intact). A file
+    without data rows is a :class:`DataError`."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"file not found: {path}", fix="check the path")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         try:
-            return pd.read_excel(path, sheet_name=sheet or 0, engine="calamine")
+            df = pd.read_excel(path, sheet_name=sheet or 0, engine="calamine")
         except Exception as exc:  # calamine raises its own types
             raise DataError(
                 f"cannot read spreadsheet: {exc}",
                 file=str(path),
                 fix="save it again as .xlsx, or export it to CSV",
             ) from exc
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, encoding)
-    raise DataError(
-        f"unsupported file type {suffix!r}", file=str(path), fix="use .csv, .xlsx or .parquet"
-    )
+    elif suffix == ".parquet":
+        try:
+            df = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises its own types
+            raise DataError(
+                f"cannot read Parquet file: {exc}", file=str(path), fix="write it again"
+            ) from exc
+    elif suffix in (".csv", ".txt", ".tsv"):
+        df = _read_csv(path, encoding)
+    else:
+        raise DataError(
+            f"unsupported file type {suffix!r}", file=str(path), fix="use .csv, .xlsx or .parquet"
+        )
+    if df.empty:
+        raise DataError(
+            "the file has no data rows" + ("" if len(df.columns) else " and no header"),
+            file=str(path),
+            fix="export the table again with its rows",
+        )
+    return df
 
 
 def _delimiter(text: str) -> str:
