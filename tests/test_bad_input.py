@@ -85,7 +85,7 @@ def test_duplicates(tmp_path):
 
 def test_negative_counts(tmp_path):
     p = write(tmp_path, "kwb-2020.csv", "gwb_code_10;a_inw\nBU01410101;100\nBU01410102;-4\n")
-    with pytest.raises(DataError, match="negative count") as exc:
+    with pytest.raises(DataError, match="-4 is below 0: a_inw") as exc:
         import_path(p)
     check(exc, "kwb-2020.csv", row=3, column="a_inw")
 

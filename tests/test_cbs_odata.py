@@ -186,3 +186,15 @@ def test_whole_country_has_no_filter(raw, tmp_path):
     batch = client_for(fake, tmp_path).kwb([2024], None)[0]
     assert len(batch.observations) > 0
     assert not any("startswith" in c for c in fake.calls if "UntypedDataSet" in c)
+
+
+def test_parse_years_checks_bounds_before_building_a_range():
+    import pytest
+
+    from buurtbalans.errors import DataError
+    from buurtbalans.sources.cbs_odata import parse_years
+
+    assert parse_years("2015-2017,2024") == [2015, 2016, 2017, 2024]
+    for bad in ("1-2000000000", "0", "-5", "99999999999", "2024-2015", "abc", "", "2015-"):
+        with pytest.raises(DataError):
+            parse_years(bad)

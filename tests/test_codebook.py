@@ -42,3 +42,38 @@ def test_real_2024_dataproperties_resolve(raw):
     some = next(iter(data.values()))
     assert set(some) <= set(keys)
     assert key_stem("AantalInwoners_5") == "AantalInwoners"
+
+
+def test_titles_agree():
+    from buurtbalans.sources.codebook import titles_agree
+
+    cat = catalogue()
+    assert titles_agree(cat["g_hh_sti"], "Gem. gestandaardiseerd inkomen van huishoudens")
+    assert titles_agree(cat["a_inkont"], "Aantal inkomensontvangers\xa0\xa0")
+    assert not titles_agree(cat["a_inw"], "Aantal woningen")
+
+
+def test_title_disagreement_in_dataproperties_stops():
+    import pytest
+
+    from buurtbalans.errors import DataError
+
+    props = [
+        {"ID": 1, "Type": "Topic", "Key": "AantalInwoners_5", "Title": "Aantal inwoners"},
+        {"ID": 2, "Type": "Topic", "Key": "Koopwoningen_40", "Title": "Koopwoningen (aantal)"},
+        {"ID": 3, "Type": "Topic", "Key": "Woningvoorraad_35", "Title": "Oppervlakte"},
+    ]
+    with pytest.raises(DataError, match="'Oppervlakte' disagrees.*Woningvoorraad"):
+        resolve_odata_keys(props, file="DataProperties.json")
+
+
+def test_bounds_in_the_codebook():
+    cat = catalogue()
+    assert (cat["a_inw"].lower, cat["a_inw"].integral) == (0, True)
+    assert (cat["p_hh_li"].lower, cat["p_hh_li"].upper) == (0, 100)
+    assert cat["g_woz"].lower == 0 and cat["m_hh_ver"].lower is None  # wealth can be < 0
+    for ind in cat.values():
+        if ind.kind == "share":
+            assert (ind.lower, ind.upper) == (0, 100), ind.id
+        if ind.kind == "count":
+            assert ind.lower == 0, ind.id

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,9 +13,7 @@ from buurtbalans.errors import SchemaVersionError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo
 from buurtbalans.sources.tables import areas_from_codes
 from buurtbalans.store import Store
-from buurtbalans.store.schema import MIGRATIONS
-
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+from buurtbalans.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
 def small_batch(source_id="test:1", value=10.0) -> ImportBatch:
@@ -34,10 +34,10 @@ def small_batch(source_id="test:1", value=10.0) -> ImportBatch:
 
 def test_migrations_and_catalogue(tmp_path):
     with Store(tmp_path / "s.duckdb") as s:
-        assert s.schema_version() == len(MIGRATIONS)
+        assert s.schema_version() == SCHEMA_VERSION
         assert "a_inw" in set(s.indicators()["id"])
     with Store(tmp_path / "s.duckdb") as s:  # reopening applies nothing twice
-        assert s.schema_version() == len(MIGRATIONS)
+        assert s.schema_version() == SCHEMA_VERSION
 
 
 def test_synthetic_sources_are_marked(demo_store):
@@ -63,7 +63,7 @@ def test_failed_import_leaves_store_unchanged():
     bad = small_batch("test:2", value=1.0)
     bad.observations.loc[1, "status"] = "weird"  # violates the CHECK constraint mid-write
     with pytest.raises(Exception, match="CHECK|Constraint"):
-        s.write(bad)
+        s.write(bad, vervang=True)
     pd.testing.assert_frame_equal(
         before, s.con.execute("SELECT * FROM observations ORDER BY 1").df()
     )
@@ -88,13 +88,13 @@ def test_killed_import_leaves_store_as_before(tmp_path):
             return r
         s.con = type("C", (), {{"execute": staticmethod(kill_after_observations),
                                "register": s.con.register, "unregister": s.con.unregister}})()
-        s.write(t.small_batch("test:killed", value=999.0))
+        s.write(t.small_batch("test:killed", value=999.0), vervang=True)
     """)
     proc = subprocess.run(
         [sys.executable, "-c", script],
         cwd=str(tmp_path.parents[0]),
         env={
-            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",  # this checkout's package, then tests
+            "PYTHONPATH": os.pathsep.join(str(Path(__file__).parents[1] / d) for d in ("src", "")),
             "PATH": "/usr/bin:/bin",
         },
         capture_output=True,

@@ -53,3 +53,39 @@ def test_numbers_round_trip_as_text(xs):
         pd.Series([repr(x) for x in xs], dtype=object), file="f", column="c"
     )
     assert np.allclose(values.to_numpy(), xs) and set(status) <= {"ok"}
+
+
+@pytest.mark.parametrize(
+    "cells, expected",
+    [
+        (["12,5", "3,25"], [12.5, 3.25]),  # Dutch decimal comma
+        (["1.250", "2.5", "2.25"], [1.25, 2.5, 2.25]),  # varied decimals: a decimal mark
+        (["0.125", "0.5"], [0.125, 0.5]),  # a leading zero is never a thousands group
+        (["1e3", "2"], [1000.0, 2.0]),
+    ],
+)
+def test_decimal_marks(cells, expected):
+    from buurtbalans.sources.symbols import parse_values
+
+    values, _ = parse_values(pd.Series(cells, dtype=object), file="f", column="c")
+    assert values.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1.250"],  # alone: 1250 or 1.25?
+        ["1,250", "12.5"],  # two marks in one column
+        ["1.250", "12.5", "3.1"],  # the column writes one decimal; three is a separator
+        ["1.250.000"],
+        ["1,250.50"],
+        ["1.250,50"],
+    ],
+)
+def test_thousands_separators_refused(cells):
+    from buurtbalans.errors import DataError
+    from buurtbalans.sources.symbols import parse_values
+
+    with pytest.raises(DataError, match="thousands separator|decimal mark") as exc:
+        parse_values(pd.Series(cells, dtype=object), file="f.csv", column="a_inw")
+    assert exc.value.row == 2 and exc.value.column == "a_inw"

@@ -67,14 +67,19 @@ def _years(text: str) -> list[int]:
 def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
     import pandas as pd
 
-    table = Table(title=title, show_lines=False)
+    table = Table(title=escape(title), show_lines=False)
     for col in df.columns:
         table.add_column(
-            str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left"
+            escape(str(col)), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left"
         )
+    from buurtbalans.exports import terminal_text  # names: markup escaped, no control chars
+
     for row in df.head(limit).itertuples(index=False):
         table.add_row(
-            *["" if pd.isna(v) else f"{v:.1f}" if isinstance(v, float) else str(v) for v in row]
+            *[
+                "" if pd.isna(v) else f"{v:.1f}" if isinstance(v, float) else terminal_text(v)
+                for v in row
+            ]
         )
     out.print(table)
     if len(df) > limit:

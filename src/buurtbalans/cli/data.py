@@ -24,20 +24,78 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+JaarOpt = Annotated[
+    int | None,
+    typer.Option(min=1900, max=2100, help="year of the data, if not in the file (1900-2100)"),
+]
+VintageOpt = Annotated[
+    int | None, typer.Option(min=1900, max=2100, help="year of the area classification")
+]
+VervangOpt = Annotated[
+    bool,
+    typer.Option(
+        "--vervang",
+        help="replace values already stored from another source (they stay retrievable)",
+    ),
+]
+
+
+def _reader(path: Path | None):
+    """The store opened read-only (readers never block each other). Without a store file
+    an empty in-memory store under that name, so the answer is "no such gemeente / import
+    data first" and reading never creates a file."""
+    from buurtbalans.config import default_store_path
+    from buurtbalans.store import Store
+
+    target = Path(path or default_store_path())
+    if target.exists():
+        return Store(target, read_only=True)
+    empty = Store(":memory:")
+    empty.path = str(target)
+    return empty
+
+
+def _print_import(batch, result) -> None:
+    from buurtbalans.exports import terminal_text
+
+    out.print(f"[green]Geïmporteerd[/green]: {terminal_text(batch.summary())}")
+    for line in batch.report:
+        out.print(f"  let op: {terminal_text(line)}")
+    if result.values_replaced:
+        out.print(
+            f"  [yellow]vervangen[/yellow]: {result.values_replaced} waarde(n) van een andere "
+            "bron (bewaard in observations_replaced)"
+        )
+
+
 @import_app.command("file")
 def import_file(
     path: Path,
-    jaar: Annotated[int | None, typer.Option(help="year of the data, if not in the file")] = None,
-    vintage: Annotated[int | None, typer.Option(help="year of the area classification")] = None,
+    jaar: JaarOpt = None,
+    vintage: VintageOpt = None,
     mapping: Annotated[Path | None, typer.Option(help="TOML mapping for a municipal table")] = None,
-    encoding: Annotated[str | None, typer.Option(help="CSV encoding, e.g. cp1252")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="file encoding for every reader, e.g. cp1252")
+    ] = None,
     gemeente: Annotated[str | None, typer.Option(help="gemeente, to match buurt names")] = None,
+    vervang: VervangOpt = False,
     store: StoreOpt = None,
 ) -> None:
-    """Import a KWB file, wijk- en buurtkaart, StatLine export, Leefbaarometer file, saved
-    OData folder, or a municipal table (with --mapping)."""
+    """Import a KWB file, wijk- en buurtkaart, StatLine export or StatLine CSV
+    ("onbewerkte dataset", any KWB year), Leefbaarometer file, saved OData folder, or a
+    municipal table (with --mapping)."""
     from buurtbalans.sources.detect import import_path
 
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise typer.BadParameter(
+                f"unknown encoding {encoding!r}; use e.g. utf-8, cp1252 or latin-1",
+                param_hint="--encoding",
+            ) from None
     with _store(store) as st:
         areas = None
         if mapping is not None and gemeente:
@@ -45,12 +103,8 @@ def import_file(
         batch = import_path(
             path, jaar=jaar, vintage=vintage, mapping=mapping, areas=areas, encoding=encoding
         )
-        st.write(batch)
-        out.print(f"[green]Geïmporteerd[/green]: {batch.summary()}")
-        for line in batch.report:
-            out.print(f"  let op: {line}")
-        if batch.source.notes:
-            out.print(f"  {batch.source.notes}")
+        result = st.write(batch, vervang=vervang)
+    _print_import(batch, result)
 
 
 @import_app.command("cbs")
@@ -62,18 +116,24 @@ def import_cbs(
     heel_nederland: Annotated[
         bool, typer.Option("--heel-nederland", help="every gemeente, wijk and buurt of NL")
     ] = False,
+    vervang: VervangOpt = False,
     store: StoreOpt = None,
 ) -> None:
     """Fetch CBS Kerncijfers Wijken en Buurten from StatLine OData (needs internet)."""
-    from buurtbalans.sources.cbs_odata import CBSOData
+    from buurtbalans.errors import DataError
+    from buurtbalans.sources.cbs_odata import CBSOData, parse_years
 
+    try:
+        years = parse_years(jaren)
+    except DataError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--jaren") from None
     if not gemeente and not heel_nederland:
         raise typer.BadParameter("give --gemeente (repeatable) or --heel-nederland")
-    batches = CBSOData().kwb(_years(jaren), None if heel_nederland else gemeente)
+    batches = CBSOData().kwb(years, None if heel_nederland else gemeente)
     with _store(store) as st:
-        st.write_all(batches)
+        result = st.write_all(batches, vervang=vervang)
     for b in batches:
-        out.print(f"[green]Geïmporteerd[/green]: {b.summary()}")
+        _print_import(b, result)
 
 
 @import_app.command("demo")
@@ -98,7 +158,7 @@ def areas(
     """List a gemeente's buurten (or wijken) with their vintage."""
     from buurtbalans.exports import write_table
 
-    with _store(store) as st:
+    with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         df = st.areas(code, level=niveau, vintage=vintage)
     if df.empty:
@@ -122,7 +182,7 @@ def show(
     """Show one indicator for a gemeente's areas (years as columns; export with --output)."""
     from buurtbalans.exports import write_table
 
-    with _store(store) as st:
+    with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         long = st.observations(
             [indicator], gemeente=code, level=niveau, periods=_years(jaren) if jaren else None
@@ -160,7 +220,7 @@ def show_table(long: pd.DataFrame) -> pd.DataFrame:
 @app.command()
 def indicators(store: StoreOpt = None) -> None:
     """The indicator catalogue (ids, labels, units, polarity)."""
-    with _store(store) as st:
+    with _reader(store) as st:
         _print(
             st.indicators()[["id", "label_nl", "unit", "kind", "polarity", "theme"]],
             "indicatoren",
@@ -171,7 +231,7 @@ def indicators(store: StoreOpt = None) -> None:
 @app.command()
 def sources(store: StoreOpt = None) -> None:
     """Every import in the store: publisher, table, period, file hash."""
-    with _store(store) as st:
+    with _reader(store) as st:
         _print(st.sources()[["table_id", "title", "period", "kind", "imported_at"]], "bronnen")
 
 
@@ -187,7 +247,7 @@ def crosswalk(
     from buurtbalans.exports import write_table
     from buurtbalans.harmonise import store_crosswalk
 
-    with _store(store) as st:
+    with _reader(store) as st:
         cw = store_crosswalk(st, van, naar, st.resolve_gemeente(gemeente))
     changed = cw[cw["flag"].notna()]
     _print(

@@ -77,6 +77,37 @@ def kwb_table(year: int) -> KwbTable:
     return KWB_TABLES[year]
 
 
+MAX_YEARS = 200
+
+
+def parse_years(text: str) -> list[int]:
+    """``'2015,2024'`` or ``'2015-2024'`` → years; every bound is checked (1900–2100) before
+    a range is built, so ``1-2000000000`` is refused without allocating anything."""
+    from buurtbalans.sources.tables import validate_year
+
+    years: list[int] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        first, sep, last = part.partition("-")
+        if sep and first.strip() == "":
+            raise DataError(
+                f"{part!r} is not a year or a range of years",
+                fix="give years as 2015,2024 or 2015-2024",
+            )
+        low = validate_year(first, what="year")
+        high = validate_year(last, what="year") if sep else low
+        if high < low:
+            raise DataError(f"the range {part!r} runs backwards", fix=f"write it as {high}-{low}")
+        years.extend(range(low, high + 1))
+        if len(years) > MAX_YEARS:
+            raise DataError(f"more than {MAX_YEARS} years in {text!r}", fix="give fewer years")
+    if not years:
+        raise DataError(f"no years in {text!r}", fix="give years as 2015,2024 or 2015-2024")
+    return sorted(set(years))
+
+
 def gemeente_filter(gemeenten: Iterable[str]) -> str:
     """OData filter for the gemeente, wijk and buurt rows of gemeenten ``GMxxxx``."""
     parts = []
@@ -307,11 +338,31 @@ def read_saved_table(directory: Path) -> ImportBatch:
         )
 
     def load(name: str) -> Any:
-        data = json.loads((directory / name).read_text("utf-8"))
+        try:
+            data = json.loads((directory / name).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise DataError(
+                f"cannot read {name}: {exc}",
+                file=str(directory / name),
+                fix="save the OData response again (it must be JSON)",
+            ) from exc
         return data["value"] if isinstance(data, dict) and "value" in data else data
 
-    info = load("TableInfos.json")[0]
+    infos = load("TableInfos.json")
     props = load("DataProperties.json")
+    if not (isinstance(infos, list) and infos and isinstance(infos[0], dict)):
+        raise DataError(
+            "TableInfos.json holds no table description",
+            file=str(directory / "TableInfos.json"),
+            fix="save the table's TableInfos response",
+        )
+    if not (isinstance(props, list) and all(isinstance(p, dict) for p in props)):
+        raise DataError(
+            "DataProperties.json holds no list of properties",
+            file=str(directory / "DataProperties.json"),
+            fix="save the table's DataProperties response",
+        )
+    info = infos[0]
     data_files = [
         p for p in sorted(directory.glob("*.json")) if p.name not in (*need, "CategoryGroups.json")
     ]

@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from buurtbalans.errors import DataError
+
 KINDS = ("count", "share", "rate", "mean", "score", "class")
 POLARITIES = ("+", "-", "0")
 
@@ -39,6 +41,9 @@ class Indicator:
     aliases: tuple[str, ...]
     break_year: int | None
     break_note: str | None
+    lower: float | None = None
+    upper: float | None = None
+    integral: bool = False
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -66,6 +71,9 @@ def catalogue() -> dict[str, Indicator]:
             aliases=_split(row["aliases"]),
             break_year=int(row["break_year"]) if row["break_year"] else None,
             break_note=row["break_note"] or None,
+            lower=float(row["lower"]) if row.get("lower") else None,
+            upper=float(row["upper"]) if row.get("upper") else None,
+            integral=row.get("integral") == "1",
         )
     return out
 
@@ -116,24 +124,52 @@ def _norm_title(title: str) -> str:
     return re.sub(r"\s+", " ", title).strip().lower()
 
 
-def resolve_odata_keys(data_properties: list[dict[str, Any]]) -> dict[str, str]:
+def _title_tokens(title: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", title.replace("\xa0", " ").lower()))
+
+
+def titles_agree(indicator: Indicator, title: str) -> bool:
+    """True when a table's title for a stem-matched key belongs to the indicator's title
+    family (the codebook's ``odata_titles``; abbreviations such as ``huish.`` count as the
+    same when one title is the start of the other). No titles in the codebook: agree."""
+    if not indicator.odata_titles:
+        return True
+    got = _title_tokens(title)
+    for wanted in indicator.odata_titles:
+        want = _title_tokens(wanted.rpartition("/")[2])
+        if got == want or (got and want and (got.startswith(want) or want.startswith(got))):
+            return True
+    return False
+
+
+def resolve_odata_keys(
+    data_properties: list[dict[str, Any]], *, file: str | None = None
+) -> dict[str, str]:
     """Map a table's OData topic keys to stable indicator ids.
 
     Parameters
     ----------
     data_properties : the ``value`` array of the table's ``DataProperties`` resource
+    file : named in the error when a title disagrees
 
     Returns
     -------
     dict from OData key (e.g. ``AantalInwoners_5``) to indicator id (``a_inw``); keys with
     no catalogue entry are left out (:func:`unresolved_keys` lists them).
+
+    Raises
+    ------
+    DataError : a key matched by its stem has a title outside the codebook's title family
+        (the same stem means something else in this table); both titles are named.
     """
-    by_id = {p["ID"]: p for p in data_properties}
-    topics = [p for p in data_properties if p.get("Type") == "Topic"]
+    by_id = {p.get("ID"): p for p in data_properties}
+    topics = [
+        p for p in data_properties if p.get("Type") == "Topic" and isinstance(p.get("Key"), str)
+    ]
 
     def group_title(prop: dict[str, Any]) -> str:
         parent = by_id.get(prop.get("ParentID"))
-        return _norm_title(parent["Title"]) if parent else ""
+        return _norm_title(str(parent.get("Title", ""))) if parent else ""
 
     result: dict[str, str] = {}
     for ind in catalogue().values():
@@ -147,6 +183,17 @@ def resolve_odata_keys(data_properties: list[dict[str, Any]]) -> dict[str, str]:
                 and (not group or group_title(t) == _norm_title(group))
             ]
             if hits:
+                for hit in hits:
+                    if not titles_agree(ind, str(hit.get("Title", ""))):
+                        raise DataError(
+                            f"key {hit['Key']} matches indicator {ind.id} by its stem, but "
+                            f"its title {str(hit.get('Title', '')).strip()!r} disagrees with "
+                            f"the codebook's {list(ind.odata_titles)}",
+                            file=file,
+                            column=hit["Key"],
+                            fix="check the table; if CBS renamed the topic, add the new title "
+                            "to odata_titles in codebook.csv, otherwise remove the stem there",
+                        )
                 break
         if not hits:
             for wanted in ind.odata_titles:
@@ -154,7 +201,7 @@ def resolve_odata_keys(data_properties: list[dict[str, Any]]) -> dict[str, str]:
                 hits = [
                     t
                     for t in topics
-                    if _norm_title(t["Title"]) == _norm_title(title)
+                    if _norm_title(str(t.get("Title", ""))) == _norm_title(title)
                     and (not group or group_title(t) == _norm_title(group))
                 ]
                 if hits:
@@ -162,6 +209,60 @@ def resolve_odata_keys(data_properties: list[dict[str, Any]]) -> dict[str, str]:
         if len(hits) == 1:
             result[hits[0]["Key"]] = ind.id
     return result
+
+
+@dataclass(frozen=True)
+class StemResolution:
+    """How the columns of a file with OData keys (``AantalInwoners_5``) resolved.
+
+    ``columns``: file column → indicator id; ``unresolved``: columns that resolved to
+    nothing; ``lacking``: codebook indicators (of the KWB, with a stem) the file lacks.
+    """
+
+    columns: dict[str, str]
+    unresolved: list[str]
+    lacking: list[str]
+
+
+def resolve_keys_by_stem(
+    keys: list[str], *, skip: tuple[str, ...] = (), file: str | None = None
+) -> StemResolution:
+    """Resolve OData keys without metadata, by their stem (the key minus ``_N``).
+
+    Stems qualified by a topic group in the codebook (``Herkomstland/BuitenEuropa``) need
+    the table's metadata and are not matched here. Two keys that resolve to one indicator
+    stop the import, naming both.
+    """
+    stems: dict[str, str] = {}
+    for ind in catalogue().values():
+        for wanted in ind.odata_stems:
+            if "/" not in wanted:
+                stems.setdefault(wanted.lower(), ind.id)
+    columns: dict[str, str] = {}
+    unresolved: list[str] = []
+    for key in keys:
+        if key in skip:
+            continue
+        ind = stems.get(key_stem(key).lower())
+        if ind is None:
+            unresolved.append(key)
+            continue
+        if ind in columns.values():
+            first = next(c for c, i in columns.items() if i == ind)
+            raise DataError(
+                f"columns {first!r} and {key!r} both mean indicator {ind}",
+                file=file,
+                column=key,
+                fix="keep one of the two columns",
+            )
+        columns[key] = ind
+    found = set(columns.values())
+    lacking = [
+        ind.id
+        for ind in catalogue().values()
+        if ind.odata_stems and ind.id not in found and not ind.id.startswith("gz_")
+    ]
+    return StemResolution(columns, unresolved, lacking)
 
 
 def unresolved_keys(data_properties: list[dict[str, Any]]) -> list[str]:

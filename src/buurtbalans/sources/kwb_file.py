@@ -16,12 +16,13 @@ import pandas as pd
 
 from buurtbalans.errors import DataError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
-from buurtbalans.sources.boundaries import boundaries_frame, read_geofile
+from buurtbalans.sources.boundaries import boundaries_frame, check_boundaries, read_geofile
 from buurtbalans.sources.codebook import indicator_for_column
 from buurtbalans.sources.tables import (
     areas_from_codes,
     clean_codes,
     read_table,
+    validate_year,
     wide_to_observations,
 )
 
@@ -45,6 +46,8 @@ def year_from_name(path: Path) -> int | None:
 
 def _need_year(path: Path, jaar: int | None) -> int:
     year = jaar or year_from_name(path)
+    if year is not None:
+        return validate_year(year, what="--jaar", file=str(path))
     if year is None:
         raise DataError(
             "cannot tell which KWB year this file is",
@@ -59,12 +62,14 @@ def is_kwb_table(columns: list[str]) -> bool:
     return any(c in columns for c in KWB_CODE_COLUMNS)
 
 
-def read_kwb_table(path: Path, *, jaar: int | None = None) -> ImportBatch:
+def read_kwb_table(
+    path: Path, *, jaar: int | None = None, encoding: str | None = None
+) -> ImportBatch:
     """Import a ``kwb-YYYY.xlsx``/``.csv`` download (codes of that year's indeling)."""
     path = Path(path)
     name = str(path)
     year = _need_year(path, jaar)
-    df = read_table(path)
+    df = read_table(path, encoding=encoding)
     code_col = next(c for c in KWB_CODE_COLUMNS if c in df.columns)
     codes = clean_codes(df[code_col], file=name, column=code_col)
     columns = {c: ind for c in df.columns if (ind := indicator_for_column(c))}
@@ -91,12 +96,18 @@ def read_kwb_table(path: Path, *, jaar: int | None = None) -> ImportBatch:
     return ImportBatch(source, areas_from_codes(codes, year, names), obs, report=report)
 
 
-def read_kwb_map(path: Path, *, jaar: int | None = None, layer: str | None = None) -> ImportBatch:
+def read_kwb_map(
+    path: Path,
+    *,
+    jaar: int | None = None,
+    layer: str | None = None,
+    encoding: str | None = None,
+) -> ImportBatch:
     """Import a wijk- en buurtkaart: boundaries plus the KWB attributes it carries."""
     path = Path(path)
     name = str(path)
     year = _need_year(path, jaar)
-    gdf = read_geofile(path, layer)
+    gdf = read_geofile(path, layer, encoding=encoding)
     code_col = next((c for c in MAP_CODE_COLUMNS if c in gdf.columns), None)
     if code_col is None:
         raise DataError(
@@ -130,7 +141,8 @@ def read_kwb_map(path: Path, *, jaar: int | None = None, layer: str | None = Non
             ],
             ignore_index=True,
         )
-    bnd = boundaries_frame(codes, gdf.geometry, year, areas_from_codes(codes, year)["level"])
+    geometry, geo_notes = check_boundaries(gdf, codes, file=name)
+    bnd = boundaries_frame(codes, geometry, year, areas_from_codes(codes, year)["level"])
     digest = file_hash(path)
     unknown = [c for c in attrs.columns if c not in columns and c != code_col]
     source = SourceInfo(
@@ -148,5 +160,5 @@ def read_kwb_map(path: Path, *, jaar: int | None = None, layer: str | None = Non
         [f"{len(unknown)} attributes not in the catalogue (not imported), e.g. {unknown[:8]}"]
         if unknown
         else []
-    )
+    ) + geo_notes
     return ImportBatch(source, areas.drop_duplicates(["code", "vintage"]), obs, bnd, report)

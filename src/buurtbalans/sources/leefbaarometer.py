@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from buurtbalans.errors import DataError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
 from buurtbalans.sources.tables import (
     areas_from_codes,
     clean_codes,
     read_table,
+    validate_year,
     wide_to_observations,
 )
 
@@ -33,19 +36,34 @@ SCORE_COLUMNS = {
 }
 
 
+def _year(value: object, *, file: str, row: int, column: str) -> int:
+    try:
+        return validate_year(value, file=file)
+    except DataError:
+        raise DataError(
+            f"{value!r} is not a year between 1900 and 2100",
+            file=file,
+            row=row,
+            column=column,
+            fix="give the year as four digits, e.g. 2022",
+        ) from None
+
+
 def is_leefbaarometer(columns: list[str]) -> bool:
     """True when the columns look like the Leefbaarometer open-data layout."""
     lower = {c.lower() for c in columns}
     return "jaar" in lower and "lbm" in lower and bool(lower & set(CODE_COLUMNS))
 
 
-def read_leefbaarometer(path: Path, *, vintage: int | None = None) -> ImportBatch:
+def read_leefbaarometer(
+    path: Path, *, vintage: int | None = None, encoding: str | None = None
+) -> ImportBatch:
     """Import Leefbaarometer scores. The codes are taken as the classification of
     ``vintage`` (default: the latest ``jaar`` in the file; LBM re-publishes all years on the
     newest indeling)."""
     path = Path(path)
     name = str(path)
-    df = read_table(path)
+    df = read_table(path, encoding=encoding)
     df.columns = [str(c).strip() for c in df.columns]
     lower = {c.lower(): c for c in df.columns}
     code_col = next((lower[c] for c in CODE_COLUMNS if c in lower), None)
@@ -56,7 +74,13 @@ def read_leefbaarometer(path: Path, *, vintage: int | None = None) -> ImportBatc
             fix="use the Leefbaarometer open-data layout",
         )
     codes = clean_codes(df[code_col], file=name, column=code_col)
-    years = df[lower["jaar"]].astype(int)
+    years = pd.Series(
+        [
+            _year(v, file=name, row=i + 2, column=lower["jaar"])
+            for i, v in enumerate(df[lower["jaar"]].tolist())
+        ],
+        index=df.index,
+    )
     year = vintage or int(years.max())
     columns = {lower[k]: v for k, v in SCORE_COLUMNS.items() if k in lower}
     obs = wide_to_observations(

@@ -12,10 +12,15 @@ A mapping file (TOML) says which column is which::
     [columns]
     kosten_totaal = "kosten_sociaal_domein"
     inwoners = "a_inw"
+    woz = { id = "g_woz", missing_values = [0] }   # a 0 here means "not available"
+
+    [missing_values]                  # the same, per file column
+    inwoners = [-1]
 
 Without ``[columns]``, columns whose names are catalogue ids or known aliases are taken and
-the rest are listed in the report. Names are matched case-, accent- and punctuation-
-insensitively; what did not match is reported, never silently dropped.
+the rest are listed in the report. A column that is entirely zero or constant (or a mean
+that is 0 in many areas) gets a warning on the import's report. Names are matched case-,
+accent- and punctuation-insensitively; what did not match is reported, never silently dropped.
 """
 
 from __future__ import annotations
@@ -30,12 +35,14 @@ import pandas as pd
 
 from buurtbalans.errors import DataError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
-from buurtbalans.sources.codebook import indicator_for_column
+from buurtbalans.sources.codebook import catalogue, indicator_for_column
 from buurtbalans.sources.tables import (
     areas_from_codes,
+    check_one_column_per_indicator,
     clean_codes,
     read_table,
     require_columns,
+    validate_year,
     wide_to_observations,
 )
 
@@ -53,26 +60,161 @@ class TableMapping:
     title: str = ""
     columns: dict[str, str] = field(default_factory=dict)
 
+    missing_values: dict[str, list[float]] = field(default_factory=dict)
+
     @classmethod
     def load(cls, path: Path) -> TableMapping:
-        """Read a mapping TOML file."""
+        """Read and check a mapping TOML file; every mistake is a :class:`DataError`
+        naming the file and the key."""
+        name = str(path)
         try:
             data = tomllib.loads(Path(path).read_text("utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise DataError(
                 f"cannot read mapping: {exc}",
-                file=str(path),
+                file=name,
                 fix="see the mapping example in the README",
             ) from exc
+        if unknown_sections := set(data) - {"table", "columns", "missing_values"}:
+            raise DataError(
+                f"unknown section(s) {sorted(unknown_sections)} in the mapping",
+                file=name,
+                fix="use [table], [columns] and [missing_values]",
+            )
         table = data.get("table", {})
-        unknown = set(table) - set(cls.__dataclass_fields__)
-        if unknown:
+        if not isinstance(table, dict):
+            raise DataError("[table] must be a table", file=name, fix="write it as [table]")
+        allowed = set(cls.__dataclass_fields__) - {"columns", "missing_values"}
+        if unknown := set(table) - allowed:
             raise DataError(
                 f"unknown keys in [table]: {sorted(unknown)}",
-                file=str(path),
-                fix=f"use {sorted(set(cls.__dataclass_fields__) - {'columns'})}",
+                file=name,
+                fix=f"use {sorted(allowed)}",
             )
-        return cls(**table, columns=dict(data.get("columns", {})))
+        for key in ("code_column", "name_column", "period_column", "publisher", "title"):
+            if key in table and not (isinstance(table[key], str) and table[key].strip()):
+                raise DataError(
+                    f"[table] {key} = {table[key]!r} must be a non-empty text",
+                    file=name,
+                    column=key,
+                    fix=f'write it in quotes, e.g. {key} = "buurtcode"',
+                )
+        for key in ("period", "vintage"):
+            if key in table:
+                table[key] = validate_year(table[key], what=f"[table] {key}", file=name)
+        columns, missing = _columns(data.get("columns", {}), file=name)
+        extra = data.get("missing_values", {})
+        if not isinstance(extra, dict):
+            raise DataError(
+                "[missing_values] must be a table of column = [numbers]",
+                file=name,
+                fix="e.g. [missing_values] then gemiddelde_woningwaarde = [0]",
+            )
+        for column, numbers in extra.items():
+            missing[column] = _numbers(numbers, column=column, file=name)
+        if unmapped := [c for c in missing if columns and c not in columns]:
+            raise DataError(
+                f"missing_values names column(s) {unmapped} that [columns] does not map",
+                file=name,
+                fix="use the file's column names as in [columns]",
+            )
+        return cls(**table, columns=columns, missing_values=missing)
+
+
+def _numbers(value: object, *, column: str, file: str) -> list[float]:
+    ok = isinstance(value, list) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    )
+    if not ok:
+        raise DataError(
+            f"missing_values for {column!r} must be a list of numbers, not {value!r}",
+            file=file,
+            column=column,
+            fix="e.g. missing_values = [0, -1]",
+        )
+    return [float(v) for v in value]  # type: ignore[union-attr]
+
+
+def _columns(raw: object, *, file: str) -> tuple[dict[str, str], dict[str, list[float]]]:
+    """``[columns]``: file column = "indicator id", or = { id = "...", missing_values = [0] }."""
+    if not isinstance(raw, dict):
+        raise DataError(
+            "[columns] must be a table of column = indicator id",
+            file=file,
+            fix='e.g. [columns] then kosten = "kosten_sociaal_domein"',
+        )
+    cat = catalogue()
+    columns: dict[str, str] = {}
+    missing: dict[str, list[float]] = {}
+    for column, target in raw.items():
+        if isinstance(target, dict):
+            if unknown := set(target) - {"id", "missing_values"}:
+                raise DataError(
+                    f"unknown key(s) {sorted(unknown)} for column {column!r}",
+                    file=file,
+                    column=column,
+                    fix='use { id = "...", missing_values = [0] }',
+                )
+            if "missing_values" in target:
+                missing[column] = _numbers(target["missing_values"], column=column, file=file)
+            target = target.get("id")
+        if not isinstance(target, str):
+            raise DataError(
+                f"column {column!r} maps to {target!r}, which is not an indicator id",
+                file=file,
+                column=column,
+                fix='write the id in quotes, e.g. kosten = "kosten_sociaal_domein"',
+            )
+        if target not in cat:
+            close = [i for i in cat if i.startswith(target[:3])][:5]
+            raise DataError(
+                f"unknown indicator id {target!r} for column {column!r}"
+                + (f" (did you mean {', '.join(close)}?)" if close else ""),
+                file=file,
+                column=column,
+                fix="use an id from `buurtbalans indicators`",
+            )
+        columns[column] = target
+    check_one_column_per_indicator(columns, file=file)
+    return columns, missing
+
+
+def constant_column_warnings(obs: pd.DataFrame, columns: dict[str, str]) -> list[str]:
+    """Warnings for indicators whose values are entirely zero or one constant (in derived
+    tables a zero often means "not available"; e.g. a distance of 0 km everywhere)."""
+    by_indicator = {v: k for k, v in columns.items()}
+    lines = []
+    for indicator, values in obs.dropna(subset=["value"]).groupby("indicator")["value"]:
+        if len(values) >= 3 and values.nunique() == 1:
+            column = by_indicator.get(str(indicator), indicator)
+            value = float(values.iloc[0])
+            what = "zero" if value == 0 else f"the same value ({value:g})"
+            lines.append(
+                f"column {column!r} ({indicator}) is {what} in all {len(values)} areas; if "
+                f"that means 'not available', declare it in the mapping: "
+                f"[missing_values] {column} = [{value:g}]"
+            )
+    return lines
+
+
+def zero_share_warnings(obs: pd.DataFrame, columns: dict[str, str]) -> list[str]:
+    """Warnings for columns where many (≥ 10 %) values are exactly 0 for an indicator whose
+    kind makes 0 implausible (a mean such as WOZ value or income)."""
+    cat = catalogue()
+    by_indicator = {v: k for k, v in columns.items()}
+    lines = []
+    for indicator, values in obs.dropna(subset=["value"]).groupby("indicator")["value"]:
+        ind = cat.get(str(indicator))
+        zeros = int((values == 0).sum())
+        implausible = ind is not None and ind.kind == "mean" and 0 < zeros < len(values)
+        if implausible and zeros >= 0.1 * len(values):
+            column = by_indicator.get(str(indicator), indicator)
+            lines.append(
+                f"column {column!r} ({indicator}, {ind.label_nl}) is 0 in {zeros} of "
+                f"{len(values)} areas; if 0 means 'not available', declare it: "
+                f"[missing_values] {column} = [0]"
+            )
+    return lines
 
 
 def normalise_name(name: object) -> str:
@@ -96,6 +238,22 @@ def match_names(names: pd.Series, areas: pd.DataFrame) -> tuple[pd.Series, list[
             codes.append(None)
             unmatched.append(f"{name}" + (" (ambiguous)" if hits else ""))
     return pd.Series(codes, index=names.index, dtype=object), unmatched
+
+
+def _period_column(raw: pd.Series, *, file: str, column: str) -> pd.Series:
+    years = []
+    for pos, value in enumerate(raw.tolist()):
+        try:
+            years.append(validate_year(value, what="year", file=file))
+        except DataError:
+            raise DataError(
+                f"{value!r} is not a year between 1900 and 2100",
+                file=file,
+                row=pos + 2,
+                column=column,
+                fix="give the year as four digits, e.g. 2024",
+            ) from None
+    return pd.Series(years, index=raw.index, dtype=int)
 
 
 def read_municipal_table(
@@ -145,16 +303,22 @@ def read_municipal_table(
         df, codes = df[keep].reset_index(drop=True), matched[keep].reset_index(drop=True)
     if mapping.period_column:
         require_columns(df, [mapping.period_column], file=name)
-        periods: pd.Series | int = pd.to_numeric(df[mapping.period_column]).astype(int)
+        periods: pd.Series | int = _period_column(
+            df[mapping.period_column], file=name, column=mapping.period_column
+        )
     elif mapping.period:
-        periods = int(mapping.period)
+        periods = validate_year(mapping.period, what="--jaar", file=name)
     else:
         raise DataError(
             "the table's year is not known",
             file=name,
             fix="set period = YYYY or period_column in the mapping (or --jaar)",
         )
-    vintage = mapping.vintage or int(pd.Series(periods).max())
+    vintage = (
+        validate_year(mapping.vintage, what="--vintage", file=name)
+        if mapping.vintage
+        else int(pd.Series(periods).max())
+    )
     columns = dict(mapping.columns)
     if not columns:
         columns = {c: ind for c in df.columns if (ind := indicator_for_column(c))}
@@ -162,9 +326,19 @@ def read_municipal_table(
         if rest := [c for c in df.columns if c not in columns and c not in keys]:
             report.append(f"columns not in the catalogue (not imported): {rest}")
     require_columns(df, list(columns), file=name)
+    check_one_column_per_indicator(columns, file=name)
     obs = wide_to_observations(
-        df, file=name, codes=codes, columns=columns, vintage=vintage, periods=periods
+        df,
+        file=name,
+        codes=codes,
+        columns=columns,
+        vintage=vintage,
+        periods=periods,
+        missing_values=mapping.missing_values,
     )
+    report += constant_column_warnings(obs, columns) + zero_share_warnings(obs, columns)
+    if mapping.missing_values:
+        report.append(f"declared missing: {mapping.missing_values}")
     digest = file_hash(path)
     source = SourceInfo(
         source_id=f"table:{digest[:16]}",

@@ -71,12 +71,14 @@ def is_statline_export(df: pd.DataFrame) -> bool:
     return "WijkenEnBuurten" in df.columns and "Perioden" in df.columns
 
 
-def read_statline_export(path: Path, *, vintage: int | None = None) -> ImportBatch:
+def read_statline_export(
+    path: Path, *, vintage: int | None = None, encoding: str | None = None
+) -> ImportBatch:
     """Import a StatLine export; codes are taken to be of ``vintage`` (default: the latest
     period in the file, which is how CBS publishes 50090NED: all years on one indeling)."""
     path = Path(path)
     name = str(path)
-    df = read_table(path)
+    df = read_table(path, encoding=encoding)
     require_columns(df, ["WijkenEnBuurten", "Perioden"], file=name)
     notes = []
     for col, keep in (("Leeftijd", 20300), ("Marges", "MW00000")):

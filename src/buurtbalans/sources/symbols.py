@@ -7,6 +7,8 @@ sentinels (−99999997 secret, …). All become a missing value with a status fl
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -30,6 +32,56 @@ SENTINEL_STATUS = {
     -99999996.0: MISSING,
     -99999995.0: MISSING,
 }
+
+
+_PLAIN = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_LIKE = re.compile(r"^[+-]?[1-9]\d{0,2}([.,])\d{3}$")
+
+
+def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2) -> pd.Series:
+    """Cells of one column with the decimal mark made a point, refusing every cell whose
+    number depends on a guess about thousands separators.
+
+    ``1.250.000``, ``1,250.5`` and ``1.250,5`` carry thousands separators: refused. A cell
+    such as ``1.250`` or ``1,250`` (one mark, exactly three digits after it) is 1250 or 1.25;
+    it is read as a decimal only when the column's other decimal cells use the same mark
+    and do not all have one fixed number of decimals other than three (StatLine writes a
+    fixed number of decimals per column); otherwise it is refused.
+    """
+    numberish = text.str.match(r"^[+-]?[\d.,]+([eE][+-]?\d+)?$") & text.str.contains(r"\d")
+    plain = text.str.match(_PLAIN)
+    marks = text.str.count(r"[.,]")
+    separated = numberish & ~plain & (marks > 1)
+
+    def refuse(mask: pd.Series, why: str) -> None:
+        pos = int(np.flatnonzero(mask.to_numpy())[0])
+        raise DataError(
+            f"{text.iloc[pos]!r} {why}; {int(mask.sum())} such cell(s) in this column",
+            file=file,
+            row=first_row + pos,
+            column=column,
+            fix="write numbers without thousands separators (1250 or 1250.5), with one "
+            "decimal mark for the whole file",
+        )
+
+    if separated.any():
+        refuse(separated, "has thousands separators")
+    decimal = plain & text.str.contains(r"[.,]")
+    ambiguous = decimal & text.str.match(_THOUSANDS_LIKE)
+    if ambiguous.any():
+        others = decimal & ~ambiguous
+        marks_used = set(text[decimal].str.extract(r"([.,])")[0].dropna())
+        digits = text[others].str.extract(r"[.,](\d*)")[0].str.len()
+        fixed_other = digits.nunique() == 1 and int(digits.iloc[0]) != 3
+        if len(marks_used) > 1 or not others.any() or fixed_other:
+            refuse(ambiguous, "may be a thousands separator or a decimal mark")
+    elif (
+        decimal.any()
+        and text[decimal].str.contains(",").any()
+        and text[decimal].str.contains(r"\.").any()
+    ):
+        refuse(decimal & text.str.contains(","), "uses another decimal mark than the column")
+    return text.where(~decimal, text.str.replace(",", ".", regex=False))
 
 
 def parse_values(
@@ -59,8 +111,7 @@ def parse_values(
     else:
         text = raw.astype("string").str.strip()
         text = text.fillna("")
-        # Dutch decimal comma in CSV exports ("12,5"), but never a thousands separator guess.
-        numeric_text = text.str.replace(",", ".", regex=False)
+        numeric_text = decimal_text(text, file=file, column=column, first_row=first_row)
         values = pd.to_numeric(numeric_text, errors="coerce").astype("float64")
         symbol = text.map(SYMBOL_STATUS)
         status = pd.Series(np.where(values.notna(), OK, symbol), index=index, dtype=object)
@@ -75,6 +126,16 @@ def parse_values(
                 column=column,
                 fix="correct the cell, or leave it empty to mark the value as missing",
             )
+    infinite = np.isinf(values.to_numpy(dtype="float64"))
+    if infinite.any():
+        pos = int(np.flatnonzero(infinite)[0])
+        raise DataError(
+            f"{raw.iloc[pos]!r} is not a finite number",
+            file=file,
+            row=first_row + pos,
+            column=column,
+            fix="correct the cell, or leave it empty to mark the value as missing",
+        )
     sentinel = values.map(SENTINEL_STATUS)
     is_sentinel = sentinel.notna()
     if is_sentinel.any():

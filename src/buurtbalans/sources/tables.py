@@ -6,6 +6,7 @@ Every problem is reported with file, row and column, and how to fix it.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,8 @@ import pandas as pd
 from buurtbalans.errors import DataError
 from buurtbalans.regions import CODE_REGEX, normalise_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS
-from buurtbalans.sources.codebook import catalogue
-from buurtbalans.sources.symbols import check_not_negative, parse_values
+from buurtbalans.sources.codebook import Indicator, catalogue
+from buurtbalans.sources.symbols import MISSING, check_not_negative, parse_values
 
 _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
@@ -23,27 +24,53 @@ _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 def read_table(
     path: Path, *, sheet: str | int | None = None, encoding: str | None = None
 ) -> pd.DataFrame:
-    """Read a CSV, Excel or Parquet file; cells are kept as read (symbols intact)."""
+    """Read a CSV, Excel or Parquet file; cells are kept as read (symbols intact). A file
+    without data rows is a :class:`DataError`."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"file not found: {path}", fix="check the path")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         try:
-            return pd.read_excel(path, sheet_name=sheet or 0, engine="calamine")
+            df = pd.read_excel(path, sheet_name=sheet or 0, engine="calamine")
         except Exception as exc:  # calamine raises its own types
             raise DataError(
                 f"cannot read spreadsheet: {exc}",
                 file=str(path),
                 fix="save it again as .xlsx, or export it to CSV",
             ) from exc
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, encoding)
-    raise DataError(
-        f"unsupported file type {suffix!r}", file=str(path), fix="use .csv, .xlsx or .parquet"
-    )
+    elif suffix == ".parquet":
+        try:
+            df = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises its own types
+            raise DataError(
+                f"cannot read Parquet file: {exc}", file=str(path), fix="write it again"
+            ) from exc
+    elif suffix in (".csv", ".txt", ".tsv"):
+        df = _read_csv(path, encoding)
+    else:
+        raise DataError(
+            f"unsupported file type {suffix!r}", file=str(path), fix="use .csv, .xlsx or .parquet"
+        )
+    if df.empty:
+        raise DataError(
+            "the file has no data rows" + ("" if len(df.columns) else " and no header"),
+            file=str(path),
+            fix="export the table again with its rows",
+        )
+    return df
+
+
+def _delimiter(text: str) -> str:
+    """The separator that splits the header into the most fields (``;``, ``,`` or tab);
+    a one-column file gets ``,``."""
+    first = text.split("\n", 1)[0]
+    best, fields = ",", 1
+    for candidate in (";", ",", "\t"):
+        n = len(next(csv.reader([first], delimiter=candidate), []))
+        if n > fields:
+            best, fields = candidate, n
+    return best
 
 
 def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
@@ -51,6 +78,12 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
     enc = encoding or "utf-8-sig"
     try:
         text = raw.decode(enc)
+    except LookupError:
+        raise DataError(
+            f"unknown encoding {enc!r}",
+            file=str(path),
+            fix="use an encoding Python knows, e.g. utf-8, cp1252 or latin-1",
+        ) from None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
@@ -59,14 +92,61 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
             row=line,
             fix="save the file as UTF-8, or pass --encoding cp1252 (Excel's Windows encoding)",
         ) from exc
-    sample = text[:20000]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = _delimiter(text)
     from io import StringIO
 
-    return pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+    rows = csv.reader(StringIO(text), delimiter=delimiter)
+    header = next(rows, [])
+    for line, row in enumerate(rows, start=2):
+        if row and len(row) != len(header):
+            raise DataError(
+                f"this row has {len(row)} fields, the header {len(header)} (separator "
+                f"{delimiter!r})",
+                file=str(path),
+                row=line,
+                fix="make every row as long as the header; quote cells that contain the "
+                "separator, and close every quote",
+            )
+    seen: dict[str, int] = {}
+    for position, column in enumerate(header, start=1):
+        key = column.strip()
+        if key in seen and key:
+            raise DataError(
+                f"column {key!r} appears twice in the header (columns {seen[key]} and {position})",
+                file=str(path),
+                row=1,
+                column=key,
+                fix="rename or remove one of the two columns",
+            )
+        seen[key] = position
+    try:
+        return pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(
+            f"cannot read the CSV: {exc}",
+            file=str(path),
+            fix="check that every row has as many fields as the header and quotes are closed",
+        ) from exc
+
+
+YEAR_RANGE = (1900, 2100)
+
+
+def validate_year(year: object, *, what: str = "year", file: str | None = None) -> int:
+    """A calendar year between 1900 and 2100, or a :class:`DataError` saying so."""
+    low, high = YEAR_RANGE
+    try:
+        value = int(str(year).strip())
+        ok = str(year).strip().lstrip("+").isdigit() and low <= value <= high
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or isinstance(year, bool) or (isinstance(year, float) and not year.is_integer()):
+        raise DataError(
+            f"{what} {year!r} is not a year between {low} and {high}",
+            file=file,
+            fix=f"give a four-digit year, e.g. {what} 2024",
+        )
+    return value
 
 
 def require_columns(df: pd.DataFrame, columns: list[str], *, file: str) -> None:
@@ -112,6 +192,14 @@ def check_duplicates(keys: pd.DataFrame, *, file: str, column: str, first_row: i
         )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_name(name: object) -> str:
+    """An area name without control or bidi-override characters, spaces collapsed."""
+    return " ".join(_CONTROL.sub(" ", str(name)).split())
+
+
 def areas_from_codes(
     codes: pd.Series, vintage: int, names: pd.Series | None = None
 ) -> pd.DataFrame:
@@ -137,6 +225,7 @@ def areas_from_codes(
             "gemeente_code": gem,
         }
     )
+    out["name"] = out["name"].map(clean_name, na_action="ignore")
     out["name"] = out["name"].where(out["name"].notna() & (out["name"] != ""), None)
     return out[AREA_COLUMNS].drop_duplicates(["code", "vintage"])
 
@@ -150,14 +239,19 @@ def wide_to_observations(
     vintage: int,
     periods: pd.Series | int,
     first_row: int = 2,
+    missing_values: dict[str, list[float]] | None = None,
 ) -> pd.DataFrame:
     """Turn a wide table (one column per indicator) into long observations.
 
     Parameters
     ----------
     codes : cleaned area codes, aligned with ``df``
-    columns : file column → indicator id
+    columns : file column → indicator id (two columns to one id are refused)
     periods : one year for all rows, or a per-row Series of years
+    missing_values : per file column, numbers that mean "missing" (e.g. ``[0, -1]``)
+
+    Every value is checked against its indicator's kind and bounds in the codebook
+    (:func:`check_bounds`).
     """
     per = pd.Series(periods, index=df.index) if np.isscalar(periods) else periods
     check_duplicates(
@@ -166,14 +260,20 @@ def wide_to_observations(
         column="code/period",
         first_row=first_row,
     )
+    check_one_column_per_indicator(columns, file=file)
     cat = catalogue()
     parts = []
     for column, indicator in columns.items():
         values, status = parse_values(
             df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
         )
-        kind = cat[indicator].kind if indicator in cat else "score"
-        if kind in ("count", "share"):
+        if missing_values and column in missing_values:
+            declared = values.isin(list(missing_values[column]))
+            values = values.where(~declared)
+            status = status.where(~declared, MISSING)
+        if indicator in cat:
+            check_bounds(values, cat[indicator], file=file, column=column, first_row=first_row)
+        else:
             check_not_negative(values, file=file, column=column, first_row=first_row)
         parts.append(
             pd.DataFrame(
@@ -190,3 +290,54 @@ def wide_to_observations(
     if not parts:
         return pd.DataFrame(columns=OBSERVATION_COLUMNS)
     return pd.concat(parts, ignore_index=True)[OBSERVATION_COLUMNS]
+
+
+def check_one_column_per_indicator(columns: dict[str, str], *, file: str) -> None:
+    """Two columns that mean the same indicator (``a_inw`` and ``AANT_INW``, or two
+    mapping entries to one id) stop the import, naming both."""
+    seen: dict[str, str] = {}
+    for column, indicator in columns.items():
+        if indicator in seen:
+            raise DataError(
+                f"columns {seen[indicator]!r} and {column!r} both mean indicator {indicator}",
+                file=file,
+                column=column,
+                fix="keep one of the two columns (or map only one of them in the mapping)",
+            )
+        seen[indicator] = column
+
+
+def check_bounds(
+    values: pd.Series, indicator: Indicator, *, file: str, column: str, first_row: int = 2
+) -> None:
+    """Values must fit the indicator's kind and bounds (codebook ``lower``, ``upper``,
+    ``integral``): counts are whole numbers ≥ 0, shares lie in 0–100, means are ≥ 0 ...
+    The first offending cell is named."""
+    ind = indicator
+    checks = []
+    if ind.lower is not None:
+        checks.append((values < ind.lower, f"below {ind.lower:g}"))
+    if ind.upper is not None:
+        checks.append((values > ind.upper, f"above {ind.upper:g}"))
+    if ind.integral:
+        frac = values.notna() & (np.abs(values - np.round(values)) > 1e-9)
+        checks.append((frac, "not a whole number"))
+    for mask, why in checks:
+        mask = mask.fillna(False).to_numpy(dtype=bool)
+        if mask.any():
+            pos = int(np.flatnonzero(mask)[0])
+            bounds = (
+                f"{'' if ind.lower is None else f'{ind.lower:g}'}"
+                f"–{'' if ind.upper is None else f'{ind.upper:g}'}"
+            )
+            raise DataError(
+                f"{values.iloc[pos]:g} is {why}: {ind.id} ({ind.label_nl}) is a {ind.kind} "
+                f"in {ind.unit} with bounds {bounds}"
+                + (", whole numbers" if ind.integral else "")
+                + f"; {int(mask.sum())} such cell(s)",
+                file=file,
+                row=first_row + pos,
+                column=column,
+                fix="correct the value, leave the cell empty if it is unknown, or map the "
+                "column to another indicator (the bounds are in codebook.csv)",
+            )

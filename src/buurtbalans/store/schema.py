@@ -47,6 +47,29 @@ def _initial(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _import_report(con: duckdb.DuckDBPyConnection) -> None:
+    """What the import said (unresolved columns, warnings, values replaced), kept with it."""
+    con.execute("ALTER TABLE sources ADD COLUMN report TEXT")
+
+
+def _replaced_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Values and names that a later import from another source replaced (``--vervang``)
+    stay retrievable here, with the source that replaced them and when."""
+    con.execute(
+        """
+        CREATE TABLE observations_replaced (
+            area_code TEXT NOT NULL, vintage INTEGER NOT NULL, period INTEGER NOT NULL,
+            indicator TEXT NOT NULL, value DOUBLE, status TEXT NOT NULL, source_id TEXT NOT NULL,
+            replaced_by TEXT NOT NULL, replaced_at TEXT NOT NULL
+        );
+        CREATE TABLE area_names_replaced (
+            code TEXT NOT NULL, vintage INTEGER NOT NULL, name TEXT, source_id TEXT,
+            replaced_by TEXT NOT NULL, replaced_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 def _synthetic_sources(con: duckdb.DuckDBPyConnection) -> None:
     """Mark synthetic sources (the demo), so they never enter a real gemeente's reference."""
     con.execute("ALTER TABLE sources ADD COLUMN synthetic BOOLEAN DEFAULT FALSE")
@@ -55,6 +78,11 @@ def _synthetic_sources(con: duckdb.DuckDBPyConnection) -> None:
 
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
-    ("0002_synthetic_sources", _synthetic_sources),
+    # imports helper (issue 10): keep these two together, append others after them
+    ("0002_imports_report_column", _import_report),
+    ("0003_imports_replaced_history", _replaced_history),
+    ("0004_synthetic_sources", _synthetic_sources),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# the tables every store has once the migrations ran (doctor checks them)
+CORE_TABLES = ("migrations", "sources", "areas", "observations", "indicators", "boundaries")

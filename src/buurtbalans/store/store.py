@@ -1,15 +1,23 @@
 """The embedded store: one DuckDB file; every import is one transaction.
 
 >>> from buurtbalans.store import Store
->>> store = Store(":memory:")
 >>> from buurtbalans.store.schema import MIGRATIONS
->>> store.schema_version() == len(MIGRATIONS)  # every named migration applied
+>>> store = Store(":memory:")
+>>> store.schema_version() == len(MIGRATIONS)
 True
+>>> Store("/nonexistent/s.duckdb", read_only=True)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+buurtbalans.errors.StoreError: there is no store at /nonexistent/s.duckdb. Fix: ...
 """
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,59 +25,242 @@ import duckdb
 import pandas as pd
 
 from buurtbalans import __version__
-from buurtbalans.errors import SchemaVersionError, StoreError
+from buurtbalans.errors import DataError, SchemaVersionError, StoreError
 from buurtbalans.regions import gemeente_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
+from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, unknown_codes
 from buurtbalans.store.schema import MIGRATIONS
+
+_EMPTIED = (
+    "the store {path} has data but its migrations table is empty, so its schema version is "
+    "unknown. Fix: run `buurtbalans doctor --store {path} --herstel` to record the "
+    "migrations again (or `--export DIR` to save what is readable)"
+)
+
+
+@dataclass
+class WriteResult:
+    """What a write did: the sources written and how many values and names it replaced."""
+
+    sources: list[str] = field(default_factory=list)
+    values_replaced: int = 0
+    names_replaced: int = 0
+
+
+def _check_file(path: Path, *, read_only: bool) -> None:
+    """Refuse a missing store (for reading) and a file that is not a DuckDB file."""
+    if not path.exists():
+        if read_only:
+            raise StoreError(
+                f"there is no store at {path}. Fix: import data first (buurtbalans import "
+                "demo / import file / import cbs), or give the store with --store"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a store file. Fix: give a .duckdb file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"cannot read the store {path}: {exc}. Fix: check permissions") from exc
+    if not head:
+        if read_only:
+            raise StoreError(f"the store {path} is empty (0 bytes). Fix: remove it")
+        path.unlink()  # an empty file is what an interrupted create leaves; start afresh
+        return
+    if head[8:12] != _DUCKDB_MAGIC:
+        raise StoreError(
+            f"{path} is not a buurtbalans store (not a DuckDB file). Fix: give the right "
+            "file with --store, or move this one away"
+        )
+
+
+def _connect(path: str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    """Connect, waiting for another process's lock with a bounded retry."""
+    deadline = time.monotonic() + timeout
+    told = False
+    delay = 0.1
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise _store_error(path, exc, "opening the store") from exc
+            pid = m.group(1) if (m := _PID.search(text)) else "?"
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"the store {path} is in use by another process (PID {pid}); waited "
+                    f"{timeout:g} s. Fix: wait until that command finishes, stop it "
+                    f"(kill {pid}), or raise BUURTBALANS_LOCK_TIMEOUT"
+                ) from exc
+            if not told:
+                print(
+                    f"de store {path} is in gebruik door proces {pid}; wachten (max "
+                    f"{timeout:g} s) …",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def _store_error(path: str, exc: BaseException, doing: str) -> StoreError:
+    """A named error for what DuckDB raised; the store is unchanged (transactions)."""
+    text = str(exc)
+    low = text.lower()
+    if "no space left" in low or "disk is full" in low or "not enough space" in low:
+        return StoreError(
+            f"the disk is full while {doing} ({path}); nothing was changed. Fix: free disk "
+            "space and run the command again"
+        )
+    if (
+        "not a valid duckdb database" in low
+        or "could not read enough bytes" in low
+        or ("corrupt" in low)
+    ):
+        return StoreError(
+            f"the store {path} is damaged or truncated ({text}). Fix: run `buurtbalans "
+            f"doctor --store {path} --export DIR` to save what is readable, then re-import"
+        )
+    if "read-only" in low or "read only" in low or "permission denied" in low:
+        return StoreError(
+            f"cannot write the store {path}: it is read-only ({text}). Fix: use a "
+            "writable file with --store"
+        )
+    if "constraint" in low or "check" in low:
+        return StoreError(
+            f"the import breaks a rule of the store ({text}); nothing was "
+            "written. Fix: report this as a bug with the input file"
+        )
+    return StoreError(
+        f"the store {path} failed while {doing}: {text}. Fix: run "
+        f"`buurtbalans doctor --store {path}`"
+    )
+
+
+LOCK_TIMEOUT = float(os.environ.get("BUURTBALANS_LOCK_TIMEOUT", "30"))
+_DUCKDB_MAGIC = b"DUCK"
+_PID = re.compile(r"PID (\d+)")
 
 
 class Store:
     """A buurtbalans store in a DuckDB file (or ``":memory:"``).
 
-    Opening a store applies any pending named migrations; a store written by a newer
-    schema than this package knows raises :class:`SchemaVersionError`.
+    Opening a store for writing applies any pending named migrations; a store written by a
+    newer schema than this package knows raises :class:`SchemaVersionError`. Commands that
+    only read open it with ``read_only=True`` (or :meth:`Store.open`): readers never block
+    each other, and a read-only file or folder can be read. A store that another process
+    holds is waited for (``lock_timeout`` seconds, default ``$BUURTBALANS_LOCK_TIMEOUT`` or
+    30) with a progress line, then refused naming the PID that holds it.
     """
 
-    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        read_only: bool = False,
+        lock_timeout: float | None = None,
+    ) -> None:
         self.path = str(path)
+        self.read_only = read_only and self.path != ":memory:"
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _check_file(Path(self.path), read_only=self.read_only)
+        self.con = _connect(
+            self.path,
+            read_only=self.read_only,
+            timeout=LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
+        )
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
+            if self.read_only:
+                self._check_readable()
+            else:
+                self._migrate()
         except duckdb.Error as exc:
-            raise StoreError(
-                f"cannot open the store {self.path}: {exc}. Fix: close other programs using "
-                "it, or pass another file with --store / BUURTBALANS_STORE"
-            ) from exc
-        if not read_only:
-            self._migrate()
+            self.con.close()
+            raise _store_error(self.path, exc, "opening the store") from exc
+        except BaseException:
+            self.con.close()
+            raise
+
+    @classmethod
+    def open(
+        cls, path: str | Path, *, read_only: bool = False, lock_timeout: float | None = None
+    ) -> Store:
+        """Open a store file; ``read_only=True`` for commands that only read."""
+        return cls(path, read_only=read_only, lock_timeout=lock_timeout)
 
     # -- schema -----------------------------------------------------------------------
+    def _tables(self) -> set[str]:
+        return {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        }
+
+    def _check_readable(self) -> None:
+        tables = self._tables()
+        if "migrations" not in tables:
+            raise StoreError(
+                f"{self.path} is a DuckDB file but not a buurtbalans store (no migrations "
+                "table). Fix: give the right file with --store, or move this one away"
+            )
+        done = {r[0] for r in self.con.execute("SELECT name FROM migrations").fetchall()}
+        if not done and "sources" in tables:
+            raise StoreError(_EMPTIED.format(path=self.path))
+        if unknown := done - {name for name, _ in MIGRATIONS}:
+            raise SchemaVersionError(
+                f"the store {self.path} was written by a newer buurtbalans (migrations "
+                f"{sorted(unknown)}). Fix: upgrade buurtbalans (pip install -U buurtbalans)"
+            )
+
     def _migrate(self) -> None:
+        tables = self._tables()
+        if tables and "migrations" not in tables:
+            raise StoreError(
+                f"{self.path} is a DuckDB file but not a buurtbalans store (tables "
+                f"{sorted(tables)[:5]}). Fix: give the right file with --store, or move this "
+                "one away"
+            )
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
         )
         done = {r[0] for r in self.con.execute("SELECT name FROM migrations").fetchall()}
+        if not done and "sources" in tables:
+            raise StoreError(_EMPTIED.format(path=self.path))
         known = {name for name, _ in MIGRATIONS}
         if unknown := done - known:
             raise SchemaVersionError(
                 f"the store {self.path} was written by a newer buurtbalans (migrations "
                 f"{sorted(unknown)}). Fix: upgrade buurtbalans (pip install -U buurtbalans)"
             )
-        for name, apply in MIGRATIONS:
-            if name in done:
-                continue
-            with self.transaction():
-                apply(self.con)
-                self.con.execute(
-                    "INSERT INTO migrations VALUES (?, ?)",
-                    [name, datetime.now(UTC).isoformat(timespec="seconds")],
-                )
-        with self.transaction():
-            self.con.execute("DELETE FROM indicators")
-            cat = catalogue_frame()  # noqa: F841  (registered by name for DuckDB)
-            self.con.execute("INSERT INTO indicators SELECT * FROM cat")
+        try:
+            for name, apply in MIGRATIONS:
+                if name in done:
+                    continue
+                with self.transaction():
+                    apply(self.con)
+                    self.con.execute(
+                        "INSERT INTO migrations VALUES (?, ?)",
+                        [name, datetime.now(UTC).isoformat(timespec="seconds")],
+                    )
+            self.con.register("cat", catalogue_frame())
+            stale = self.con.execute(
+                "SELECT (SELECT count(*) FROM (SELECT * FROM indicators EXCEPT SELECT * FROM "
+                "cat)) + (SELECT count(*) FROM (SELECT * FROM cat EXCEPT SELECT * FROM "
+                "indicators))"
+            ).fetchall()[0][0]
+            if stale:  # only then: opening a store writes nothing when nothing changed
+                with self.transaction():
+                    self.con.execute("DELETE FROM indicators")
+                    self.con.execute("INSERT INTO indicators SELECT * FROM cat")
+            self.con.unregister("cat")
+        except duckdb.Error as exc:
+            raise _store_error(self.path, exc, "preparing the store") from exc
 
     def schema_version(self) -> int:
         """Number of migrations applied."""
@@ -90,30 +281,94 @@ class Store:
         self.close()
 
     # -- writing ----------------------------------------------------------------------
-    def write(self, batch: ImportBatch) -> None:
-        """Write one import atomically; re-writing the same source replaces its rows."""
-        self.write_all([batch])
+    def write(self, batch: ImportBatch, *, vervang: bool = False) -> WriteResult:
+        """Write one import atomically; re-writing the same source replaces its rows.
 
-    def write_all(self, batches: Iterable[ImportBatch]) -> None:
+        Values already stored from *another* source that this import would change are
+        refused (:class:`StoreError` naming the count and the source) unless ``vervang``;
+        then they are kept in ``observations_replaced`` (see :meth:`replaced`)."""
+        return self.write_all([batch], vervang=vervang)
+
+    def write_all(self, batches: Iterable[ImportBatch], *, vervang: bool = False) -> WriteResult:
         """Write several imports in one transaction: all of them or none."""
-        with self.transaction():
-            for batch in batches:
-                self._write(batch)
+        if self.read_only:
+            raise StoreError(f"the store {self.path} is open read-only. Fix: open it for writing")
+        result = WriteResult()
+        try:
+            with self.transaction():
+                for batch in batches:
+                    self._write(batch, vervang=vervang, result=result)
+        except duckdb.Error as exc:
+            raise _store_error(self.path, exc, "writing the import") from exc
+        return result
 
-    def _write(self, batch: ImportBatch) -> None:
+    def _write(self, batch: ImportBatch, *, vervang: bool, result: WriteResult) -> None:
         src = batch.source
-        obs = batch.observations.assign(source_id=src.source_id)
-        obs = obs[[*OBSERVATION_COLUMNS, "source_id"]]
-        areas = batch.areas.assign(source_id=src.source_id)[[*AREA_COLUMNS, "source_id"]]
-        areas = areas.drop_duplicates(["code", "vintage"])
         sid = src.source_id
+        self._drop_unknown_codes(batch)
+        obs = batch.observations.assign(source_id=sid)
+        obs = obs[[*OBSERVATION_COLUMNS, "source_id"]]
+        areas = batch.areas.assign(source_id=sid)[[*AREA_COLUMNS, "source_id"]]
+        areas = areas.drop_duplicates(["code", "vintage"])
         self.con.execute("DELETE FROM observations WHERE source_id = ?", [sid])
         self.con.execute("DELETE FROM boundaries WHERE source_id = ?", [sid])
         self.con.execute("DELETE FROM sources WHERE source_id = ?", [sid])
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.con.register("batch_obs", obs)
+        self.con.register("batch_areas", areas)
+        changed = self.con.execute(
+            """
+            SELECT o.source_id, count(*) AS n FROM observations o JOIN batch_obs b
+              ON o.area_code = b.area_code AND o.vintage = b.vintage
+             AND o.period = b.period AND o.indicator = b.indicator
+            WHERE o.value IS DISTINCT FROM b.value OR o.status <> b.status
+            GROUP BY 1 ORDER BY 2 DESC
+            """
+        ).fetchall()
+        if changed:
+            n = sum(int(r[1]) for r in changed)
+            by = ", ".join(f"{r[1]} from {r[0]}" for r in changed)
+            if not vervang:
+                raise StoreError(
+                    f"this import ({sid}) would change {n} value(s) already stored from "
+                    f"another source ({by}). Fix: add --vervang to replace them (the earlier "
+                    "values stay retrievable), or import into another store with --store"
+                )
+            self.con.execute(
+                """
+                INSERT INTO observations_replaced
+                SELECT o.*, ?, ? FROM observations o JOIN batch_obs b
+                  ON o.area_code = b.area_code AND o.vintage = b.vintage
+                 AND o.period = b.period AND o.indicator = b.indicator
+                WHERE o.value IS DISTINCT FROM b.value OR o.status <> b.status
+                """,
+                [sid, now],
+            )
+            result.values_replaced += n
+            batch.report.append(
+                f"replaced {n} value(s) stored from another source ({by}); the earlier "
+                "values are kept (buurtbalans sources / Store.replaced)"
+            )
+        renamed = self.con.execute(
+            """
+            INSERT INTO area_names_replaced
+            SELECT a.code, a.vintage, a.name, a.source_id, ?, ? FROM areas a JOIN batch_areas b
+              ON a.code = b.code AND a.vintage = b.vintage
+            WHERE b.name IS NOT NULL AND a.name IS NOT NULL AND a.name <> b.name
+            RETURNING code
+            """,
+            [sid, now],
+        ).fetchall()
+        if renamed:
+            result.names_replaced += len(renamed)
+            batch.report.append(
+                f"{len(renamed)} area name(s) differ from the stored ones and were replaced "
+                f"(e.g. {renamed[0][0]}); the earlier names are kept in area_names_replaced"
+            )
         self.con.execute(
-            "INSERT INTO sources (source_id, publisher, table_id, title, period, file_name, "
-            "file_hash, kind, notes, imported_at, package_version, synthetic) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            """INSERT INTO sources (source_id, publisher, table_id, title, period, file_name,
+               file_hash, kind, notes, imported_at, package_version, report, synthetic)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             [
                 sid,
                 src.publisher,
@@ -126,10 +381,10 @@ class Store:
                 src.notes,
                 src.imported_at,
                 __version__,
+                "\n".join(batch.report),
                 src.kind == "demo",
             ],
         )
-        self.con.register("batch_areas", areas)
         self.con.execute(
             """
             INSERT INTO areas SELECT * FROM batch_areas
@@ -141,7 +396,6 @@ class Store:
             """
         )
         self.con.unregister("batch_areas")
-        self.con.register("batch_obs", obs)
         self.con.execute("INSERT OR REPLACE INTO observations SELECT * FROM batch_obs")
         self.con.unregister("batch_obs")
         if batch.boundaries is not None and len(batch.boundaries):
@@ -151,6 +405,52 @@ class Store:
             self.con.register("batch_bnd", b)
             self.con.execute("INSERT OR REPLACE INTO boundaries SELECT * FROM batch_bnd")
             self.con.unregister("batch_bnd")
+        result.sources.append(sid)
+
+    def _drop_unknown_codes(self, batch: ImportBatch) -> None:
+        """Codes that fit the pattern but exist in no vintage known (:func:`unknown_codes`)
+        are taken out of the batch and listed on its report, never mixed into a gemeente."""
+        if batch.source.kind not in CBS_KINDS | DERIVED_KINDS or batch.areas.empty:
+            return
+        rows = self.con.execute(
+            "SELECT a.code, a.vintage, s.kind FROM areas a LEFT JOIN sources s USING (source_id)"
+        ).fetchall()
+        store_areas = {(r[0], int(r[1])) for r in rows}
+        real_gemeenten = {
+            "GM" + r[0][2:6] for r in rows if r[2] != "demo" and not r[0].startswith("NL")
+        }
+        unknown = unknown_codes(batch, store_areas=store_areas, store_gemeenten=real_gemeenten)
+        if not unknown:
+            return
+        listed = sorted(unknown)
+        if len(unknown) == batch.areas["code"].nunique():
+            raise DataError(
+                f"none of the {len(unknown)} area codes exists in a vintage buurtbalans or "
+                f"this store knows (e.g. {', '.join(listed[:5])})",
+                file=batch.source.file_name,
+                fix="check the codes; import the CBS data of that gemeente first "
+                "(buurtbalans import cbs / import file kwb-YYYY.xlsx)",
+            )
+        batch.areas = batch.areas[~batch.areas["code"].isin(unknown)].reset_index(drop=True)
+        batch.observations = batch.observations[
+            ~batch.observations["area_code"].isin(unknown)
+        ].reset_index(drop=True)
+        if batch.boundaries is not None:
+            batch.boundaries = batch.boundaries[~batch.boundaries["code"].isin(unknown)]
+        batch.report.append(
+            f"{len(unknown)} code(s) fit the pattern but exist in no known vintage; flagged "
+            f"unknown and not imported: {', '.join(listed[:20])}"
+            + (" …" if len(listed) > 20 else "")
+        )
+
+    def replaced(self, indicator: str | None = None) -> pd.DataFrame:
+        """Values that a later import replaced (with ``replaced_by`` and ``replaced_at``)."""
+        sql = "SELECT * FROM observations_replaced"
+        args: list[object] = []
+        if indicator:
+            sql += " WHERE indicator = ?"
+            args.append(indicator)
+        return self.con.execute(sql + " ORDER BY replaced_at, area_code", args).df()
 
     # -- reading ----------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:

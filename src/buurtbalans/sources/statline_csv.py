@@ -1,0 +1,214 @@
+"""StatLine "onbewerkte dataset" CSV: one KWB year (any year) filtered on gemeenten.
+
+This is the file StatLine serves under *Downloaden → onbewerkte dataset (CSV)*::
+
+    "ID";"WijkenEnBuurten";"Gemeentenaam_1";"SoortRegio_2";"Codering_3";...;"AantalInwoners_5";...
+    "922";"BU03630000";"Amsterdam   ";"Buurt     ";"BU03630000";"1";"    1035";...
+
+``;``-separated, every field quoted, strings space-padded, ``.`` for a missing value, and a
+header of that year's OData keys. The numeric suffix of a key differs per year, so keys
+resolve to indicator ids by their stem through the codebook (:func:`resolve_keys_by_stem`).
+The year comes from ``--jaar``, or from the KWB table id in the file name (``84583NED`` is
+2019); without either the import stops and asks for it.
+
+Resolution is loud: every column that resolved to nothing and every codebook indicator the
+file lacks is printed and recorded with the source. When the table's ``DataProperties.json``
+lies next to the file, the keys resolve through it instead and a stem-matched key whose
+title disagrees with the codebook stops the import (both titles named).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from buurtbalans.errors import DataError
+from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
+from buurtbalans.sources.cbs_odata import KWB_TABLES
+from buurtbalans.sources.codebook import (
+    catalogue,
+    key_stem,
+    resolve_keys_by_stem,
+    resolve_odata_keys,
+)
+from buurtbalans.sources.tables import (
+    areas_from_codes,
+    clean_codes,
+    read_table,
+    validate_year,
+    wide_to_observations,
+)
+
+# key and text columns of a KWB table (by stem), never indicators
+KEY_STEMS = {
+    "ID",
+    "WijkenEnBuurten",
+    "Gemeentenaam",
+    "SoortRegio",
+    "Codering",
+    "IndelingswijzigingWijkenEnBuurten",
+    "IndelingswijzigingGemeenteWijkBuurt",
+    "MeestVoorkomendePostcode",
+    "Dekkingspercentage",
+}
+_LEVEL_WORD = {"gemeente": "GM", "wijk": "WK", "buurt": "BU", "land": "NL"}
+_TABLE_ID = re.compile(r"(\d{5}NED)", re.IGNORECASE)
+
+
+def is_statline_csv(columns: list[str]) -> bool:
+    """True for a StatLine CSV of a wijk-en-buurt table without a period column: the
+    ``WijkenEnBuurten`` key with ``SoortRegio_N`` or ``Codering_N`` and ``_N``-suffixed keys."""
+    if "WijkenEnBuurten" not in columns or "Perioden" in columns:
+        return False
+    stems = {key_stem(c) for c in columns if re.search(r"_\d+$", c)}
+    return bool(stems & {"SoortRegio", "Codering"})
+
+
+def table_id_from_name(path: Path) -> str | None:
+    """``kwb2019_84583NED_amsterdam.csv`` → ``84583NED``."""
+    match = _TABLE_ID.search(path.name)
+    return match.group(1).upper() if match else None
+
+
+def year_of_table(path: Path, jaar: int | None) -> tuple[int, str]:
+    """The KWB year of the file and how it is known; a clear request when unknown."""
+    table = table_id_from_name(path)
+    by_table = {t.table_id: t.year for t in KWB_TABLES.values()}
+    from_name = by_table.get(table) if table else None
+    if jaar is not None:
+        year = validate_year(jaar, what="--jaar", file=str(path))
+        if from_name is not None and from_name != year:
+            raise DataError(
+                f"--jaar {year} contradicts the table id {table} in the file name, which is "
+                f"KWB {from_name}",
+                file=str(path),
+                fix=f"drop --jaar (the file is {from_name}) or rename the file",
+            )
+        return year, "--jaar"
+    if from_name is not None:
+        return from_name, f"table id {table} in the file name"
+    known = ", ".join(f"{t.table_id} = {t.year}" for t in KWB_TABLES.values())
+    raise DataError(
+        "cannot tell which KWB year this StatLine CSV is"
+        + (f" ({table} is not a KWB table buurtbalans knows)" if table else ""),
+        file=str(path),
+        fix=f"pass the year with --jaar YYYY (KWB tables: {known})",
+    )
+
+
+def _metadata(path: Path, keys: list[str]) -> tuple[list[dict] | None, str]:
+    meta = path.parent / "DataProperties.json"
+    if not meta.exists():
+        return None, ""
+    try:
+        data = json.loads(meta.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(
+            f"cannot read {meta.name}: {exc}", file=str(meta), fix="save it again or remove it"
+        ) from exc
+    props = data["value"] if isinstance(data, dict) and "value" in data else data
+    if not isinstance(props, list):
+        raise DataError(
+            f"{meta.name} holds no list of properties",
+            file=str(meta),
+            fix="save the table's DataProperties response (its value array)",
+        )
+    meta_keys = {str(p.get("Key", "")) for p in props if isinstance(p, dict)}
+    topics = [k for k in keys if key_stem(k) not in KEY_STEMS]
+    if not set(topics) <= meta_keys:
+        return None, f"{meta.name} next to the file belongs to another table (keys differ); unused"
+    return props, f"keys resolved through {meta.name} (titles checked)"
+
+
+def read_statline_csv(
+    path: Path,
+    *,
+    jaar: int | None = None,
+    vintage: int | None = None,
+    encoding: str | None = None,
+) -> ImportBatch:
+    """Import a StatLine "onbewerkte dataset" CSV of a KWB year (see module docstring)."""
+    path = Path(path)
+    name = str(path)
+    year, how = year_of_table(path, jaar)
+    df = read_table(path, encoding=encoding).reset_index(drop=True)
+    df.columns = [str(c).strip() for c in df.columns]
+    keys = list(df.columns)
+    skip = tuple(k for k in keys if key_stem(k) in KEY_STEMS)
+    props, meta_note = _metadata(path, keys)
+    resolution = resolve_keys_by_stem(keys, skip=skip, file=name)
+    columns = resolution.columns
+    if props is not None:
+        resolved = resolve_odata_keys(props, file=name)
+        columns = {k: v for k, v in resolved.items() if k in keys}
+    if not columns:
+        raise DataError(
+            "no column of this StatLine CSV resolves to an indicator of the codebook",
+            file=name,
+            fix="check that the header holds StatLine keys such as AantalInwoners_5",
+        )
+    unresolved = [k for k in keys if k not in columns and k not in skip]
+    lacking = [i for i in resolution.lacking if i not in columns.values()]
+    code_col = "WijkenEnBuurten"
+    codes = clean_codes(df[code_col], file=name, column=code_col)
+    kind_col = next((k for k in keys if key_stem(k) == "SoortRegio"), None)
+    if kind_col is not None:
+        _check_region_kind(df[kind_col], codes, file=name, column=kind_col)
+    code_year = validate_year(vintage, what="--vintage", file=name) if vintage else year
+    gm_col = next((k for k in keys if key_stem(k) == "Gemeentenaam"), None)
+    names = None
+    if gm_col is not None:
+        gm_name = df[gm_col].astype("string").str.strip()
+        names = gm_name.where(codes.str.startswith("GM"), None)
+    obs = wide_to_observations(
+        df, file=name, codes=codes, columns=columns, vintage=code_year, periods=year
+    )
+    table = table_id_from_name(path) or next(
+        (t.table_id for t in KWB_TABLES.values() if t.year == year), "statline-csv"
+    )
+    digest = file_hash(path)
+    report = [f"year {year} from {how}; codes as the {code_year} classification"]
+    if unresolved:
+        report.append(
+            f"{len(unresolved)} column(s) resolved to no indicator (not imported): "
+            + ", ".join(unresolved)
+        )
+    if lacking:
+        report.append(
+            f"{len(lacking)} codebook indicator(s) not in this file: " + ", ".join(lacking)
+        )
+    if meta_note:
+        report.append(meta_note)
+    cat = catalogue()
+    resolved_text = ", ".join(f"{k} → {v}" for k, v in columns.items() if v in cat)
+    source = SourceInfo(
+        source_id=f"statline-csv:{table}:{digest[:16]}",
+        publisher="CBS (StatLine)",
+        table_id=table,
+        title=f"Kerncijfers wijken en buurten {year} ({path.name})",
+        period=str(year),
+        file_name=path.name,
+        file_hash=digest,
+        kind="statline-csv",
+        notes="; ".join([*report, f"resolved: {resolved_text}"]),
+    )
+    return ImportBatch(source, areas_from_codes(codes, code_year, names), obs, report=report)
+
+
+def _check_region_kind(kinds: pd.Series, codes: pd.Series, *, file: str, column: str) -> None:
+    """``SoortRegio`` (Gemeente/Wijk/Buurt) must agree with the code's prefix."""
+    words = kinds.astype("string").str.strip().str.lower()
+    expected = words.map(_LEVEL_WORD)
+    bad = expected.notna() & (expected != codes.str[:2])
+    if bad.any():
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"region {codes.iloc[pos]} is marked {kinds.iloc[pos].strip()!r}",
+            file=file,
+            row=pos + 2,
+            column=column,
+            fix="the code and its SoortRegio must agree; check the row",
+        )
