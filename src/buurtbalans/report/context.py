@@ -51,7 +51,7 @@ class ReportContext:
         """An amount in whole euros: € 8.576."""
         if _missing(value):
             return "–"
-        return "€ " + fmt_number(round(float(value)), self.taal, 0)
+        return "€\u00a0" + fmt_number(round(float(value)), self.taal, 0)
 
     def pct(self, value: object, digits: int = 0) -> str:
         """A percentage: 18 %."""
@@ -156,7 +156,7 @@ class Chapter:
     blocks: list[Block] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    page_break: bool = True
+    page_break: bool = False
 
     def text(self, text: str) -> Chapter:
         self.blocks.append(Block("text", text=text))

@@ -57,14 +57,11 @@ def _provenance_rows(ctx: ReportContext, run: dict[str, Any]) -> pd.DataFrame:
     ]
     if ctx.synthetic:
         rows.insert(0, (ctx.t("synthetic_short"), ctx.t("synthetic")))
+    from buurtbalans.report.chapters.method import source_row
+
     for s in ctx.analysis.index.run.provenance.get("sources", []):
-        rows.append(
-            (
-                ctx.t("col_source"),
-                f"{s.get('title') or s.get('table_id')} — {s.get('publisher', '')}, "
-                f"{s.get('period', '')}",
-            )
-        )
+        title, publisher, period = source_row(ctx, s)
+        rows.append((ctx.t("col_source"), f"{title} — {publisher}, {period}"))
     rows += [(ctx.t("prov_note"), n) for n in rep.get("notes", [])]
     return pd.DataFrame(rows, columns=[ctx.t("prov_field"), ctx.t("prov_value")])
 

@@ -109,7 +109,6 @@ def _comparison(
         u = unit(ctx, str(r.eenheid))
         rows.append(
             {
-                ctx.t("col_theme"): themes.get(r.thema, r.thema),
                 ctx.t("col_indicator"): labels.get(r.indicator, r.indicator) + (f" ({u})" if u else ""),
                 ctx.t("col_year"): str(int(r.jaar)),
                 ctx.gm_name: ctx.num(r.waarde),

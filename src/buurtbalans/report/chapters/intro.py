@@ -31,13 +31,13 @@ def build_intro(ctx: ReportContext) -> Chapter:
     )
     ch.text(ctx.t("intro_reading"))
     if ctx.synthetic:
-        ch.note(ctx.t("synthetic"))
+        ch.note(ctx.t("synthetic_intro"))
     return ch
 
 
 def build_findings(ctx: ReportContext) -> Chapter:
     """The key findings (every number computed) and the basis they rest on."""
-    ch = Chapter("bevindingen", ctx.t("findings"), page_break=False)
+    ch = Chapter("bevindingen", ctx.t("findings"))
     ch.items(key_findings(ctx))
     b = ctx.basis()
     used = ", ".join(ctx.domain_label(d) for d in b.get("domains_used", [])) or "–"

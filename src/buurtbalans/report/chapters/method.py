@@ -30,6 +30,24 @@ def indicator_label(ctx: ReportContext, ind: str) -> str:
     return meta.label_nl if ctx.taal == "nl" else meta.label_en
 
 
+def source_row(ctx: ReportContext, source: dict) -> tuple[str, str, str]:
+    """(title, publisher, period) of a source; the demo's own sources in the report's
+    language."""
+    table = str(source.get("table_id", ""))
+    if table.startswith("voorbeeldstad-"):
+        part = table.removeprefix("voorbeeldstad-")
+        return (
+            ctx.t("demo_source", part=ctx.t(f"demo_{part}") if f"demo_{part}" in TERMS else part),
+            ctx.t("synthetic_short"),
+            str(source.get("period", "")),
+        )
+    return (
+        str(source.get("title") or table),
+        str(source.get("publisher", "")),
+        str(source.get("period", "")),
+    )
+
+
 def note_sentence(ctx: ReportContext, note: str) -> str:
     """An engine or analysis note as a sentence in the report's language."""
     for pattern, key in _PATTERNS:
@@ -97,11 +115,13 @@ def build_method(ctx: ReportContext) -> Chapter:
         ch.table(
             pd.DataFrame(
                 [
-                    {
-                        ctx.t("col_source"): s.get("title") or s.get("table_id"),
-                        ctx.t("col_publisher"): s.get("publisher", ""),
-                        ctx.t("col_period"): s.get("period", ""),
-                    }
+                    dict(
+                        zip(
+                            (ctx.t("col_source"), ctx.t("col_publisher"), ctx.t("col_period")),
+                            source_row(ctx, s),
+                            strict=True,
+                        )
+                    )
                     for s in sources
                 ]
             ),
@@ -109,7 +129,6 @@ def build_method(ctx: ReportContext) -> Chapter:
         )
     breaks = [
         ctx.t("m_break", label=indicator_label(ctx, k), year=v.break_year)
-        + (f" {v.break_note}" if ctx.taal == "nl" and v.break_note else "")
         for k, v in catalogue().items()
         if v.break_year and k in spec.raw_inputs()
     ]
@@ -122,7 +141,7 @@ def build_method(ctx: ReportContext) -> Chapter:
 def build_appendix(ctx: ReportContext) -> Chapter:
     """Appendix: every buurt with its map number, scores, class, change and residents."""
     van, tot = ctx.van, ctx.tot
-    ch = Chapter("bijlage", ctx.t("h_appendix"))
+    ch = Chapter("bijlage", ctx.t("h_appendix"), page_break=True)
     ch.text(ctx.t("appendix_text"))
     c = ctx.analysis.change.copy()
     ranks = ctx.analysis.index.table.query("period == @tot").set_index("area_code")["rank"]
@@ -154,9 +173,9 @@ def build_appendix(ctx: ReportContext) -> Chapter:
 
 def build_colophon(ctx: ReportContext) -> Chapter:
     """Colophon: what made this report, from which sources, when."""
-    ch = Chapter("colofon", ctx.t("h_colophon"))
+    ch = Chapter("colofon", ctx.t("h_colophon"), page_break=False)
     prov = ctx.analysis.index.run.provenance
-    sources = sorted({s.get("title") or s.get("table_id", "") for s in prov.get("sources", [])})
+    sources = sorted({source_row(ctx, s)[0] for s in prov.get("sources", [])})
     ch.items(
         [
             ctx.t("colo_made", version=__version__, date=datetime.now(UTC).date().isoformat()),
@@ -166,5 +185,5 @@ def build_colophon(ctx: ReportContext) -> Chapter:
         ]
     )
     if ctx.synthetic:
-        ch.note(ctx.t("synthetic"))
+        ch.note(ctx.t("synthetic_intro"))
     return ch

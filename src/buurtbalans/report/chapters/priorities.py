@@ -89,6 +89,19 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
             )
         text += " " + ctx.t("opt_buurten", buurten=ctx.buurt_list(codes, 4))
         sentences.append(text)
+    ch_all = ctx.analysis.change
+    rows.append(
+        {
+            ctx.t("col_option"): ctx.t("opt_gemeente", gemeente=ctx.gm_name),
+            ctx.t("col_range"): fmt_range(
+                ch_all[f"score_{ctx.tot}"].min(), ch_all[f"score_{ctx.tot}"].max(), ctx.taal
+            ),
+            ctx.t("col_cost"): ctx.euro(gm_cost),
+            ctx.t("col_residents_share"): ctx.t(
+                "residents_share", n=ctx.num(ch_all["inwoners"].sum(), 0), share="100"
+            ),
+        }
+    )
     caption = ctx.t("table1_caption", top=top, tot=ctx.tot)
     if gm_cost:
         caption += " " + ctx.t("table1_gm_cost", gemeente=ctx.gm_name, cost=ctx.euro(gm_cost))
