@@ -146,7 +146,7 @@ def category_map(
         if "_status" in gdf
         else pd.Series(False, index=gdf.index)
     )
-    face = gdf[column].map(palette).fillna(NO_DATA).where(~weak, INSUFFICIENT)
+    face = gdf[column].map(palette).astype(object).fillna(NO_DATA).where(~weak, INSUFFICIENT)
     gdf.plot(ax=ax, color=face, edgecolor="white", linewidth=0.4)
     if weak.any():
         gdf[weak].plot(ax=ax, facecolor="none", edgecolor="#777777", hatch="////", linewidth=0)
@@ -210,6 +210,16 @@ def numeric_map(
 
     values = gdf[column].astype(float)
     ok = values.dropna()
+    if ok.empty:  # nothing to classify: every buurt grey (or hatched) with the legend
+        return category_map(
+            gdf.assign(_klasse=None),
+            "_klasse",
+            [],
+            title=title,
+            source=source,
+            no_data=no_data,
+            insufficient=insufficient,
+        )
     if diverging:
         m = float(np.abs(ok).max()) if len(ok) else 1.0
         q = np.quantile(np.abs(ok), [0.33, 0.66]) if len(ok) else [0.3, 0.6]

@@ -44,7 +44,7 @@ def key_findings(ctx: ReportContext) -> list[str]:
         share = 100 * res / ch["inwoners"].sum()
         out.append(ctx.t("f_share", tot=tot, share=ctx.num(share, 0), res=ctx.num(res, 0)))
     dec = a.decomposition
-    if not dec.empty:
+    if not dec.empty and dec["bijdrage"].notna().any():
         biggest = dec.loc[dec["bijdrage"].abs().idxmax()]
         out.append(
             ctx.t(

@@ -44,6 +44,9 @@ def build_overview(ctx: ReportContext) -> Chapter:
         ch.figure(
             numeric(ctx, delta, ctx.t("map_change", van=van, tot=tot), tot, diverging=True)
         )
+    if score.notna().sum() < 2:
+        ch.note(ctx.t("too_few_scores", tot=tot))
+        return ch
     ch.heading(ctx.t("h_distribution"))
     ch.text(
         ctx.t(

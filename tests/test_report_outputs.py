@@ -1,0 +1,95 @@
+"""The analyst's files and the chapter machinery: xlsx (rounded, labelled, frozen header,
+filters, provenance rows, domain scores per year), GeoPackage (per year, no name_x/y),
+Table 1 in council form, and a chapter list a builder can be added to."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from buurtbalans.report import build_report
+from buurtbalans.report.chapters import CHAPTERS
+from buurtbalans.report.context import Chapter, fmt_number, fmt_range
+from buurtbalans.report.terms import TERMS
+from buurtbalans.store import Store
+
+
+@pytest.fixture(scope="module")
+def report(demo_store_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("rapport-xlsx")
+    with Store(demo_store_path, read_only=True) as store:
+        return build_report(store, "GM9999", 2015, 2024, uit=out, synthetic=True, pdf=False)
+
+
+def test_workbook_is_council_and_analyst_ready(report):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(report.files["xlsx"])
+    assert wb.sheetnames[0] == "domeinscores per jaar" and "herkomst" in wb.sheetnames
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref, ws.title
+        assert ws.column_dimensions["A"].width >= 8
+    scores = pd.read_excel(report.files["xlsx"], sheet_name="domeinscores per jaar")
+    assert set(scores["Jaar"]) == {2015, 2024} and len(scores) == 120
+    assert {"buurt", "code", "nr.", "Inkomen", "Gezondheid", "MDI-score", "klasse"} <= set(
+        scores.columns
+    )
+    assert (scores["Inkomen"].dropna().round(1) == scores["Inkomen"].dropna()).all()
+    prov = pd.read_excel(report.files["xlsx"], sheet_name="herkomst")
+    assert list(prov.columns) == ["onderdeel", "waarde"] and len(prov) >= 8
+    assert not prov["waarde"].astype(str).str.startswith("{").any()  # no JSON cells
+    prio = pd.read_excel(report.files["xlsx"], sheet_name="prioritering")
+    assert pd.api.types.is_numeric_dtype(prio["Kosten sociaal domein per inwoner"])
+
+
+def test_geopackage_per_year(report):
+    import pyogrio
+
+    info = pyogrio.read_info(report.files["gpkg"], layer="mdi")
+    fields = set(info["fields"])
+    assert not {"name_x", "name_y"} & fields
+    for year in (2015, 2024):
+        assert {f"score_{year}", f"rank_{year}", f"class_{year}", f"inkomen_{year}"} <= fields
+    assert info["features"] == 60
+
+
+def test_table1_in_council_form(report):
+    t1 = report.tables["prioritering"]
+    assert list(t1.columns) == [
+        "Optie (10 buurten in de klasse zeer hoog)",
+        "MDI-scores (bereik)",
+        "Kosten sociaal domein per inwoner",
+        "Inwoners (aandeel bevolking)",
+    ]
+    assert t1.iloc[:4, 2].str.startswith("€").all()
+    assert t1.iloc[:4, 1].str.fullmatch(r"\d+,\d – \d+,\d").all()
+    assert t1.iloc[4, 3].endswith("(100 %)")  # the gemeente for comparison
+    sentences = next(c for c in report.chapters if c.id == "prioritering").sentences()
+    assert sum(s.startswith("Optie ") for s in sentences) == 4
+
+
+def test_method_notes_are_sentences(report):
+    text = " ".join(next(c for c in report.chapters if c.id == "methode").sentences())
+    assert "has no data" not in text and "heeft geen gegevens en is weggelaten" in text
+
+
+def test_a_chapter_can_be_added(demo_store_path, tmp_path):
+    def extra(ctx):
+        return Chapter("onzekerheid", "Onzekerheid").text(f"{ctx.gm_name}: extra hoofdstuk")
+
+    builders = [*CHAPTERS[:-2], extra, *CHAPTERS[-2:]]
+    with Store(demo_store_path, read_only=True) as store:
+        rep = build_report(
+            store, "GM9999", 2015, 2024, uit=tmp_path, pdf=False, chapters=builders
+        )
+    ids = [c.id for c in rep.chapters]
+    assert ids.index("onzekerheid") == len(ids) - 3
+    assert "Voorbeeldstad: extra hoofdstuk" in rep.files["html"].read_text()
+
+
+def test_numbers_and_terms():
+    assert fmt_number(12345.678, "nl") == "12.346" and fmt_number(12.345, "nl") == "12,3"
+    assert fmt_number(12345.678, "en") == "12,346" and fmt_range(0.8, 13.24, "nl") == "0,8 – 13,2"
+    assert fmt_number(-0.01, "nl", 1) == "0,0"
+    assert all(set(v) == {"nl", "en"} for v in TERMS.values())
