@@ -51,6 +51,15 @@ def render_html(ctx: ReportContext, chapters: list[Chapter], run: dict[str, Any]
             if b.kind == "figure" and b.figure is not None:
                 item.update(_figure(b.figure))
             blocks.append(item)
+        # text and headings that introduce a figure or table stay on its page
+        for i in range(len(blocks) - 2, -1, -1):
+            nxt = blocks[i + 1]
+            if blocks[i]["kind"] in ("text", "heading", "note") and (
+                nxt["kind"] in ("figure",)
+                or (nxt["kind"] == "table" and nxt.get("small"))
+                or nxt.get("lead")
+            ):
+                blocks[i]["lead"] = True
         shown.append(
             {
                 "id": ch.id,

@@ -167,7 +167,7 @@ def build_profile(ctx: ReportContext) -> Chapter | None:
             groups = [_wmean(values, pop, idx) for idx in (worst, rest, d.index)]
             unit = " %" if cat[ind].unit == "%" else ""
             fmt = (lambda v, u=unit: ctx.num(v) + u if np.isfinite(v) else "–")  # noqa: E731
-        ratio = groups[0] / groups[1] if groups[1] else np.nan
+        ratio = groups[0] / groups[1] if groups[1] and groups[0] > 0 < groups[1] else np.nan
         rows.append(
             {
                 ctx.t("col_indicator"): _label(ctx, ind)
