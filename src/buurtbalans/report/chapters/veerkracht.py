@@ -39,18 +39,20 @@ RDYLBU9 = [
     "#74add1",
     "#313695",
 ]
-# a bivariate scheme (problems × vulnerable), told apart under colour-vision deficiency
+# problems × vulnerable: blues (few problems), yellow-orange (above average), pink-red (many),
+# black for the top class; every pair ΔE > 8 also under protan-, deuter- and tritanopia
+# (tests/test_report_colours.py)
 FOCUS_COLOURS = [
-    "#e8e8e8",
-    "#ace4e4",
-    "#5ac8c8",
-    "#dfb0d6",
-    "#a5add3",
-    "#5698b9",
-    "#be64ac",
-    "#8c62aa",
-    "#3b4994",
-    "#1a1a1a",
+    "#deebf7",
+    "#6baed6",
+    "#08519c",
+    "#ffffa0",
+    "#fdb863",
+    "#d95f0e",
+    "#fcc5c0",
+    "#dd3497",
+    "#67001f",
+    "#000000",
 ]
 # (column, title key, labels, colours, year kind, labels that stand out)
 MAPS = (
