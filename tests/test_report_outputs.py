@@ -93,3 +93,28 @@ def test_numbers_and_terms():
     assert fmt_number(12345.678, "en") == "12,346" and fmt_range(0.8, 13.24, "nl") == "0,8 – 13,2"
     assert fmt_number(-0.01, "nl", 1) == "0,0"
     assert all(set(v) == {"nl", "en"} for v in TERMS.values())
+
+
+def test_buurten_without_enough_data_are_shown_as_such(tmp_path):
+    """Three buurten lose their income data in 2024: no score, rank or class; hatched and
+    labelled on every map, named in the findings, 'onvoldoende gegevens' in the tables."""
+    from buurtbalans.demo import load_demo
+
+    store = Store(tmp_path / "weak.duckdb")
+    load_demo(store)
+    weak = ["BU99990301", "BU99990302", "BU99990303"]
+    store.con.execute(
+        "DELETE FROM observations WHERE period = 2024 AND indicator IN "
+        "('p_hh_li', 'p_hh_lkk', 'g_hh_sti') AND area_code IN (?, ?, ?)",
+        weak,
+    )
+    rep = build_report(store, "GM9999", 2015, 2024, uit=tmp_path / "r", synthetic=True, pdf=False)
+    status = rep.analysis.index.table.query("period == 2024").set_index("area_code")["status"]
+    assert (status[weak] != "ok").all()
+    assert any("3 buurten hebben in 2024 te weinig gegevens" in f for f in rep.findings)
+    table = rep.tables["buurten"]
+    assert (table["klasse 2024"] == "onvoldoende gegevens").sum() == 3
+    html = rep.files["html"].read_text()
+    assert "onvoldoende gegevens" in html
+    maps = [f for f in rep.figures if f.kind == "map"]
+    assert maps and all(f.has_legend for f in maps)

@@ -132,6 +132,7 @@ def category_map(
     colours: list[str] | None = None,
     insufficient: str = "",
     show_all: bool = False,
+    keep_colour: bool = False,
 ) -> Figure:
     """A map of ordered or unordered classes with every class in the legend. Buurten whose
     ``_status`` is not 'ok' are hatched and labelled ``insufficient`` in the legend."""
@@ -146,12 +147,14 @@ def category_map(
         if "_status" in gdf
         else pd.Series(False, index=gdf.index)
     )
-    face = gdf[column].map(palette).astype(object).fillna(NO_DATA).where(~weak, INSUFFICIENT)
+    face = gdf[column].map(palette).astype(object).fillna(NO_DATA)
+    if not keep_colour:  # the class itself is withheld: grey and hatched
+        face = face.where(~weak, INSUFFICIENT)
     gdf.plot(ax=ax, color=face, edgecolor="white", linewidth=0.4)
     if weak.any():
         gdf[weak].plot(ax=ax, facecolor="none", edgecolor="#777777", hatch="////", linewidth=0)
     _numbers(ax, gdf)
-    shown = gdf.loc[~weak, column]
+    shown = gdf[column] if keep_colour else gdf.loc[~weak, column]
     present = [c for c in categories if show_all or (shown == c).any()]
     handles = [Patch(facecolor=palette[c], edgecolor="#666666", label=c) for c in present]
     if shown.isna().any() or (~shown.isin(categories)).any():
@@ -159,7 +162,7 @@ def category_map(
     if weak.any():
         handles.append(
             Patch(
-                facecolor=INSUFFICIENT,
+                facecolor="white" if keep_colour else INSUFFICIENT,
                 edgecolor="#777777",
                 hatch="////",
                 label=insufficient or no_data,

@@ -29,8 +29,10 @@ def category(
     colours: list[str] | None = None,
     *,
     show_all: bool = False,
+    keep_colour: bool = False,
 ) -> fg.Figure:
-    """A class map in the report's language."""
+    """A class map in the report's language (``keep_colour``: buurten without an MDI
+    score keep their own class colour and are hatched on top)."""
     return fg.category_map(
         layer(ctx, values, "_v", year),
         "_v",
@@ -39,8 +41,9 @@ def category(
         source=ctx.source_line,
         no_data=ctx.t("no_data"),
         colours=colours,
-        insufficient=ctx.t("insufficient"),
+        insufficient=ctx.t("insufficient_mdi") if keep_colour else ctx.t("insufficient"),
         show_all=show_all,
+        keep_colour=keep_colour,
     )
 
 

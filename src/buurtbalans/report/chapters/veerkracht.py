@@ -144,9 +144,10 @@ def build_veerkracht(ctx: ReportContext) -> Chapter | None:
                     values,
                     [tr(x) for x in labels],
                     title,
-                    None,
+                    ctx.tot,
                     list(colours),
                     show_all=True,
+                    keep_colour=True,
                 )
             )
     ch.heading(ctx.t("vk_cross"))
