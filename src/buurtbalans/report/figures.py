@@ -410,6 +410,13 @@ def benchmark_bar(
     ax.barh(range(len(v)), v["value"], color=colours)
     ax.set_yticks(range(len(v)), v["name"].fillna(v["code"]), fontsize=MIN_PT + 0.5)
     ax.tick_params(axis="x", labelsize=MIN_PT + 0.5)
+    from matplotlib.ticker import FuncFormatter
+
+    def tick(x: float, _pos: int) -> str:
+        text = f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.1f}"
+        return text.translate(str.maketrans(",.", ".,")) if taal == "nl" else text
+
+    ax.xaxis.set_major_formatter(FuncFormatter(tick))
     has_nl = nl is not None and bool(np.isfinite(nl))
     if has_nl:
         shown = _range_labels(np.array([nl]), nl, taal)[0].split(" – ")[0]

@@ -128,7 +128,9 @@ def write_geopackage(ctx: ReportContext, path: Path) -> Path:
         for c in cols:
             if c in part:
                 v = part[c]
-                wide[f"{c}_{int(year)}"] = wide["code"].map(v.round(2) if v.dtype.kind == "f" else v)
+                wide[f"{c}_{int(year)}"] = wide["code"].map(
+                    v.round(2) if v.dtype.kind == "f" else v
+                )
     ch = a.change.set_index("area_code")
     wide["delta"] = wide["code"].map(ch["delta"].round(2))
     wide["richting"] = wide["code"].map(ch["direction"])
@@ -141,4 +143,3 @@ def write_geopackage(ctx: ReportContext, path: Path) -> Path:
             columns=["area_code"]
         ).to_file(path, layer="veerkracht", driver="GPKG")
     return path
-

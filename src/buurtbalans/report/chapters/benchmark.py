@@ -60,7 +60,11 @@ def build_benchmark(ctx: ReportContext) -> Chapter | None:
     method = getattr(bm.peers, "method", "auto")
     if method == "auto":
         ch.text(
-            ctx.t("bm_auto", n=len(names) - 1, features=", ".join(labels.get(f, f).lower() for f in feats))
+            ctx.t(
+                "bm_auto",
+                n=len(names) - 1,
+                features=", ".join(labels.get(f, f).lower() for f in feats),
+            )
         )
     elif method == "regel":
         ch.text(ctx.t("bm_rule", features=", ".join(labels.get(f, f).lower() for f in feats)))
@@ -77,7 +81,9 @@ def build_benchmark(ctx: ReportContext) -> Chapter | None:
         + f"{ctx.t('source')}: {ctx.t('bm_source')} ({', '.join(map(str, years))}) | "
         f"buurtbalans {__version__}"
     )
-    themes = {th: ctx.t(f"theme_{th}") if f"theme_{th}" in TERMS else th for th in bm.ranks["thema"]}
+    themes = {
+        th: ctx.t(f"theme_{th}") if f"theme_{th}" in TERMS else th for th in bm.ranks["thema"]
+    }
     ch.figure(fg.rank_heat(bm.ranks, labels, title=ctx.t("bm_heat"), source=src, themes=themes))
     from buurtbalans.analysis.benchmark import group_values
 
@@ -109,11 +115,14 @@ def _comparison(
         u = unit(ctx, str(r.eenheid))
         rows.append(
             {
-                ctx.t("col_indicator"): labels.get(r.indicator, r.indicator) + (f" ({u})" if u else ""),
+                ctx.t("col_indicator"): labels.get(r.indicator, r.indicator)
+                + (f" ({u})" if u else ""),
                 ctx.t("col_year"): str(int(r.jaar)),
                 ctx.gm_name: ctx.num(r.waarde),
                 ctx.t("nl"): ctx.num(r.nl) if np.isfinite(r.nl) else "–",
-                ctx.t("col_peers_range"): f"{ctx.num(r.benchmark_min)} – {ctx.num(r.benchmark_max)}",
+                ctx.t(
+                    "col_peers_range"
+                ): f"{ctx.num(r.benchmark_min)} – {ctx.num(r.benchmark_max)}",
                 ctx.t("col_peers_mean"): ctx.num(r.benchmark_gem),
                 ctx.t("col_position"): ctx.t("rank_of", rank=int(r.rang), n=int(r.n_groep)),
             }

@@ -27,7 +27,13 @@ def build_domains(ctx: ReportContext) -> Chapter | None:
         before = table.loc[table["period"] == van].set_index("area_code")[d]
         after = table.loc[table["period"] == tot].set_index("area_code")[d]
         delta = after - before
-        key = "dom_worse" if delta.mean() > 0.5 else "dom_better" if delta.mean() < -0.5 else "dom_same"
+        key = (
+            "dom_worse"
+            if delta.mean() > 0.5
+            else "dom_better"
+            if delta.mean() < -0.5
+            else "dom_same"
+        )
         parts = [
             ctx.t(
                 key,
@@ -42,9 +48,7 @@ def build_domains(ctx: ReportContext) -> Chapter | None:
             parts.append(ctx.t("dom_contribution", value=_signed(ctx, dec[d])))
         worse = delta[delta > 5]
         if len(worse):
-            parts.append(
-                ctx.t("dom_worst_buurten", buurten=ctx.buurt_list(extremes(worse, 3)))
-            )
+            parts.append(ctx.t("dom_worst_buurten", buurten=ctx.buurt_list(extremes(worse, 3))))
         parts += _indicator_sentences(ctx, d, raw)
         ch.text(" ".join(parts))
         if ctx.gdf is not None:
@@ -79,7 +83,7 @@ def _raw_values(ctx: ReportContext) -> dict[str, tuple[float, float, float, floa
             ctx.store, inds, ctx.gemeente, [ctx.van, ctx.tot], vintage=ctx.analysis.vintage
         )
         land = ctx.store.observations(inds, level="land", periods=[ctx.van, ctx.tot])
-    except Exception:  # noqa: BLE001 - a narrative without raw values is still a narrative
+    except Exception:
         return {}
     pop = ctx.analysis.change.set_index("area_code")["inwoners"]
     out = {}
@@ -140,6 +144,3 @@ def _unit(ctx: ReportContext, unit: str) -> str:
     from buurtbalans.report.terms import TERMS
 
     return f" {ctx.t(key)}" if key in TERMS and ctx.t(key) else ""
-
-
-

@@ -54,7 +54,9 @@ def note_sentence(ctx: ReportContext, note: str) -> str:
         if m := pattern.fullmatch(note.strip()):
             thing = m.group(1)
             label = (
-                ctx.domain_label(thing) if key == "w_domain_left_out" else indicator_label(ctx, thing)
+                ctx.domain_label(thing)
+                if key == "w_domain_left_out"
+                else indicator_label(ctx, thing)
             )
             return ctx.t(key, label=label)
     return note
@@ -68,7 +70,9 @@ def build_method(ctx: ReportContext) -> Chapter:
     ch.text(
         ctx.t(
             "m_index",
-            transform=ctx.t(f"tr_{spec.transform}") if f"tr_{spec.transform}" in TERMS else spec.transform,
+            transform=ctx.t(f"tr_{spec.transform}")
+            if f"tr_{spec.transform}" in TERMS
+            else spec.transform,
             reference=ctx.t(ref_key) if ref_key in TERMS else spec.reference,
             min_pop=ctx.num(spec.min_population, 0),
         )
@@ -163,7 +167,9 @@ def build_appendix(ctx: ReportContext) -> Chapter:
                 ctx.t("col_class", year=tot): ctx.class_label(getattr(r, f"class_{tot}"))
                 if st == OK
                 else ctx.t("insufficient"),
-                ctx.t("col_direction"): ctx.t(f"dir_{r.direction}") if isinstance(r.direction, str) else "–",
+                ctx.t("col_direction"): ctx.t(f"dir_{r.direction}")
+                if isinstance(r.direction, str)
+                else "–",
                 ctx.t("col_inwoners"): ctx.num(r.inwoners, 0),
             }
         )

@@ -41,9 +41,7 @@ def build_overview(ctx: ReportContext) -> Chapter:
                 worse=ctx.buurt_list(extremes(delta[delta > 0], 3)) or ctx.t("none"),
             )
         )
-        ch.figure(
-            numeric(ctx, delta, ctx.t("map_change", van=van, tot=tot), tot, diverging=True)
-        )
+        ch.figure(numeric(ctx, delta, ctx.t("map_change", van=van, tot=tot), tot, diverging=True))
     if score.notna().sum() < 2:
         ch.note(ctx.t("too_few_scores", tot=tot))
         return ch

@@ -35,7 +35,7 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
     """Chapter 'Prioritering'."""
     if ctx.priorities is None:
         return None
-    summary, selections, overlap, rob = ctx.priorities
+    _summary, selections, overlap, rob = ctx.priorities
     ch = Chapter("prioritering", ctx.t("priorities"))
     top = ctx.class_label(ctx.spec.classes.labels[-1])
     n_cand = int((ctx.analysis.change[f"class_{ctx.tot}"] == ctx.spec.classes.labels[-1]).sum())
@@ -85,7 +85,10 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
         )
         if cost is not None and gm_cost and np.isfinite(cost):
             text += " " + ctx.t(
-                "opt_cost", cost=ctx.euro(cost), gm=ctx.euro(gm_cost), ratio=ctx.num(cost / gm_cost, 1)
+                "opt_cost",
+                cost=ctx.euro(cost),
+                gm=ctx.euro(gm_cost),
+                ratio=ctx.num(cost / gm_cost, 1),
             )
         text += " " + ctx.t("opt_buurten", buurten=ctx.buurt_list(codes, 4))
         sentences.append(text)
@@ -153,26 +156,31 @@ def build_profile(ctx: ReportContext) -> Chapter | None:
         values = d[ind]
         if ind == "kosten_sociaal_domein":  # a total per buurt: show it per resident
             groups = [
-                values.reindex(idx).sum() / pop.reindex(idx).sum() if pop.reindex(idx).sum() else np.nan
+                values.reindex(idx).sum() / pop.reindex(idx).sum()
+                if pop.reindex(idx).sum()
+                else np.nan
                 for idx in (worst, rest, d.index)
             ]
             fmt = ctx.euro
         elif cat[ind].kind == "count":
             groups = [
-                100 * values.reindex(idx).sum() / pop.reindex(idx).sum() for idx in (worst, rest, d.index)
+                100 * values.reindex(idx).sum() / pop.reindex(idx).sum()
+                for idx in (worst, rest, d.index)
             ]
-            fmt = ctx.pct
-            missing_unit = True  # noqa: F841 - counts are shown per 100 residents
+            fmt = _plain(ctx, "")  # per 100 residents, said in the label
         else:
             groups = [_wmean(values, pop, idx) for idx in (worst, rest, d.index)]
-            unit = " %" if cat[ind].unit == "%" else ""
-            fmt = (lambda v, u=unit: ctx.num(v) + u if np.isfinite(v) else "–")  # noqa: E731
+            fmt = _plain(ctx, " %" if cat[ind].unit == "%" else "")
         ratio = groups[0] / groups[1] if groups[1] and groups[0] > 0 < groups[1] else np.nan
         rows.append(
             {
                 ctx.t("col_indicator"): _label(ctx, ind)
                 + (f" ({ctx.t('per_resident')})" if ind == "kosten_sociaal_domein" else "")
-                + (f" ({ctx.t('per_100')})" if cat[ind].kind == "count" and ind != "kosten_sociaal_domein" else ""),
+                + (
+                    f" ({ctx.t('per_100')})"
+                    if cat[ind].kind == "count" and ind != "kosten_sociaal_domein"
+                    else ""
+                ),
                 ctx.t("col_worst", n=len(worst)): fmt(groups[0]),
                 ctx.t("col_rest"): fmt(groups[1]),
                 ctx.t("col_gemeente"): fmt(groups[2]),
@@ -192,6 +200,15 @@ def build_profile(ctx: ReportContext) -> Chapter | None:
     if missing:
         ch.note(ctx.t("profile_missing", labels=", ".join(missing)))
     return ch
+
+
+def _plain(ctx: ReportContext, unit: str):
+    """A formatter: the number in the report's style with ``unit`` after it."""
+
+    def fmt(value: float) -> str:
+        return ctx.num(value) + unit if np.isfinite(value) else "–"
+
+    return fmt
 
 
 def _ratio(row: dict, ctx: ReportContext) -> float:

@@ -115,7 +115,11 @@ def build_veerkracht(ctx: ReportContext) -> Chapter | None:
     ch.text(
         ctx.t(
             "vk_average",
-            reference=ctx.t("vk_ref_national" if ref.startswith("national") else "vk_ref_municipal", gemeente=ctx.gm_name, tot=ctx.tot),
+            reference=ctx.t(
+                "vk_ref_national" if ref.startswith("national") else "vk_ref_municipal",
+                gemeente=ctx.gm_name,
+                tot=ctx.tot,
+            ),
             index=ctx.num(settings.get("reference_index"), 1),
         )
     )
