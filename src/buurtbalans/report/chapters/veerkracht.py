@@ -154,6 +154,7 @@ def build_veerkracht(ctx: ReportContext) -> Chapter | None:
                     keep_colour=True,
                 )
             )
+    ch.tables["veerkracht"] = _counts(ctx, vk, tr)  # workbook only
     ch.heading(ctx.t("vk_cross"))
     ch.text(ctx.t("vk_cross_text", tot=ctx.tot))
     ch.table(_crosstab(ctx, cross, tr), key="veerkracht_corporatie")
@@ -163,6 +164,23 @@ def build_veerkracht(ctx: ReportContext) -> Chapter | None:
     ch.table(_matrix(ctx, persp), key="handelingsperspectieven")
     ch.table(_per_type(ctx, persp, vk, tr), key="veerkracht_typen")
     return ch
+
+
+def _counts(ctx: ReportContext, vk: pd.DataFrame, tr) -> pd.DataFrame:
+    """Number of buurten per class on each map (for the workbook)."""
+    rows = []
+    for col, key, labels, *_ in MAPS:
+        if col in vk:
+            counts = vk[col].value_counts()
+            rows += [
+                {
+                    ctx.t("col_map"): ctx.t(key),
+                    ctx.t("class"): tr(label),
+                    ctx.t("col_n_buurten"): int(counts.get(label, 0)),
+                }
+                for label in labels
+            ]
+    return pd.DataFrame(rows)
 
 
 def _crosstab(ctx: ReportContext, cross: pd.DataFrame, tr) -> pd.DataFrame:
