@@ -213,8 +213,8 @@ def fmt_number(value: object, taal: str, digits: int | None = None) -> str:
     v = float(value)  # type: ignore[arg-type]
     if not math.isfinite(v):
         return "–"
-    if digits is None:
-        digits = 0 if abs(v) >= 100 or float(v).is_integer() else 1
+    if digits is None:  # what the data support: 12.346 / 12,3 / 0,04
+        digits = 0 if abs(v) >= 100 or float(v).is_integer() else 1 if abs(v) >= 1 else 2
     text = f"{v:,.{digits}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]

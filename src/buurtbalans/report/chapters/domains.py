@@ -46,6 +46,7 @@ def build_domains(ctx: ReportContext) -> Chapter | None:
         ]
         if dec is not None and d in dec.index:
             parts.append(ctx.t("dom_contribution", value=_signed(ctx, dec[d])))
+        parts.append(ctx.t("dom_highest", tot=tot, buurten=ctx.buurt_list(extremes(after, 3))))
         worse = delta[delta > 5]
         if len(worse):
             parts.append(ctx.t("dom_worst_buurten", buurten=ctx.buurt_list(extremes(worse, 3))))
