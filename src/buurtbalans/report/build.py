@@ -90,8 +90,8 @@ def build_report(
     def resilience() -> None:
         try:
             state["vk"] = veerkracht_analysis(store, gemeente, van, tot, vintage=state["a"].vintage)
-        except DataError as exc:
-            notes.append(_t("no_lbm", taal, reason=_reason(exc, taal)))
+        except DataError:  # the note says what is missing and how to import it
+            notes.append(_t("no_lbm", taal))
 
     def geometry() -> None:
         a = state["a"]
@@ -112,8 +112,8 @@ def build_report(
             return
         try:
             state["bm"] = benchmark_analysis(store, gemeente, peers=peers, year=tot, taal=taal)
-        except DataError as exc:
-            notes.append(_t("no_benchmark", taal, reason=_reason(exc, taal)))
+        except DataError:
+            notes.append(_t("no_benchmark", taal))
 
     steps = [
         ("analyse", analyse),
@@ -187,12 +187,6 @@ def _t(key: str, taal: str, **values: object) -> str:
     from buurtbalans.report.terms import t
 
     return t(key, taal, **values)
-
-
-def _reason(exc: BuurtbalansError, taal: str) -> str:
-    """The error's own words where the catalogue has no translation (they name files)."""
-    fix = getattr(exc, "fix", None)
-    return f"{exc}" + (f" — {fix}" if fix and str(fix) not in str(exc) else "")
 
 
 def _has_peers(store: Store, gemeente: str) -> bool:
