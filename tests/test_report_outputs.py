@@ -116,3 +116,12 @@ def test_buurten_without_enough_data_are_shown_as_such(tmp_path):
     assert "onvoldoende gegevens" in html
     maps = [f for f in rep.figures if f.kind == "map"]
     assert maps and all(f.has_legend for f in maps)
+
+
+def test_legend_ranges_in_the_report_language():
+    import numpy as np
+
+    from buurtbalans.report.figures import _range_labels
+
+    assert _range_labels(np.array([13.24, 20.0]), 0.8, "nl") == ["0,8 – 13,2", "13,2 – 20,0"]
+    assert _range_labels(np.array([1234.5]), -0.04, "en") == ["0.0 – 1,234.5"]
