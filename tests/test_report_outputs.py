@@ -125,3 +125,18 @@ def test_legend_ranges_in_the_report_language():
 
     assert _range_labels(np.array([13.24, 20.0]), 0.8, "nl") == ["0,8 – 13,2", "13,2 – 20,0"]
     assert _range_labels(np.array([1234.5]), -0.04, "en") == ["0.0 – 1,234.5"]
+
+
+def test_english_workbook(demo_store_path, tmp_path):
+    with Store(demo_store_path, read_only=True) as store:
+        rep = build_report(
+            store, "GM9999", 2015, 2024, uit=tmp_path, taal="en", synthetic=True, pdf=False
+        )
+    sheets = pd.read_excel(rep.files["xlsx"], sheet_name=None, engine="openpyxl")
+    assert {"domain scores per year", "neighbourhoods", "prioritisation", "provenance"} <= set(
+        sheets
+    )
+    scores = sheets["domain scores per year"]
+    assert {"neighbourhood", "Year", "Income", "MDI score", "class"} <= set(scores.columns)
+    assert set(scores["class"].dropna()) <= {"very low", "low", "average", "high", "very high"}
+    assert list(sheets["provenance"].columns) == ["item", "value"]
