@@ -295,7 +295,84 @@ def demo_batches() -> list[ImportBatch]:
                     layout["code"], layout.geometry, vintage, pd.Series(["buurt"] * len(layout))
                 )
             batches.append(ImportBatch(source, areas, long, bnd))
+    batches.append(_peer_batch(rng, wide))
     return batches
+
+
+PEER_NAMES = tuple(f"Voorbeeldgemeente {c}" for c in "ABCDEFGHIJKL")
+_GM_RATES = (
+    "p_hh_li",
+    "p_hh_lkk",
+    "g_hh_sti",
+    "p_arb_pp",
+    "p_wcorpw",
+    "p_koopw",
+    "p_huurw",
+    "g_woz",
+    "p_wmo_t",
+    "gz_ervaren_goed",
+    "gz_langdurig_ziek_beperkt",
+    "gz_angst_depressie_hoog",
+)
+
+
+def _peer_batch(rng: np.random.Generator, wide: pd.DataFrame) -> ImportBatch:
+    """SYNTHETIC gemeente-level rows for the benchmark chapter: Voorbeeldstad (population-
+    weighted from its buurten), twelve invented peers 'Voorbeeldgemeente A–L' and an invented
+    NL row (NL01), for 2015, 2019 and 2024. None of these places or values is real."""
+    rows = []
+    peer_codes = [f"GM99{i:02d}" for i in range(1, len(PEER_NAMES) + 1)]
+    size = {c: float(rng.uniform(80_000, 260_000)) for c in peer_codes}
+    scale = {c: rng.normal(0, 0.12, len(_GM_RATES) + 4) for c in peer_codes}
+    for year in (2015, 2019, 2024):
+        part = wide[wide["period"] == year]
+        w = part["a_inw"]
+        city = {k: float(np.average(part[k], weights=w)) for k in _GM_RATES}
+        city.update(
+            a_inw=float(w.sum()),
+            bev_dich=3_100.0,
+            p_65_eo_jr=17.5 + 0.1 * (year - 2015),
+            p_1p_hh=38.0,
+            p_n_w_al=14.0,
+        )
+        rows += [(GEMEENTE, year, k, round(v, 1)) for k, v in city.items()]
+        peer_values = []
+        for code in peer_codes:
+            f = np.exp(scale[code])
+            vals = {k: city[k] * f[i] for i, k in enumerate(_GM_RATES)}
+            vals.update(
+                a_inw=size[code] * (1 + 0.005 * (year - 2015)),
+                bev_dich=city["bev_dich"] * f[-1] * 1.3,
+                p_65_eo_jr=city["p_65_eo_jr"] * f[-2],
+                p_1p_hh=city["p_1p_hh"] * f[-3],
+                p_n_w_al=city["p_n_w_al"] * f[-4] * 1.2,
+            )
+            for k in ("p_koopw", "p_huurw", "p_wcorpw", "gz_ervaren_goed", "p_arb_pp"):
+                vals[k] = min(vals[k], 95.0)
+            peer_values.append(vals)
+            rows += [(code, year, k, round(v, 1)) for k, v in vals.items()]
+        keys = [k for k in peer_values[0] if k != "a_inw"]
+        nl = {k: float(np.mean([v[k] for v in peer_values])) * 0.97 for k in keys}
+        rows += [("NL01", year, k, round(v, 1)) for k, v in nl.items()]
+    long = pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"])
+    long["vintage"], long["status"] = VINTAGES[1], "ok"
+    areas = areas_from_codes(
+        pd.Series(["NL01", *peer_codes]),
+        VINTAGES[1],
+        pd.Series(["Nederland (synthetisch)", *PEER_NAMES]),
+    )
+    source = SourceInfo(
+        source_id="demo:gemeenten",
+        publisher=LABEL,
+        table_id="voorbeeldstad-gemeenten",
+        title="Voorbeeldgemeenten en Nederland (synthetisch)",
+        period="2015-2024",
+        file_name="buurtbalans.demo",
+        file_hash=f"seed-{SEED}",
+        kind="demo",
+        notes="synthetic peers and NL values for the demo benchmark; not real places",
+    )
+    return ImportBatch(source, areas, long, None)
 
 
 def _areas(layout, vintage: int) -> pd.DataFrame:

@@ -29,6 +29,8 @@ OKABE_ITO = (
     "#882255",
 )
 NO_DATA = "#dddddd"
+INSUFFICIENT = "#f2f2f2"
+MIN_PT = 7  # smallest type on any figure (printed at its natural size, see width_in)
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Figure:
     n_drawn: int
     title: str
     kind: str
+    width_in: float = 0.0  # printed width in inches (PNG pixels / dpi): type prints at size
 
 
 def _plt():
@@ -52,13 +55,28 @@ def _plt():
     return plt
 
 
+DPI = 110
+
+
 def _finish(fig, ax, source: str, title: str) -> bytes:
+    """Title above, source line below the axes (never overlapping a label), PNG bytes."""
     ax.set_title(title, fontsize=10, loc="left")
-    fig.text(0.01, 0.005, source, fontsize=6, color="#444444", va="bottom")
+    fig.supxlabel(source, fontsize=MIN_PT, color="#444444", x=0.01, ha="left")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.08)
     _plt().close(fig)
     return buf.getvalue()
+
+
+def _width(png: bytes) -> float:
+    """Printed width in inches of a PNG saved at :data:`DPI`."""
+    import struct
+
+    return struct.unpack(">I", png[16:20])[0] / DPI
+
+
+def _figure(png: bytes, has_legend: bool, n: int, title: str, kind: str) -> Figure:
+    return Figure(png, has_legend, n, title, kind, _width(png))
 
 
 def _north_and_scale(ax) -> None:
@@ -95,7 +113,7 @@ def _numbers(ax, gdf) -> None:
             pt.x,
             pt.y,
             str(number),
-            fontsize=5,
+            fontsize=MIN_PT,
             ha="center",
             va="center",
             color="#111111",
@@ -112,37 +130,80 @@ def category_map(
     source: str,
     no_data: str,
     colours: list[str] | None = None,
+    insufficient: str = "",
+    show_all: bool = False,
+    keep_colour: bool = False,
 ) -> Figure:
-    """A map of ordered or unordered classes with every class in the legend."""
+    """A map of ordered or unordered classes with every class in the legend. Buurten whose
+    ``_status`` is not 'ok' are hatched and labelled ``insufficient`` in the legend."""
     plt = _plt()
     from matplotlib.patches import Patch
 
     colours = colours or list(OKABE_ITO)
     palette = {c: colours[i % len(colours)] for i, c in enumerate(categories)}
-    fig, ax = plt.subplots(figsize=(7.2, 6.2))
-    face = gdf[column].map(palette).fillna(NO_DATA)
+    fig, ax = plt.subplots(figsize=(5.2, 4.0))
+    weak = (
+        gdf["_status"].fillna("ok").astype(str) != "ok"
+        if "_status" in gdf
+        else pd.Series(False, index=gdf.index)
+    )
+    face = gdf[column].map(palette).astype(object).fillna(NO_DATA)
+    if not keep_colour:  # the class itself is withheld: grey and hatched
+        face = face.where(~weak, INSUFFICIENT)
     gdf.plot(ax=ax, color=face, edgecolor="white", linewidth=0.4)
+    if weak.any():
+        gdf[weak].plot(ax=ax, facecolor="none", edgecolor="#777777", hatch="////", linewidth=0)
     _numbers(ax, gdf)
-    present = [c for c in categories if (gdf[column] == c).any()]
+    shown = gdf[column] if keep_colour else gdf.loc[~weak, column]
+    present = [c for c in categories if show_all or (shown == c).any()]
     handles = [Patch(facecolor=palette[c], edgecolor="#666666", label=c) for c in present]
-    if gdf[column].isna().any() or (~gdf[column].isin(categories)).any():
+    if shown.isna().any() or (~shown.isin(categories)).any():
         handles.append(Patch(facecolor=NO_DATA, edgecolor="#666666", label=no_data))
+    if weak.any():
+        handles.append(
+            Patch(
+                facecolor="white" if keep_colour else INSUFFICIENT,
+                edgecolor="#777777",
+                hatch="////",
+                label=insufficient or no_data,
+            )
+        )
     ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=MIN_PT + 0.5,
+        frameon=False,
     )
     ax.set_axis_off()
     _north_and_scale(ax)
     has_legend = ax.get_legend() is not None
-    return Figure(_finish(fig, ax, source, title), has_legend, len(gdf), title, "map")
+    return _figure(_finish(fig, ax, source, title), has_legend, len(gdf), title, "map")
 
 
-def _range_labels(bins: np.ndarray, lo: float) -> list[str]:
+def _range_labels(bins: np.ndarray, lo: float, taal: str = "nl", digits: int = 1) -> list[str]:
     edges = [lo, *bins]
-    return [f"{a:.1f} – {b:.1f}" for a, b in itertools.pairwise(edges)]
+
+    def f(v: float) -> str:
+        text = f"{v:,.{digits}f}"
+        if text.startswith("-") and float(text.replace(",", "")) == 0:
+            text = text[1:]
+        return text.translate(str.maketrans(",.", ".,")) if taal == "nl" else text
+
+    return [f"{f(a)} – {f(b)}" for a, b in itertools.pairwise(edges)]
 
 
 def numeric_map(
-    gdf, column: str, *, title: str, source: str, no_data: str, diverging: bool = False, k: int = 5
+    gdf,
+    column: str,
+    *,
+    title: str,
+    source: str,
+    no_data: str,
+    diverging: bool = False,
+    k: int = 5,
+    taal: str = "nl",
+    insufficient: str = "",
 ) -> Figure:
     """Classes from mapclassify (quantiles; symmetric around 0 for change) on a sequential
     (YlOrRd) or diverging (PuOr, orange = higher = worse) palette."""
@@ -152,6 +213,16 @@ def numeric_map(
 
     values = gdf[column].astype(float)
     ok = values.dropna()
+    if ok.empty:  # nothing to classify: every buurt grey (or hatched) with the legend
+        return category_map(
+            gdf.assign(_klasse=None),
+            "_klasse",
+            [],
+            title=title,
+            source=source,
+            no_data=no_data,
+            insufficient=insufficient,
+        )
     if diverging:
         m = float(np.abs(ok).max()) if len(ok) else 1.0
         q = np.quantile(np.abs(ok), [0.33, 0.66]) if len(ok) else [0.3, 0.6]
@@ -171,7 +242,7 @@ def numeric_map(
         classifier = mapclassify.Quantiles(ok.to_numpy(), k=min(k, max(1, ok.nunique())))
         lo, cmap = float(ok.min()), colormaps["YlOrRd"]
         colours = [cmap(0.15 + 0.85 * i / max(1, classifier.k - 1)) for i in range(classifier.k)]
-    labels = _range_labels(np.asarray(classifier.bins), lo)
+    labels = _range_labels(np.asarray(classifier.bins), max(lo, float(ok.min())), taal)
     classes = pd.Series(np.nan, index=gdf.index, dtype=object)
     classes[ok.index] = [labels[i] for i in classifier.yb]
     from matplotlib.colors import to_hex
@@ -185,6 +256,7 @@ def numeric_map(
         source=source,
         no_data=no_data,
         colours=[to_hex(c) for c in colours],
+        insufficient=insufficient,
     )
 
 
@@ -197,6 +269,8 @@ def contributions_chart(
     source: str,
     worst: str,
     best: str,
+    xlabel: str,
+    names: dict[str, str] | None = None,
 ) -> Figure:
     """Stacked bars: each domain's points in the score, 10 highest and 10 lowest scores."""
     plt = _plt()
@@ -209,29 +283,38 @@ def contributions_chart(
             if f"contrib_{d}" in pick
         }
     )
-    fig, ax = plt.subplots(figsize=(7.5, 6.0))
+    fig, ax = plt.subplots(figsize=(6.4, 5.6))
     left = np.zeros(len(pick))
-    names = pick["name"].fillna(pick["area_code"]) if "name" in pick else pick["area_code"]
+    shown = pick["area_code"].map(names or {}).fillna(pick["area_code"])
     for i, d in enumerate(parts.columns):
         ax.barh(
             range(len(pick)), parts[d], left=left, color=OKABE_ITO[i % 10], label=labels.get(d, d)
         )
         left += parts[d].to_numpy()
-    ax.set_yticks(range(len(pick)), [str(n)[:28] for n in names], fontsize=6)
+    ax.set_yticks(range(len(pick)), [str(n)[:30] for n in shown], fontsize=MIN_PT)
+    ax.tick_params(axis="x", labelsize=MIN_PT + 1)
     ax.axhline(9.5, color="#333333", lw=0.8, ls="--")
-    ax.text(left.max() * 1.01, 4.5, best, fontsize=7, va="center")
-    ax.text(left.max() * 1.01, 14.5, worst, fontsize=7, va="center")
-    ax.legend(fontsize=7, loc="lower right", frameon=False)
-    ax.set_xlabel("punten", fontsize=8)
-    return Figure(_finish(fig, ax, source, title), True, len(pick), title, "chart")
+    ax.text(left.max() * 1.01, 4.5, best, fontsize=MIN_PT + 1, va="center", rotation=90)
+    ax.text(left.max() * 1.01, 14.5, worst, fontsize=MIN_PT + 1, va="center", rotation=90)
+    ax.legend(fontsize=MIN_PT + 1, loc="lower right", frameon=False)
+    ax.set_xlabel(xlabel, fontsize=MIN_PT + 1)
+    return _figure(_finish(fig, ax, source, title), True, len(pick), title, "chart")
 
 
 def distribution_chart(
-    before: pd.Series, after: pd.Series, *, van: int, tot: int, title: str, source: str
+    before: pd.Series,
+    after: pd.Series,
+    *,
+    van: int,
+    tot: int,
+    title: str,
+    source: str,
+    xlabel: str,
+    ylabel: str,
 ) -> Figure:
     """Histograms of the scores in both years."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
     bins = np.linspace(0, 100, 21)
     ax.hist(
         before.dropna(),
@@ -243,17 +326,27 @@ def distribution_chart(
     )
     ax.hist(after.dropna(), bins=bins, histtype="step", lw=2, color="#D55E00", label=str(tot))
     ax.axvline(60, color="#333333", lw=0.8, ls=":")
-    ax.legend(fontsize=8, frameon=False)
-    ax.set_xlabel("MDI", fontsize=8)
+    ax.legend(fontsize=MIN_PT + 1, frameon=False)
+    ax.set_xlabel(xlabel, fontsize=MIN_PT + 1)
+    ax.set_ylabel(ylabel, fontsize=MIN_PT + 1)
+    ax.tick_params(labelsize=MIN_PT + 1)
     n = int(before.notna().sum() + after.notna().sum())
-    return Figure(_finish(fig, ax, source, title), True, n, title, "chart")
+    return _figure(_finish(fig, ax, source, title), True, n, title, "chart")
 
 
-def dumbbell_chart(change: pd.DataFrame, *, van: int, tot: int, title: str, source: str) -> Figure:
+def dumbbell_chart(
+    change: pd.DataFrame,
+    *,
+    van: int,
+    tot: int,
+    title: str,
+    source: str,
+    names: dict[str, str] | None = None,
+) -> Figure:
     """Per buurt a line from the score in ``van`` to ``tot`` (sorted by the latest score)."""
     plt = _plt()
     c = change.dropna(subset=[f"score_{van}", f"score_{tot}"]).sort_values(f"score_{tot}")
-    fig, ax = plt.subplots(figsize=(7.0, max(3.0, 0.13 * len(c) + 1)))
+    fig, ax = plt.subplots(figsize=(6.4, max(3.0, 0.125 * len(c) + 0.8)))
     y = np.arange(len(c))
     better = (c[f"score_{tot}"] < c[f"score_{van}"]).to_numpy()
     ax.hlines(
@@ -265,61 +358,92 @@ def dumbbell_chart(change: pd.DataFrame, *, van: int, tot: int, title: str, sour
     )
     ax.scatter(c[f"score_{van}"], y, s=8, color="#999999", label=str(van), zorder=3)
     ax.scatter(c[f"score_{tot}"], y, s=10, color="#000000", label=str(tot), zorder=3)
-    names = c["name"].fillna(c["area_code"]) if "name" in c else c["area_code"]
-    ax.set_yticks(y, [str(n)[:26] for n in names], fontsize=5)
+    shown = c["area_code"].map(names or {}).fillna(c["area_code"])
+    ax.set_yticks(y, [str(n)[:30] for n in shown], fontsize=MIN_PT)
+    ax.set_ylim(-1, len(c))
+    ax.tick_params(axis="x", labelsize=MIN_PT + 1)
     ax.axvline(60, color="#333333", lw=0.8, ls=":")
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
-    return Figure(_finish(fig, ax, source, title), True, len(c), title, "chart")
+    ax.legend(fontsize=MIN_PT + 1, frameon=False, loc="lower right")
+    return _figure(_finish(fig, ax, source, title), True, len(c), title, "chart")
 
 
-def overlap_chart(overlap: pd.DataFrame, *, title: str, source: str) -> Figure:
-    """Buurten × lists, a filled cell where the buurt is in the list."""
+def overlap_chart(
+    overlap: pd.DataFrame,
+    *,
+    title: str,
+    source: str,
+    lists: dict[str, str],
+    names: dict[str, str],
+) -> Figure:
+    """Buurten × lists, a filled cell where the buurt is in the list (names, not codes)."""
     plt = _plt()
-    lists = [c for c in overlap.columns if c not in ("area_code", "aantal_lijsten")]
-    grid = overlap[lists].astype(float).to_numpy()
-    fig, ax = plt.subplots(figsize=(6.0, max(2.5, 0.22 * len(overlap) + 1)))
+    cols = [c for c in overlap.columns if c in lists]
+    grid = overlap[cols].astype(float).to_numpy()
+    fig, ax = plt.subplots(figsize=(5.6, max(2.5, 0.2 * len(overlap) + 1.4)))
     ax.imshow(grid, cmap="Blues", vmin=0, vmax=1.3, aspect="auto")
     ax.xaxis.tick_top()  # keeps the list names clear of the source line
     ax.set_xticks(
-        range(len(lists)), [x.replace("_", " ") for x in lists], fontsize=7, rotation=30, ha="left"
+        range(len(cols)), [lists[c] for c in cols], fontsize=MIN_PT + 0.5, rotation=25, ha="left"
     )
-    ax.set_yticks(range(len(overlap)), overlap["area_code"], fontsize=6)
-    return Figure(_finish(fig, ax, source, title), False, int(grid.sum()), title, "chart")
+    ax.set_yticks(
+        range(len(overlap)),
+        overlap["area_code"].map(names).fillna(overlap["area_code"]),
+        fontsize=MIN_PT + 0.5,
+    )
+    return _figure(_finish(fig, ax, source, title), False, int(grid.sum()), title, "chart")
 
 
 def benchmark_bar(
-    values: pd.DataFrame, *, nl: float | None, title: str, source: str, nl_label: str = "Nederland"
+    values: pd.DataFrame,
+    *,
+    nl: float | None,
+    title: str,
+    source: str,
+    nl_label: str = "Nederland",
+    taal: str = "nl",
 ) -> Figure:
     """Bars for the city and its peers (city highlighted), with the NL value as a line."""
     plt = _plt()
     v = values.dropna(subset=["value"]).sort_values("value")
-    fig, ax = plt.subplots(figsize=(6.5, max(2.6, 0.28 * len(v) + 1)))
+    fig, ax = plt.subplots(figsize=(5.6, max(2.6, 0.24 * len(v) + 1)))
     colours = np.where(v["stad"], "#D55E00", "#56B4E9")
     ax.barh(range(len(v)), v["value"], color=colours)
-    ax.set_yticks(range(len(v)), v["name"].fillna(v["code"]), fontsize=7)
-    if nl is not None and np.isfinite(nl):
-        ax.axvline(nl, color="#000000", lw=1.2, ls="--", label=f"{nl_label} ({nl:,.1f})")
-        ax.legend(fontsize=7, frameon=False, loc="lower right")
-    return Figure(_finish(fig, ax, source, title), nl is not None, len(v), title, "chart")
+    ax.set_yticks(range(len(v)), v["name"].fillna(v["code"]), fontsize=MIN_PT + 0.5)
+    ax.tick_params(axis="x", labelsize=MIN_PT + 0.5)
+    from matplotlib.ticker import FuncFormatter
+
+    def tick(x: float, _pos: int) -> str:
+        text = f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.1f}"
+        return text.translate(str.maketrans(",.", ".,")) if taal == "nl" else text
+
+    ax.xaxis.set_major_formatter(FuncFormatter(tick))
+    has_nl = nl is not None and bool(np.isfinite(nl))
+    if has_nl:
+        shown = _range_labels(np.array([nl]), nl, taal)[0].split(" – ")[0]
+        ax.axvline(nl, color="#000000", lw=1.2, ls="--", label=f"{nl_label} ({shown})")
+        ax.legend(fontsize=MIN_PT + 0.5, frameon=False, loc="lower right")
+    return _figure(_finish(fig, ax, source, title), has_nl, len(v), title, "chart")
 
 
-def rank_heat(ranks: pd.DataFrame, labels: dict[str, str], *, title: str, source: str) -> Figure:
+def rank_heat(
+    ranks: pd.DataFrame, labels: dict[str, str], *, title: str, source: str, themes: dict[str, str]
+) -> Figure:
     """Heat-table of direction-aware ranks (1 = best, green) by theme and indicator."""
     plt = _plt()
     body = ranks.drop(columns="thema").astype(float)
-    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.2 * len(body) + 1.5)))
+    fig, ax = plt.subplots(figsize=(6.8, max(3.0, 0.19 * len(body) + 1.8)))
     n = body.shape[1]
     ax.imshow(body.to_numpy(), cmap="RdYlGn_r", vmin=1, vmax=n, aspect="auto")
     for (i, j), value in np.ndenumerate(body.to_numpy()):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=5)
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=MIN_PT)
     ax.xaxis.tick_top()
-    ax.set_xticks(range(n), body.columns, fontsize=6, rotation=45, ha="left")
+    ax.set_xticks(range(n), body.columns, fontsize=MIN_PT, rotation=40, ha="left")
     ylabels = [
-        f"{th[:12]} · {labels.get(ind, ind)[:34]}"
+        f"{themes.get(th, th)} · {labels.get(ind, ind)[:38]}"
         for ind, th in zip(body.index, ranks["thema"], strict=True)
     ]
-    ax.set_yticks(range(len(body)), ylabels, fontsize=5.5)
-    return Figure(
+    ax.set_yticks(range(len(body)), ylabels, fontsize=MIN_PT)
+    return _figure(
         _finish(fig, ax, source, title), False, int(np.isfinite(body).sum().sum()), title, "chart"
     )

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from buurtbalans.analysis.pipeline import ChangeAnalysis
-from buurtbalans.report.terms import t
-from buurtbalans.spec import IndexSpec
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from buurtbalans.report.context import ReportContext
 
 
-def key_findings(a: ChangeAnalysis, spec: IndexSpec, van: int, tot: int, taal: str) -> list[str]:
-    """The 'Hoofdbevindingen': direction, very-high class, residents, domains, the gap."""
+def key_findings(ctx: ReportContext) -> list[str]:
+    """The 'Hoofdbevindingen': direction, very-high class, residents, domains, the gap,
+    and how many buurten have too little data for a score."""
+    a, spec, van, tot = ctx.analysis, ctx.spec, ctx.van, ctx.tot
     ch = a.change
     counts = ch["direction"].value_counts()
     out = [
-        t(
+        ctx.t(
             "f_direction",
-            taal,
             tot=tot,
             van=van,
             n=int(ch["delta"].notna().sum()),
@@ -24,52 +26,60 @@ def key_findings(a: ChangeAnalysis, spec: IndexSpec, van: int, tot: int, taal: s
         )
     ]
     f = a.flows
+    top = spec.classes.labels[-1]
     out.append(
-        t(
+        ctx.t(
             "f_veryhigh",
-            taal,
-            toen=f["toen"],
-            nu=f["nu"],
-            uit=f["uitgestroomd"],
-            in_=f["ingestroomd"],
+            toen=int(f["toen"]),
+            nu=int(f["nu"]),
+            uit=int(f["uitgestroomd"]),
+            in_=int(f["ingestroomd"]),
             van=van,
             tot=tot,
+            edge=ctx.num(spec.classes.edges[-1], 0),
         )
     )
-    top = spec.classes.labels[-1]
     if "inwoners" in ch and ch["inwoners"].notna().any():
         res = ch.loc[ch[f"class_{tot}"] == top, "inwoners"].sum()
         share = 100 * res / ch["inwoners"].sum()
-        out.append(t("f_share", taal, tot=tot, share=share, res=int(res)))
+        out.append(ctx.t("f_share", tot=tot, share=ctx.num(share, 0), res=ctx.num(res, 0)))
     dec = a.decomposition
-    if not dec.empty:
+    if not dec.empty and dec["bijdrage"].notna().any():
         biggest = dec.loc[dec["bijdrage"].abs().idxmax()]
-        label = {d.id: (d.label_nl if taal == "nl" else d.label_en) or d.id for d in spec.domains}
         out.append(
-            t(
+            ctx.t(
                 "f_domains",
-                taal,
-                delta=dec.attrs["delta_gemeente"],
-                top=label[biggest["domein"]].lower(),
-                top_value=biggest["bijdrage"],
+                delta=_signed(ctx, dec.attrs["delta_gemeente"]),
+                top=ctx.domain_label(biggest["domein"]).lower(),
+                top_value=_signed(ctx, biggest["bijdrage"]),
             )
         )
     p = a.polarisation
     g = p.gaps["gap_decile"].tolist()
     key = "f_gap_grew" if p.grew() else "f_gap_shrank"
-    out.append(t(key, taal, g0=g[0], g1=g[-1], slope=p.slope, lo=p.slope_ci[0], hi=p.slope_ci[1]))
-    used = a.index.domains()
-    scored = [d for d in used if a.index.table[d].notna().any()]
-    missing = [d for d in spec.domain_ids() if d not in scored]
     out.append(
-        t("f_domains_used", taal, domains=", ".join(scored), missing=", ".join(missing) or "–")
+        ctx.t(
+            key,
+            g0=ctx.num(g[0], 1),
+            g1=ctx.num(g[-1], 1),
+            slope=_signed(ctx, p.slope, 2),
+            lo=_signed(ctx, p.slope_ci[0], 2),
+            hi=_signed(ctx, p.slope_ci[1], 2),
+        )
     )
-    out.append(t("f_reference", taal, reference=t(f"ref_{spec.reference}", taal)))
+    for year in (van, tot):
+        if weak := ctx.unscored(year):
+            out.append(ctx.t("f_unscored", n=len(weak), year=year, buurten=ctx.buurt_list(weak)))
     return out
 
 
-def unscored(a: ChangeAnalysis, van: int, tot: int) -> list[str]:
+def _signed(ctx: ReportContext, value: float, digits: int = 1) -> str:
+    text = ctx.num(value, digits)
+    return text if text.startswith("-") or text == "–" else f"+{text}"
+
+
+def unscored(ctx: ReportContext) -> list[str]:
     """Buurten without a score in one of the years (e.g. no code match across vintages)."""
-    ch = a.change
-    miss = ch[ch[f"score_{van}"].isna() | ch[f"score_{tot}"].isna()]
+    ch = ctx.analysis.change
+    miss = ch[ch[f"score_{ctx.van}"].isna() | ch[f"score_{ctx.tot}"].isna()]
     return sorted(miss["area_code"].tolist())

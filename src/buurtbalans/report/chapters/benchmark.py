@@ -1,0 +1,130 @@
+"""Benchmark: the gemeente against the Netherlands and its peers — who the peers are and
+why, what stands out, a heat-table of ranks and a bar chart per notable indicator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from buurtbalans import __version__
+from buurtbalans.report import figures as fg
+from buurtbalans.report.context import Chapter, ReportContext
+from buurtbalans.report.terms import TERMS
+from buurtbalans.sources.codebook import catalogue
+
+UNITS = (
+    "%",
+    "aantal",
+    "adressen per km²",
+    "euro",
+    "ha",
+    "inwoners per km²",
+    "kWh",
+    "km",
+    "m³",
+    "per 1 000 inwoners",
+    "per huishouden",
+    "score",
+    "x 1 000 euro",
+)
+
+
+def unit(ctx: ReportContext, text: str) -> str:
+    """A codebook unit in the report's language ('' for plain counts)."""
+    key = f"unit_{text}"
+    return ctx.t(key) if key in TERMS else text
+
+
+def _sentence(ctx: ReportContext, text: str) -> str:
+    """The analysis' standout sentence with its unit in the report's language."""
+    for u in sorted(UNITS, key=len, reverse=True):
+        if f" {u};" in text or f" {u})" in text:
+            shown = unit(ctx, u)
+            rep = f" {shown}" if shown else ""
+            return text.replace(f" {u};", f"{rep};").replace(f" {u})", f"{rep})")
+    return text
+
+
+def build_benchmark(ctx: ReportContext) -> Chapter | None:
+    """Chapter 'Benchmark'."""
+    bm = ctx.benchmark
+    if bm is None:
+        return None
+    cat = catalogue()
+    labels = {k: v.label_nl if ctx.taal == "nl" else v.label_en for k, v in cat.items()}
+    ch = Chapter("benchmark", ctx.t("benchmark"))
+    peers = bm.peers.table
+    names = peers["naam"].fillna(peers["code"]).tolist()
+    ch.text(ctx.t("bm_intro", gemeente=ctx.gm_name, n=len(names) - 1, peers=", ".join(names[1:])))
+    feats = [c.rsplit("_", 1)[0] for c in peers.columns if c not in ("code", "naam", "afstand")]
+    method = getattr(bm.peers, "method", "auto")
+    if method == "auto":
+        ch.text(
+            ctx.t(
+                "bm_auto",
+                n=len(names) - 1,
+                features=", ".join(labels.get(f, f).lower() for f in feats),
+            )
+        )
+    elif method == "regel":
+        ch.text(ctx.t("bm_rule", features=", ".join(labels.get(f, f).lower() for f in feats)))
+    else:
+        ch.text(ctx.t("bm_given"))
+    if ctx.synthetic:
+        ch.note(ctx.t("bm_synthetic"))
+    ch.heading(ctx.t("bm_standouts"))
+    ch.items([_sentence(ctx, s) for s in bm.standouts["zin"].head(8)])
+    years = sorted({int(y) for y in bm.comparison["jaar"]})
+    src = (
+        ("SYNTHETISCH — " if ctx.synthetic and ctx.taal == "nl" else "")
+        + ("SYNTHETIC — " if ctx.synthetic and ctx.taal == "en" else "")
+        + f"{ctx.t('source')}: {ctx.t('bm_source')} ({', '.join(map(str, years))}) | "
+        f"buurtbalans {__version__}"
+    )
+    themes = {
+        th: ctx.t(f"theme_{th}") if f"theme_{th}" in TERMS else th for th in bm.ranks["thema"]
+    }
+    ch.figure(fg.rank_heat(bm.ranks, labels, title=ctx.t("bm_heat"), source=src, themes=themes))
+    from buurtbalans.analysis.benchmark import group_values
+
+    comp = bm.comparison.set_index("indicator")
+    for ind in bm.standouts["indicator"].head(4):
+        row = comp.loc[ind]
+        vals = group_values(ctx.store, bm.gemeente, bm.peers, ind, int(row["jaar"]))
+        u = unit(ctx, str(row["eenheid"]))
+        ch.figure(
+            fg.benchmark_bar(
+                vals,
+                nl=row["nl"],
+                nl_label=ctx.t("nl"),
+                title=f"{labels.get(ind, ind)}{f' ({u})' if u else ''}, {int(row['jaar'])}",
+                source=src,
+                taal=ctx.taal,
+            )
+        )
+    ch.heading(ctx.t("bm_table"))
+    ch.table(_comparison(ctx, bm.comparison, labels, themes), key="benchmark", wide=True)
+    return ch
+
+
+def _comparison(
+    ctx: ReportContext, comp: pd.DataFrame, labels: dict[str, str], themes: dict[str, str]
+) -> pd.DataFrame:
+    rows = []
+    for r in comp.itertuples():
+        u = unit(ctx, str(r.eenheid))
+        rows.append(
+            {
+                ctx.t("col_indicator"): labels.get(r.indicator, r.indicator)
+                + (f" ({u})" if u else ""),
+                ctx.t("col_year"): str(int(r.jaar)),
+                ctx.gm_name: ctx.num(r.waarde),
+                ctx.t("nl"): ctx.num(r.nl) if np.isfinite(r.nl) else "–",
+                ctx.t(
+                    "col_peers_range"
+                ): f"{ctx.num(r.benchmark_min)} – {ctx.num(r.benchmark_max)}",
+                ctx.t("col_peers_mean"): ctx.num(r.benchmark_gem),
+                ctx.t("col_position"): ctx.t("rank_of", rank=int(r.rang), n=int(r.n_groep)),
+            }
+        )
+    return pd.DataFrame(rows)

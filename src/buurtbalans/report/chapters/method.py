@@ -1,0 +1,195 @@
+"""Method and sources (every note of the analysis as a sentence), the table of all buurten
+(appendix) and the colophon."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from buurtbalans import __version__
+from buurtbalans.report.context import OK, Chapter, ReportContext
+from buurtbalans.report.terms import TERMS
+from buurtbalans.sources.codebook import catalogue
+
+_PATTERNS = (
+    (re.compile(r"indicator '([\w-]+)' has no data and is left out"), "w_indicator_left_out"),
+    (
+        re.compile(r"domain '([\w-]+)' has no data and is left out; weights rescaled to 100"),
+        "w_domain_left_out",
+    ),
+)
+
+
+def indicator_label(ctx: ReportContext, ind: str) -> str:
+    """An indicator's name from the codebook in the report's language."""
+    meta = catalogue().get(ind)
+    if meta is None:
+        return ind
+    return meta.label_nl if ctx.taal == "nl" else meta.label_en
+
+
+def source_row(ctx: ReportContext, source: dict) -> tuple[str, str, str]:
+    """(title, publisher, period) of a source; the demo's own sources in the report's
+    language."""
+    table = str(source.get("table_id", ""))
+    if table.startswith("voorbeeldstad-"):
+        part = table.removeprefix("voorbeeldstad-")
+        return (
+            ctx.t("demo_source", part=ctx.t(f"demo_{part}") if f"demo_{part}" in TERMS else part),
+            ctx.t("synthetic_short"),
+            str(source.get("period", "")),
+        )
+    return (
+        str(source.get("title") or table),
+        str(source.get("publisher", "")),
+        str(source.get("period", "")),
+    )
+
+
+def note_sentence(ctx: ReportContext, note: str) -> str:
+    """An engine or analysis note as a sentence in the report's language."""
+    for pattern, key in _PATTERNS:
+        if m := pattern.fullmatch(note.strip()):
+            thing = m.group(1)
+            label = (
+                ctx.domain_label(thing)
+                if key == "w_domain_left_out"
+                else indicator_label(ctx, thing)
+            )
+            return ctx.t(key, label=label)
+    return note
+
+
+def build_method(ctx: ReportContext) -> Chapter:
+    """Chapter 'Methode en bronnen'."""
+    spec, a = ctx.spec, ctx.analysis
+    ch = Chapter("methode", ctx.t("method"))
+    ref_key = f"ref_{spec.reference}"
+    ch.text(
+        ctx.t(
+            "m_index",
+            transform=ctx.t(f"tr_{spec.transform}")
+            if f"tr_{spec.transform}" in TERMS
+            else spec.transform,
+            reference=ctx.t(ref_key) if ref_key in TERMS else spec.reference,
+            min_pop=ctx.num(spec.min_population, 0),
+        )
+    )
+    ch.text(
+        ctx.t(
+            "m_score",
+            edge=ctx.num(spec.classes.edges[-1], 0),
+            top=ctx.class_label(spec.classes.labels[-1]),
+        )
+    )
+    share = getattr(spec, "min_weight_share", None)
+    required = getattr(spec, "required_domains", None) or []
+    if share:
+        ch.text(
+            ctx.t(
+                "m_coverage",
+                share=ctx.num(100 * share, 0),
+                required=", ".join(ctx.domain_label(d) for d in required) or "–",
+                insufficient=ctx.t("insufficient"),
+            )
+        )
+    ch.text(ctx.t("m_missing"))
+    notes = [*a.index.warnings, *getattr(a, "notes", [])]
+    ch.items([note_sentence(ctx, n) for n in dict.fromkeys(notes)])
+    total = sum(d.weight for d in spec.domains) or 1.0
+    weights = pd.DataFrame(
+        [
+            {
+                ctx.t("col_domain"): ctx.domain_label(d.id),
+                ctx.t("col_weight"): f"{ctx.num(100 * d.weight / total, 1)} %",
+                ctx.t("col_indicators"): ", ".join(
+                    indicator_label(ctx, i.id) for i in spec.indicators if i.domain == d.id
+                ),
+            }
+            for d in spec.domains
+        ]
+    )
+    ch.heading(ctx.t("h_weights"))
+    ch.table(weights, key="gewichten")
+    ch.heading(ctx.t("h_sources"))
+    sources = a.index.run.provenance.get("sources", [])
+    if sources:
+        ch.table(
+            pd.DataFrame(
+                [
+                    dict(
+                        zip(
+                            (ctx.t("col_source"), ctx.t("col_publisher"), ctx.t("col_period")),
+                            source_row(ctx, s),
+                            strict=True,
+                        )
+                    )
+                    for s in sources
+                ]
+            ),
+            key="bronnen",
+        )
+    breaks = [
+        ctx.t("m_break", label=indicator_label(ctx, k), year=v.break_year)
+        for k, v in catalogue().items()
+        if v.break_year and k in spec.raw_inputs()
+    ]
+    if breaks:
+        ch.heading(ctx.t("h_breaks"))
+        ch.items(breaks)
+    return ch
+
+
+def build_appendix(ctx: ReportContext) -> Chapter:
+    """Appendix: every buurt with its map number, scores, class, change and residents."""
+    van, tot = ctx.van, ctx.tot
+    ch = Chapter("bijlage", ctx.t("h_appendix"), page_break=True)
+    ch.text(ctx.t("appendix_text"))
+    c = ctx.analysis.change.copy()
+    ranks = ctx.analysis.index.table.query("period == @tot").set_index("area_code")["rank"]
+    status = ctx.status(tot)
+    nrs = ctx.map_numbers()
+    c = c.sort_values(f"score_{tot}", ascending=False, na_position="last")
+    rows = []
+    for r in c.itertuples():
+        code = r.area_code
+        st = status.get(code, OK)
+        rows.append(
+            {
+                ctx.t("col_nr"): str(nrs.get(code, "")),
+                ctx.t("col_name"): ctx.buurt_names().get(code, code),
+                ctx.t("col_score", year=van): ctx.num(getattr(r, f"score_{van}"), 1),
+                ctx.t("col_score", year=tot): ctx.num(getattr(r, f"score_{tot}"), 1),
+                ctx.t("col_delta"): ctx.num(r.delta, 1),
+                ctx.t("col_rang"): ctx.num(ranks.get(code), 0),
+                ctx.t("col_class", year=tot): ctx.class_label(getattr(r, f"class_{tot}"))
+                if st == OK
+                else ctx.t("insufficient"),
+                ctx.t("col_direction"): ctx.t(f"dir_{r.direction}")
+                if isinstance(r.direction, str)
+                else "–",
+                ctx.t("col_inwoners"): ctx.num(r.inwoners, 0),
+            }
+        )
+    ch.table(pd.DataFrame(rows), key="buurten", wide=True)
+    return ch
+
+
+def build_colophon(ctx: ReportContext) -> Chapter:
+    """Colophon: what made this report, from which sources, when."""
+    ch = Chapter("colofon", ctx.t("h_colophon"), page_break=False)
+    prov = ctx.analysis.index.run.provenance
+    sources = sorted({source_row(ctx, s)[0] for s in prov.get("sources", [])})
+    ch.items(
+        [
+            ctx.t("colo_made", version=__version__, date=datetime.now(UTC).date().isoformat()),
+            ctx.t("colo_method", name=ctx.spec.name, hash=ctx.spec.hash()[:10]),
+            ctx.t("colo_sources", sources="; ".join(sources) or "–"),
+            ctx.t("colo_reproduce", gemeente=ctx.gemeente, van=ctx.van, tot=ctx.tot),
+        ]
+    )
+    if ctx.synthetic:
+        ch.note(ctx.t("synthetic_intro"))
+    return ch
