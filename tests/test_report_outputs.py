@@ -71,7 +71,8 @@ def test_table1_in_council_form(report):
 
 def test_method_notes_are_sentences(report):
     text = " ".join(next(c for c in report.chapters if c.id == "methode").sentences())
-    assert "has no data" not in text and "heeft geen gegevens en is weggelaten" in text
+    assert "has no data" not in text and "is weggelaten" in text
+    assert "(domein " not in text  # the analysis' notes name indicators by their label
 
 
 def test_a_chapter_can_be_added(demo_store_path, tmp_path):

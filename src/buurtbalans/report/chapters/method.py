@@ -19,6 +19,11 @@ _PATTERNS = (
         re.compile(r"domain '([\w-]+)' has no data and is left out; weights rescaled to 100"),
         "w_domain_left_out",
     ),
+    (
+        re.compile(r"Indicator ([\w-]+) \(domein [\w-]+\) is weggelaten: (.*?); een .*"),
+        "w_indicator_not_comparable",
+    ),
+    (re.compile(r"Domein ([\w-]+) is weggelaten: (.*)\."), "w_domain_not_comparable"),
 )
 
 
@@ -55,10 +60,11 @@ def note_sentence(ctx: ReportContext, note: str) -> str:
             thing = m.group(1)
             label = (
                 ctx.domain_label(thing)
-                if key == "w_domain_left_out"
+                if key.startswith("w_domain")
                 else indicator_label(ctx, thing)
             )
-            return ctx.t(key, label=label)
+            why = m.group(2) if m.re.groups > 1 else ""
+            return ctx.t(key, label=label, why=why)
     return note
 
 
