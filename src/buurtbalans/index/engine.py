@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -106,22 +107,22 @@ def input_hash(data: pd.DataFrame) -> str:
 # -- steps (pure) -------------------------------------------------------------------------
 def derive_indicators(data: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, list[str]]:
     """Indicator values from the input columns (ratios computed); absent ones are NaN."""
-    out = pd.DataFrame(index=data.index)
+    cols: dict[str, Any] = {}
     notes = []
     for ind in spec.indicators:
         if ind.numerator:
-            cols = [ind.numerator, *ind.denominator]
-            if any(c not in data.columns for c in cols):
-                out[ind.id] = np.nan
+            inputs = [ind.numerator, *ind.denominator]
+            if any(c not in data.columns for c in inputs):
+                cols[ind.id] = np.nan
                 continue
             den = data[list(ind.denominator)].sum(axis=1, min_count=len(ind.denominator))
-            out[ind.id] = data[ind.numerator] / den.where(den > 0)
+            cols[ind.id] = data[ind.numerator] / den.where(den > 0)
         else:
-            out[ind.id] = (
+            cols[ind.id] = (
                 pd.to_numeric(data[ind.id], errors="coerce") if ind.id in data.columns else np.nan
             )
-        if out[ind.id].isna().all():
-            notes.append(f"indicator {ind.id!r} has no data and is left out")
+    out = pd.DataFrame(cols, index=data.index)
+    notes = [f"indicator {c!r} has no data and is left out" for c in out if out[c].isna().all()]
     return out, notes
 
 
@@ -143,13 +144,38 @@ def shrink(
 
 
 def standardise(values: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None) -> pd.DataFrame:
-    """Sign (higher = more deprived) and standardise each indicator over the reference."""
+    """Sign (higher = more deprived) and standardise each indicator over the reference;
+    all indicators with data in one call (ranked per group in one pass)."""
     fn = STANDARDISERS[spec.standardise]
-    out = pd.DataFrame(index=values.index)
-    for ind in spec.indicators:
-        signed = values[ind.id] * (1 if ind.polarity == "+" else -1)
-        out[ind.id] = fn(signed, groups) if signed.notna().any() else signed
+    ids = [i.id for i in spec.indicators]
+    signed = values[ids] * [1 if i.polarity == "+" else -1 for i in spec.indicators]
+    has = [c for c in ids if signed[c].notna().any()]
+    out = signed.astype(float)
+    if has:
+        out[has] = fn(signed[has], groups)
     return out
+
+
+def pattern_texts(present: np.ndarray, text: Callable[[np.ndarray], str]) -> np.ndarray:
+    """``text(pattern)`` for every row of the boolean matrix ``present``, computed once per
+    distinct missing-value pattern (there are few) and spread to the rows by index.
+
+    >>> pattern_texts(np.array([[True, False], [True, True], [True, False]]),
+    ...               lambda p: "".join("x" if v else "-" for v in p)).tolist()
+    ['x-', 'xx', 'x-']
+    """
+    present = np.asarray(present, dtype=bool).reshape(len(present), -1)
+    k = present.shape[1]
+    if k <= 63:  # pack each row into one integer key: a hash lookup, not a row sort
+        packed = np.packbits(present, axis=1, bitorder="little")
+        wide = np.zeros((len(present), 8), dtype=np.uint8)
+        wide[:, : packed.shape[1]] = packed
+        inverse, keys = pd.factorize(wide.view("<u8").ravel())
+        patterns = ((keys[:, None] >> np.arange(k, dtype=np.uint64)) & np.uint64(1)).astype(bool)
+    else:
+        patterns, inverse = np.unique(present, axis=0, return_inverse=True)
+    texts = np.array([text(p) for p in patterns], dtype=object)
+    return texts[inverse.ravel()]
 
 
 def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.Series]:
@@ -157,27 +183,44 @@ def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.
 
     ``reweight``: a missing indicator is dropped for that area and the others re-weighted;
     ``no-score``: any missing indicator leaves the domain (and so the score) empty.
-    Returns the domain table and a per-row flag text.
+    Returns the domain table and a per-row flag text ("<domain>: zonder <indicators>; " for
+    each partly covered domain), built once per missing-value pattern.
     """
     out = pd.DataFrame(index=std.index)
-    flags = pd.Series("", index=std.index, dtype=object)
+    used: dict[str, list[str]] = {}
     for domain in spec.domain_ids():
         inds = [i for i in spec.indicators_of(domain) if std[i.id].notna().any()]
         if not inds:
             out[domain] = np.nan
             continue
-        vals = std[[i.id for i in inds]]
+        used[domain] = [i.id for i in inds]
+        vals = std[used[domain]]
         w = pd.Series({i.id: i.weight for i in inds})
         present = vals.notna()
         wsum = present.mul(w, axis=1).sum(axis=1)
         score = vals.mul(w, axis=1).sum(axis=1, min_count=1) / wsum.replace(0, np.nan)
         if spec.missing == "no-score":
             score = score.where(present.all(axis=1))
-        partial = (~present.all(axis=1)) & present.any(axis=1)
-        for row in partial[partial].index:
-            miss = [c for c in vals.columns if not present.at[row, c]]
-            flags.at[row] += f"{domain}: zonder {','.join(miss)}; "
         out[domain] = score
+    columns = [c for cols in used.values() for c in cols]
+    spans: list[tuple[str, list[str], slice]] = []
+    start = 0
+    for domain, cols in used.items():
+        spans.append((domain, cols, slice(start, start + len(cols))))
+        start += len(cols)
+
+    def text(pattern: np.ndarray) -> str:
+        parts = []
+        for domain, cols, span in spans:
+            have = pattern[span]
+            if have.any() and not have.all():
+                miss = [c for c, h in zip(cols, have, strict=True) if not h]
+                parts.append(f"{domain}: zonder {','.join(miss)}; ")
+        return "".join(parts)
+
+    flags = pd.Series(
+        pattern_texts(std[columns].notna().to_numpy(), text), index=std.index, dtype=object
+    )
     return out, flags
 
 
@@ -205,16 +248,11 @@ def coverage(present: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
     ok = share >= spec.min_weight_share - 1e-9
     for d in spec.required_domains:
         ok &= mat[:, ids.index(d)]
-    # one text per pattern of present domains, not per row
-    codes = mat @ (1 << np.arange(len(ids), dtype=np.int64))
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    texts = np.array(
-        [",".join(d for j, d in enumerate(ids) if (c >> j) & 1) for c in uniq], dtype=object
-    )
+    texts = pattern_texts(mat, lambda p: ",".join(d for d, h in zip(ids, p, strict=True) if h))
     return pd.DataFrame(
         {
             "coverage": np.round(share, 4),
-            "domains_used": texts[inverse],
+            "domains_used": texts,
             "status": np.where(ok, "ok", INSUFFICIENT),
         },
         index=present.index,
@@ -232,6 +270,8 @@ def combine(
     and no score under ``no-score``. An area whose data cover less than the spec's
     minimum (``min_weight_share``, ``required_domains``) gets no score, rank or class and
     the status "onvoldoende gegevens" (see :func:`coverage`).
+    ``flags`` (from :func:`domain_scores`) comes back as the ``flags`` column, extended
+    with "domein ontbreekt: ..." for rows missing a domain; the input is not changed.
     """
     domains = [d for d in spec.domains if x[d.id].notna().any()]
     w = pd.Series({d.id: d.weight for d in domains})
@@ -245,11 +285,15 @@ def combine(
         score = score.where(present.all(axis=1))
     cov = coverage(x.notna(), spec)
     score = score.where(cov["status"] == "ok")
-    missing_text = "domein ontbreekt: " + cov["domains_used"].map(
-        lambda used: ",".join(d for d in w.index if d not in used.split(","))
-    )
-    partial = ~present.all(axis=1)
-    flags.loc[partial] = flags[partial] + missing_text[partial] + "; "
+    names = list(w.index)
+
+    def missing_text(pattern: np.ndarray) -> str:
+        if pattern.all():
+            return ""
+        gone = [d for d, h in zip(names, pattern, strict=True) if not h]
+        return f"domein ontbreekt: {','.join(gone)}; "
+
+    flag_text = flags.to_numpy(dtype=object) + pattern_texts(present.to_numpy(), missing_text)
     out = x.copy()
     out["score"] = score
     for d in w.index:
@@ -262,6 +306,7 @@ def combine(
     out["rank"] = rank.astype("Int64")
     out["decile"] = np.ceil(rank * 10 / n).astype("Int64")
     out["class"] = class_of(score, spec.classes.edges, spec.classes.labels, spec.classes.inclusive)
+    out["flags"] = pd.Series(flag_text, index=out.index, dtype=object)
     return out
 
 
@@ -326,7 +371,7 @@ def compute(
     steps.append(Step("domain_scores", {"missing": spec.missing}))
     empty = [d for d in spec.domain_ids() if dom[d].isna().all()]
     notes += [f"domain {d!r} has no data and is left out; weights rescaled to 100" for d in empty]
-    x = pd.DataFrame({d: transform_domain(dom[d], spec.transform, groups) for d in dom.columns})
+    x = transform_domain(dom, spec.transform, groups)  # all domains, ranked in one pass
     steps.append(Step("transform_domains", {"transform": spec.transform, "pooled": pooled}))
     if x.notna().any().sum() == 0:
         raise DataError(
@@ -336,7 +381,7 @@ def compute(
     table = combine(x, spec, ref[period_column] if period_column else None, flags)
     steps.append(Step("combine", {"weights": {d.id: d.weight for d in spec.domains}}))
     table = table.reindex(data.index)
-    flags = flags.reindex(data.index, fill_value="")
+    flags = table.pop("flags").fillna("")
     flags[small] = f"minder dan {spec.min_population:g} inwoners: geen score; "
     table.loc[small, "status"] = TOO_SMALL
     table = pd.concat([data[keys], table], axis=1)

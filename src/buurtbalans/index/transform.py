@@ -2,30 +2,52 @@
 
 Conventions: values are signed so that **higher = more deprived**; ranks run from 1 (least
 deprived) to N (most deprived) within a group, ties sharing their average rank (IoD).
+
+Every step takes a Series (one indicator) or a DataFrame (all indicators, ranked per group in
+one pass); a DataFrame gives the same numbers as its columns one by one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri
 
 EXP_CONSTANT = 23.0
 _K = 1.0 - np.exp(-100.0 / EXP_CONSTANT)
 
 
-def _grouped(values: pd.Series, groups: pd.Series | None):
+Values = pd.Series | pd.DataFrame
+
+
+def _grouped(values: Values, groups: pd.Series | None):
     return values.groupby(groups if groups is not None else np.zeros(len(values)), sort=False)
 
 
-def deprivation_rank(
-    values: pd.Series, groups: pd.Series | None = None
-) -> tuple[pd.Series, pd.Series]:
-    """Average ranks (1 = least deprived) and the group size N; NaN stays NaN."""
+def deprivation_rank(values: Values, groups: pd.Series | None = None) -> tuple[Values, Values]:
+    """Average ranks (1 = least deprived) and the group size N (non-missing values in the
+    row's group); NaN stays NaN. A DataFrame is ranked column by column in one call."""
     g = _grouped(values, groups)
     ranks = g.rank(method="average", ascending=True)
-    n = g.transform("count").astype(float)
-    return ranks, n
+    return ranks, _group_count(values, groups)
+
+
+def _group_count(values: Values, groups: pd.Series | None) -> Values:
+    """Per row, the number of non-missing values in its group (``transform("count")``,
+    from one bincount per column instead of a groupby)."""
+    present = values.notna().to_numpy().reshape(len(values), -1)
+    if groups is None:
+        n = np.broadcast_to(present.sum(axis=0).astype(float), present.shape)
+    else:
+        codes, uniques = pd.factorize(np.asarray(groups), use_na_sentinel=True)
+        k = len(uniques)
+        flat = codes[:, None] + k * np.arange(present.shape[1])
+        counts = np.bincount(flat[present], minlength=k * present.shape[1]).astype(float)
+        n = counts[flat]
+        n[codes < 0] = np.nan  # rows without a group are not ranked (groupby drops them)
+    if isinstance(values, pd.DataFrame):
+        return pd.DataFrame(n, index=values.index, columns=values.columns)
+    return pd.Series(n[:, 0], index=values.index, name=values.name)
 
 
 def exponential(r: np.ndarray | pd.Series) -> np.ndarray | pd.Series:
@@ -48,9 +70,10 @@ def rank_share_from_scaled(x: pd.Series | pd.DataFrame, method: str):
     raise ValueError(f"cannot invert the {method!r} scaling")
 
 
-def transform_domain(values: pd.Series, method: str, groups: pd.Series | None = None) -> pd.Series:
-    """Scale a domain score: ``exponential`` (IoD), ``percentile`` (100·R), ``zscore`` or
-    ``none``; R is the average rank over the group divided by the group's N."""
+def transform_domain(values: Values, method: str, groups: pd.Series | None = None) -> Values:
+    """Scale a domain score (or all domain scores at once, as a DataFrame): ``exponential``
+    (IoD), ``percentile`` (100·R), ``zscore`` or ``none``; R is the average rank over the
+    group divided by the group's N."""
     if method == "none":
         return values.astype(float)
     if method == "zscore":
@@ -60,20 +83,22 @@ def transform_domain(values: pd.Series, method: str, groups: pd.Series | None = 
     return exponential(r) if method == "exponential" else 100.0 * r
 
 
-def normal_scores(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
-    """Rank → standard normal score Φ⁻¹((rank − ½)/N), ties sharing their average rank."""
+def normal_scores(values: Values, groups: pd.Series | None = None) -> Values:
+    """Rank → standard normal score Φ⁻¹((rank − ½)/N), ties sharing their average rank
+    (``scipy.special.ndtri``: the same numbers as ``scipy.stats.norm.ppf``, without the
+    distribution machinery)."""
     ranks, n = deprivation_rank(values, groups)
-    return pd.Series(norm.ppf((ranks - 0.5) / n), index=values.index)
+    return ndtri((ranks - 0.5) / n)
 
 
-def zscores(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+def zscores(values: Values, groups: pd.Series | None = None) -> Values:
     """(x − mean) / sd within the group (sd with ddof=0; a constant group gives 0)."""
     g = _grouped(values, groups)
     sd = g.transform("std", ddof=0).replace(0, np.nan)
     return ((values - g.transform("mean")) / sd).fillna(0).where(values.notna())
 
 
-def minmax(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+def minmax(values: Values, groups: pd.Series | None = None) -> Values:
     """(x − min) / (max − min) within the group, 0–1."""
     g = _grouped(values, groups)
     lo, hi = g.transform("min"), g.transform("max")
