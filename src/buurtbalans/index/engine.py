@@ -156,26 +156,33 @@ def standardise(values: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None)
     return out
 
 
+def value_patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the boolean matrix ``present`` (missing-value patterns; there
+    are few) and, per row, the index of its pattern."""
+    present = np.asarray(present, dtype=bool).reshape(len(present), -1)
+    k = present.shape[1]
+    if k > 63:
+        patterns, inverse = np.unique(present, axis=0, return_inverse=True)
+        return inverse.ravel(), patterns
+    # pack each row into one integer key: a hash lookup, not a row sort
+    packed = np.packbits(present, axis=1, bitorder="little")
+    wide = np.zeros((len(present), 8), dtype=np.uint8)
+    wide[:, : packed.shape[1]] = packed
+    inverse, keys = pd.factorize(wide.view("<u8").ravel())
+    patterns = ((keys[:, None] >> np.arange(k, dtype=np.uint64)) & np.uint64(1)).astype(bool)
+    return inverse, patterns.reshape(len(keys), k)
+
+
 def pattern_texts(present: np.ndarray, text: Callable[[np.ndarray], str]) -> np.ndarray:
     """``text(pattern)`` for every row of the boolean matrix ``present``, computed once per
-    distinct missing-value pattern (there are few) and spread to the rows by index.
+    distinct missing-value pattern and spread to the rows by index.
 
     >>> pattern_texts(np.array([[True, False], [True, True], [True, False]]),
     ...               lambda p: "".join("x" if v else "-" for v in p)).tolist()
     ['x-', 'xx', 'x-']
     """
-    present = np.asarray(present, dtype=bool).reshape(len(present), -1)
-    k = present.shape[1]
-    if k <= 63:  # pack each row into one integer key: a hash lookup, not a row sort
-        packed = np.packbits(present, axis=1, bitorder="little")
-        wide = np.zeros((len(present), 8), dtype=np.uint8)
-        wide[:, : packed.shape[1]] = packed
-        inverse, keys = pd.factorize(wide.view("<u8").ravel())
-        patterns = ((keys[:, None] >> np.arange(k, dtype=np.uint64)) & np.uint64(1)).astype(bool)
-    else:
-        patterns, inverse = np.unique(present, axis=0, return_inverse=True)
-    texts = np.array([text(p) for p in patterns], dtype=object)
-    return texts[inverse.ravel()]
+    inverse, patterns = value_patterns(present)
+    return np.array([text(p) for p in patterns], dtype=object)[inverse]
 
 
 def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.Series]:
@@ -202,25 +209,24 @@ def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.
         if spec.missing == "no-score":
             score = score.where(present.all(axis=1))
         out[domain] = score
+    # one text per pattern of the indicators present; each domain's part of it from the
+    # (at most 2^k) patterns of that domain's k indicators
     columns = [c for cols in used.values() for c in cols]
-    spans: list[tuple[str, list[str], slice]] = []
+    inverse, patterns = value_patterns(std[columns].notna().to_numpy())
+    texts = np.full(len(patterns), "", dtype=object)
     start = 0
     for domain, cols in used.items():
-        spans.append((domain, cols, slice(start, start + len(cols))))
+        part = patterns[:, start : start + len(cols)]
         start += len(cols)
 
-    def text(pattern: np.ndarray) -> str:
-        parts = []
-        for domain, cols, span in spans:
-            have = pattern[span]
-            if have.any() and not have.all():
-                miss = [c for c, h in zip(cols, have, strict=True) if not h]
-                parts.append(f"{domain}: zonder {','.join(miss)}; ")
-        return "".join(parts)
+        def text(have: np.ndarray, domain: str = domain, cols: list[str] = cols) -> str:
+            if have.all() or not have.any():
+                return ""
+            miss = [c for c, h in zip(cols, have, strict=True) if not h]
+            return f"{domain}: zonder {','.join(miss)}; "
 
-    flags = pd.Series(
-        pattern_texts(std[columns].notna().to_numpy(), text), index=std.index, dtype=object
-    )
+        texts = texts + pattern_texts(part, text)
+    flags = pd.Series(texts[inverse], index=std.index, dtype=object)
     return out, flags
 
 

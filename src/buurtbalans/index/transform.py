@@ -26,28 +26,73 @@ def _grouped(values: Values, groups: pd.Series | None):
 
 def deprivation_rank(values: Values, groups: pd.Series | None = None) -> tuple[Values, Values]:
     """Average ranks (1 = least deprived) and the group size N (non-missing values in the
-    row's group); NaN stays NaN. A DataFrame is ranked column by column in one call."""
-    g = _grouped(values, groups)
-    ranks = g.rank(method="average", ascending=True)
-    return ranks, _group_count(values, groups)
+    row's group); NaN stays NaN, as does a row without a group. A DataFrame is ranked
+    column by column in one pass per group (groups are periods: few): the same numbers as
+    ``groupby(groups).rank(method="average")`` and ``transform("count")``.
+
+    >>> r, n = deprivation_rank(pd.Series([3.0, 1.0, 3.0, None, 2.0]), pd.Series([1, 1, 1, 1, 2]))
+    >>> r.tolist(), n.tolist()
+    ([2.5, 1.0, 2.5, nan, 1.0], [3.0, 3.0, 3.0, 3.0, 1.0])
+    """
+    frame = values.to_frame() if isinstance(values, pd.Series) else values
+    mat = frame.to_numpy(dtype=float).T  # one row per column: sorts run over contiguous memory
+    ranks = np.full(mat.shape, np.nan)
+    counts = np.full(mat.shape, np.nan)
+    for rows in _group_rows(groups, mat.shape[1]):
+        block = mat[:, rows]
+        ranks[:, rows] = _average_ranks(block)
+        counts[:, rows] = (~np.isnan(block)).sum(axis=1, keepdims=True)
+    if isinstance(values, pd.Series):
+        return (
+            pd.Series(ranks[0], index=values.index, name=values.name),
+            pd.Series(counts[0], index=values.index, name=values.name),
+        )
+    wrap = {"index": values.index, "columns": values.columns}
+    return pd.DataFrame(ranks.T, **wrap), pd.DataFrame(counts.T, **wrap)
 
 
-def _group_count(values: Values, groups: pd.Series | None) -> Values:
-    """Per row, the number of non-missing values in its group (``transform("count")``,
-    from one bincount per column instead of a groupby)."""
-    present = values.notna().to_numpy().reshape(len(values), -1)
+def _group_rows(groups: pd.Series | None, n: int) -> list[slice] | list[np.ndarray]:
+    """Row positions of each group (all rows when ``groups`` is None); rows whose group is
+    missing belong to none."""
     if groups is None:
-        n = np.broadcast_to(present.sum(axis=0).astype(float), present.shape)
-    else:
-        codes, uniques = pd.factorize(np.asarray(groups), use_na_sentinel=True)
-        k = len(uniques)
-        flat = codes[:, None] + k * np.arange(present.shape[1])
-        counts = np.bincount(flat[present], minlength=k * present.shape[1]).astype(float)
-        n = counts[flat]
-        n[codes < 0] = np.nan  # rows without a group are not ranked (groupby drops them)
-    if isinstance(values, pd.DataFrame):
-        return pd.DataFrame(n, index=values.index, columns=values.columns)
-    return pd.Series(n[:, 0], index=values.index, name=values.name)
+        return [slice(None)]
+    codes, _ = pd.factorize(np.asarray(groups), use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")
+    blocks = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
+    return [b for b in blocks if len(b) and codes[b[0]] >= 0]
+
+
+_CHUNK = 2_000_000  # values ranked at a time: bounds the temporary arrays
+
+
+def _average_ranks(block: np.ndarray) -> np.ndarray:
+    """Average ranks (1 = smallest) along each row of ``block``; NaN stays NaN. Ties get
+    (first + last position)/2 + 1, exactly the mean of their ordinal ranks."""
+    out = np.empty_like(block)
+    k, m = block.shape
+    if m == 0:
+        return out
+    step = max(1, _CHUNK // m)
+    pos = np.arange(m)
+    for j in range(0, k, step):
+        part = block[j : j + step]
+        missing = np.isnan(part)
+        # NumPy's SIMD argsort only runs on NaN-free data: sort NaN as +inf (they come last
+        # either way and get NaN below), unless a real +inf would then tie with them
+        key = part if np.isposinf(part).any() else np.where(missing, np.inf, part)
+        order = np.argsort(key, axis=1)
+        ordered = np.take_along_axis(key, order, axis=1)
+        new = np.ones(ordered.shape, dtype=bool)
+        np.not_equal(ordered[:, 1:], ordered[:, :-1], out=new[:, 1:])  # NaN ≠ NaN
+        start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+        last = np.ones_like(new)
+        last[:, :-1] = new[:, 1:]
+        end = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1]
+        ranks = np.empty_like(part)
+        np.put_along_axis(ranks, order, (start + end) / 2.0 + 1.0, axis=1)
+        ranks[missing] = np.nan
+        out[j : j + step] = ranks
+    return out
 
 
 def exponential(r: np.ndarray | pd.Series) -> np.ndarray | pd.Series:
