@@ -149,11 +149,12 @@ def standardise(values: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None)
     fn = STANDARDISERS[spec.standardise]
     ids = [i.id for i in spec.indicators]
     signed = values[ids] * [1 if i.polarity == "+" else -1 for i in spec.indicators]
-    has = [c for c in ids if signed[c].notna().any()]
-    out = signed.astype(float)
-    if has:
-        out[has] = fn(signed[has], groups)
-    return out
+    has = signed.columns[signed.notna().any().to_numpy()]
+    if len(has) == len(ids):
+        return fn(signed, groups)
+    if len(has) == 0:
+        return signed.astype(float)
+    return fn(signed[has], groups).reindex(columns=ids).astype(float)
 
 
 def value_patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -391,7 +392,9 @@ def compute(
     flags[small] = f"minder dan {spec.min_population:g} inwoners: geen score; "
     table.loc[small, "status"] = TOO_SMALL
     table = pd.concat([data[keys], table], axis=1)
-    table["flags"] = flags.str.strip().replace("", None)
+    codes, texts = pd.factorize(flags.to_numpy(dtype=object))  # few distinct texts
+    stripped = np.array([t.strip() or None for t in texts], dtype=object)
+    table["flags"] = pd.Series(stripped[codes], index=table.index, dtype=object)
     prov = {
         "spec_name": spec.name,
         "spec_hash": spec.hash(),

@@ -34,6 +34,12 @@ def deprivation_rank(values: Values, groups: pd.Series | None = None) -> tuple[V
     >>> r.tolist(), n.tolist()
     ([2.5, 1.0, 2.5, nan, 1.0], [3.0, 3.0, 3.0, 3.0, 1.0])
     """
+    ranks, counts = _ranks(values, groups)
+    return _like(values, ranks), _like(values, counts)
+
+
+def _ranks(values: Values, groups: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
+    """Average ranks and group sizes as arrays with one row per column of ``values``."""
     frame = values.to_frame() if isinstance(values, pd.Series) else values
     mat = frame.to_numpy(dtype=float).T  # one row per column: sorts run over contiguous memory
     ranks = np.full(mat.shape, np.nan)
@@ -42,13 +48,14 @@ def deprivation_rank(values: Values, groups: pd.Series | None = None) -> tuple[V
         block = mat[:, rows]
         ranks[:, rows] = _average_ranks(block)
         counts[:, rows] = (~np.isnan(block)).sum(axis=1, keepdims=True)
+    return ranks, counts
+
+
+def _like(values: Values, arr: np.ndarray) -> Values:
+    """``arr`` (one row per column of ``values``) as a Series/DataFrame shaped like ``values``."""
     if isinstance(values, pd.Series):
-        return (
-            pd.Series(ranks[0], index=values.index, name=values.name),
-            pd.Series(counts[0], index=values.index, name=values.name),
-        )
-    wrap = {"index": values.index, "columns": values.columns}
-    return pd.DataFrame(ranks.T, **wrap), pd.DataFrame(counts.T, **wrap)
+        return pd.Series(arr[0], index=values.index, name=values.name)
+    return pd.DataFrame(arr.T, index=values.index, columns=values.columns)
 
 
 def _group_rows(groups: pd.Series | None, n: int) -> list[slice] | list[np.ndarray]:
@@ -66,14 +73,14 @@ _CHUNK = 2_000_000  # values ranked at a time: bounds the temporary arrays
 
 
 def _average_ranks(block: np.ndarray) -> np.ndarray:
-    """Average ranks (1 = smallest) along each row of ``block``; NaN stays NaN. Ties get
-    (first + last position)/2 + 1, exactly the mean of their ordinal ranks."""
+    """Average ranks (1 = smallest) along each row of ``block``; NaN stays NaN. A run of
+    ties from sorted position s to e gets (s + e)/2 + 1, exactly the mean of their ordinal
+    ranks (what pandas computes)."""
     out = np.empty_like(block)
     k, m = block.shape
     if m == 0:
         return out
     step = max(1, _CHUNK // m)
-    pos = np.arange(m)
     for j in range(0, k, step):
         part = block[j : j + step]
         missing = np.isnan(part)
@@ -82,14 +89,14 @@ def _average_ranks(block: np.ndarray) -> np.ndarray:
         key = part if np.isposinf(part).any() else np.where(missing, np.inf, part)
         order = np.argsort(key, axis=1)
         ordered = np.take_along_axis(key, order, axis=1)
-        new = np.ones(ordered.shape, dtype=bool)
+        new = np.ones(ordered.shape, dtype=bool)  # a run of equal values starts here
         np.not_equal(ordered[:, 1:], ordered[:, :-1], out=new[:, 1:])  # NaN ≠ NaN
-        start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
-        last = np.ones_like(new)
-        last[:, :-1] = new[:, 1:]
-        end = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1]
+        flat = new.ravel()
+        starts = np.flatnonzero(flat)
+        lengths = np.diff(starts, append=flat.size)
+        run_rank = (2 * (starts % m) + lengths - 1) / 2.0 + 1.0
         ranks = np.empty_like(part)
-        np.put_along_axis(ranks, order, (start + end) / 2.0 + 1.0, axis=1)
+        np.put_along_axis(ranks, order, run_rank[np.cumsum(flat) - 1].reshape(part.shape), 1)
         ranks[missing] = np.nan
         out[j : j + step] = ranks
     return out
@@ -123,17 +130,17 @@ def transform_domain(values: Values, method: str, groups: pd.Series | None = Non
         return values.astype(float)
     if method == "zscore":
         return zscores(values, groups)
-    ranks, n = deprivation_rank(values, groups)
+    ranks, n = _ranks(values, groups)
     r = ranks / n
-    return exponential(r) if method == "exponential" else 100.0 * r
+    return _like(values, exponential(r) if method == "exponential" else 100.0 * r)
 
 
 def normal_scores(values: Values, groups: pd.Series | None = None) -> Values:
     """Rank → standard normal score Φ⁻¹((rank − ½)/N), ties sharing their average rank
     (``scipy.special.ndtri``: the same numbers as ``scipy.stats.norm.ppf``, without the
     distribution machinery)."""
-    ranks, n = deprivation_rank(values, groups)
-    return ndtri((ranks - 0.5) / n)
+    ranks, n = _ranks(values, groups)
+    return _like(values, ndtri((ranks - 0.5) / n))
 
 
 def zscores(values: Values, groups: pd.Series | None = None) -> Values:
