@@ -301,20 +301,19 @@ def combine(
         return f"domein ontbreekt: {','.join(gone)}; "
 
     flag_text = flags.to_numpy(dtype=object) + pattern_texts(present.to_numpy(), missing_text)
-    out = x.copy()
-    out["score"] = score
-    for d in w.index:
-        out[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)
-    out["n_domains"] = present.sum(axis=1)
-    out[["coverage", "domains_used", "status"]] = cov
     g = score.groupby(rank_groups if rank_groups is not None else np.zeros(len(score)), sort=False)
     rank = g.rank(method="first", ascending=False)
     n = g.transform("count")
-    out["rank"] = rank.astype("Int64")
-    out["decile"] = np.ceil(rank * 10 / n).astype("Int64")
-    out["class"] = class_of(score, spec.classes.edges, spec.classes.labels, spec.classes.inclusive)
-    out["flags"] = pd.Series(flag_text, index=out.index, dtype=object)
-    return out
+    cols: dict[str, Any] = {"score": score}
+    for d in w.index:
+        cols[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)
+    cols["n_domains"] = present.sum(axis=1)
+    cols.update({c: cov[c] for c in ("coverage", "domains_used", "status")})
+    cols["rank"] = rank.astype("Int64")
+    cols["decile"] = np.ceil(rank * 10 / n).astype("Int64")
+    cols["class"] = class_of(score, spec.classes.edges, spec.classes.labels, spec.classes.inclusive)
+    cols["flags"] = pd.Series(flag_text, index=x.index, dtype=object)
+    return pd.concat([x, pd.DataFrame(cols, index=x.index)], axis=1)
 
 
 # -- the pipeline ---------------------------------------------------------------------------
@@ -364,7 +363,7 @@ def compute(
         steps.append(
             Step("min_population", {"population": spec.population, "minimum": spec.min_population})
         )
-    ref = data[~small]
+    ref = data[~small] if small.any() else data
     groups = None if pooled else ref[period_column]
     values, notes = derive_indicators(ref, spec)
     steps.append(Step("derive_indicators", {"indicators": [i.id for i in spec.indicators]}))
