@@ -340,7 +340,8 @@ def compute(
     ]:
         raise DataError(
             f"missing id column(s) {missing}; the data has {list(data.columns)[:15]}",
-            fix="pass --id-column with the name of the area id column",
+            fix="pass --id-column with the name of the area id column"
+            + (" and --period-column with that of the year" if period_column else ""),
         )
     keys = id_columns + ([period_column] if period_column else [])
     dup = data.duplicated(keys, keep=False)
