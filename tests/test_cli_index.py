@@ -84,3 +84,21 @@ def test_period_column_errors_are_clear(tmp_path):
     assert "['jaar']" in str(res.exception) and "--period-column" in str(res.exception)
     res = run("index", "--gemeente", "GM0141", "--period-column", "jaar")
     assert res.exit_code == 2 and "--input" in res.output
+
+
+def test_help_does_not_import_the_heavy_libraries():
+    """Start-up: ``buurtbalans --help`` imports typer and rich, not the data stack."""
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "buurtbalans", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Usage" in proc.stdout
+    imported = set(re.findall(r"\|\s+([\w.]+)$", proc.stderr, flags=re.M))
+    heavy = {"pandas", "numpy", "scipy", "matplotlib", "geopandas", "weasyprint", "duckdb"}
+    assert not heavy & {m.split(".")[0] for m in imported}
