@@ -151,8 +151,10 @@ def numpy_floor(df: pd.DataFrame, spec: IndexSpec) -> np.ndarray:
     bounds = np.flatnonzero(np.diff(year[order])) + 1
     dom_w = np.array([d.weight for d in spec.domains])
     members = [
-        (np.array([ids.index(i.id) for i in spec.indicators_of(d.id)]),
-         np.array([i.weight for i in spec.indicators_of(d.id)]))
+        (
+            np.array([ids.index(i.id) for i in spec.indicators_of(d.id)]),
+            np.array([i.weight for i in spec.indicators_of(d.id)]),
+        )
         for d in spec.domains
     ]
     score = np.empty(len(df))

@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from buurtbalans.errors import DataError
 from buurtbalans.index import compute, replay
-from buurtbalans.index.transform import eb_shrink, exponential, transform_domain
+from buurtbalans.index.transform import (
+    deprivation_rank,
+    descending_ranks,
+    eb_shrink,
+    exponential,
+    text_series,
+    transform_domain,
+)
 from buurtbalans.spec import parse_spec
 
 IOD_DOMAINS = [
@@ -275,3 +282,39 @@ def test_vectorised_flags_equal_the_row_by_row_texts(rows, missing):
         return
     table = compute(data, spec, id_columns=["id"]).table
     assert table["flags"].tolist() == _reference_flags(data, spec)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(-4, 4)), st.integers(0, 2)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_numpy_ranks_equal_pandas_groupby_ranks(rows, grouped):
+    """The engine's own ranking (SIMD argsort per period) against pandas' groupby.rank."""
+    values = pd.Series([v for v, _ in rows], dtype=float)
+    groups = pd.Series([g for _, g in rows]) if grouped else None
+    by = groups if grouped else np.zeros(len(values))
+    ranks, n = deprivation_rank(values.to_frame("v").assign(w=-values), groups)
+    want = values.to_frame("v").assign(w=-values).groupby(by).rank(method="average")
+    pd.testing.assert_frame_equal(ranks, want)
+    assert (n["v"] == values.groupby(by).transform("count")).all()
+    first, count = descending_ranks(values, groups)
+    want_first = values.groupby(by).rank(method="first", ascending=False)
+    np.testing.assert_array_equal(first, want_first.to_numpy())
+    assert (count == values.groupby(by).transform("count").to_numpy()).all()
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_text_series_equals_the_plain_column(arrow, monkeypatch):
+    from buurtbalans.index import transform
+
+    if not arrow:
+        monkeypatch.setattr(transform, "_arrow_str_dtype", lambda: None)
+    codes = np.array([1, 0, -1, 1, 2])
+    got = text_series(["ok", "laag", "hoog"], codes, pd.RangeIndex(5))
+    want = pd.Series(["laag", "ok", np.nan, "laag", "hoog"])
+    pd.testing.assert_series_equal(got, want)

@@ -27,7 +27,9 @@ from buurtbalans.errors import DataError
 from buurtbalans.index.transform import (
     STANDARDISERS,
     class_of,
+    descending_ranks,
     eb_shrink,
+    text_series,
     transform_domain,
 )
 from buurtbalans.spec import IndexSpec
@@ -248,19 +250,22 @@ def coverage(present: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
     {'coverage': [1.0, 0.1351], 'status': ['ok', 'onvoldoende gegevens']}
     """
     ids = spec.domain_ids()
-    present = present.reindex(columns=ids, fill_value=False).fillna(False).astype(bool)
+    mat = np.zeros((len(present), len(ids)), dtype=bool)
+    for j, d in enumerate(ids):
+        if d in present.columns:
+            mat[:, j] = present[d].fillna(False).to_numpy(dtype=bool)
     w = np.array([d.weight for d in spec.domains], dtype=float)
-    mat = present.to_numpy()
     share = mat @ w / w.sum()
     ok = share >= spec.min_weight_share - 1e-9
     for d in spec.required_domains:
         ok &= mat[:, ids.index(d)]
-    texts = pattern_texts(mat, lambda p: ",".join(d for d, h in zip(ids, p, strict=True) if h))
+    inverse, patterns = value_patterns(mat)
+    used = [",".join(d for d, h in zip(ids, p, strict=True) if h) for p in patterns]
     return pd.DataFrame(
         {
             "coverage": np.round(share, 4),
-            "domains_used": texts,
-            "status": np.where(ok, "ok", INSUFFICIENT),
+            "domains_used": text_series(used, inverse, present.index),
+            "status": text_series(["ok", INSUFFICIENT], np.where(ok, 0, 1), present.index),
         },
         index=present.index,
     )
@@ -301,16 +306,14 @@ def combine(
         return f"domein ontbreekt: {','.join(gone)}; "
 
     flag_text = flags.to_numpy(dtype=object) + pattern_texts(present.to_numpy(), missing_text)
-    g = score.groupby(rank_groups if rank_groups is not None else np.zeros(len(score)), sort=False)
-    rank = g.rank(method="first", ascending=False)
-    n = g.transform("count")
+    rank, n = descending_ranks(score, rank_groups)
     cols: dict[str, Any] = {"score": score}
     for d in w.index:
         cols[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)
     cols["n_domains"] = present.sum(axis=1)
     cols.update({c: cov[c] for c in ("coverage", "domains_used", "status")})
-    cols["rank"] = rank.astype("Int64")
-    cols["decile"] = np.ceil(rank * 10 / n).astype("Int64")
+    cols["rank"] = pd.Series(rank, index=x.index).astype("Int64")
+    cols["decile"] = pd.Series(np.ceil(rank * 10 / n), index=x.index).astype("Int64")
     cols["class"] = class_of(score, spec.classes.edges, spec.classes.labels, spec.classes.inclusive)
     cols["flags"] = pd.Series(flag_text, index=x.index, dtype=object)
     return pd.concat([x, pd.DataFrame(cols, index=x.index)], axis=1)

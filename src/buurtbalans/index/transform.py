@@ -9,6 +9,8 @@ one pass); a DataFrame gives the same numbers as its columns one by one.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
@@ -100,6 +102,36 @@ def _average_ranks(block: np.ndarray) -> np.ndarray:
         ranks[missing] = np.nan
         out[j : j + step] = ranks
     return out
+
+
+def descending_ranks(
+    values: pd.Series, groups: pd.Series | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ordinal ranks within each group, 1 = highest value, ties in order of appearance
+    (``groupby(groups).rank(method="first", ascending=False)``), and the group's count of
+    non-missing values; NaN stays NaN.
+
+    >>> r, n = descending_ranks(pd.Series([2.0, 5.0, 2.0, None, 7.0]))
+    >>> r.tolist(), n.tolist()
+    ([3.0, 2.0, 4.0, nan, 1.0], [4.0, 4.0, 4.0, 4.0, 4.0])
+    """
+    x = values.to_numpy(dtype=float)
+    ranks = np.full(len(x), np.nan)
+    counts = np.full(len(x), np.nan)
+    for rows in _group_rows(groups, len(x)):
+        part = x[rows]
+        missing = np.isnan(part)
+        key = -part if np.isneginf(part).any() else np.where(missing, np.inf, -part)
+        order = np.argsort(key)  # SIMD quicksort; ties put back in order of appearance:
+        ordered = key[order]
+        run = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1
+        order = order[np.argsort(run * len(part) + order)]
+        block = np.empty(len(part))
+        block[order] = np.arange(1, len(part) + 1, dtype=float)
+        block[missing] = np.nan
+        ranks[rows] = block
+        counts[rows] = float((~missing).sum())
+    return ranks, counts
 
 
 def exponential(r: np.ndarray | pd.Series) -> np.ndarray | pd.Series:
@@ -197,7 +229,33 @@ def class_of(
     idx = np.searchsorted(
         np.asarray(edges), score.to_numpy(), side="right" if inclusive else "left"
     )
-    out = pd.Series(
-        np.asarray(labels, dtype=object)[np.minimum(idx, len(labels) - 1)], index=score.index
-    )
-    return out.where(score.notna())
+    codes = np.where(score.notna().to_numpy(), np.minimum(idx, len(labels) - 1), -1)
+    return text_series(list(labels), codes, score.index)
+
+
+def text_series(texts: list[str], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``texts[codes]`` as a text column (code −1: missing), built from the few distinct
+    texts: with pandas' Arrow-backed ``str`` type, one Arrow ``take`` instead of converting
+    a Python string per row. The result equals ``pd.Series(texts[codes], index)``.
+
+    >>> text_series(["ok", "te weinig"], np.array([0, 1, -1, 0]), pd.RangeIndex(4)).tolist()
+    ['ok', 'te weinig', nan, 'ok']
+    """
+    codes = np.asarray(codes)
+    dtype = _arrow_str_dtype()
+    if dtype is None:  # pandas without Arrow strings: the plain way
+        values = np.asarray([*texts, np.nan], dtype=object)[np.where(codes < 0, len(texts), codes)]
+        return pd.Series(values, index=index, dtype=pd.Series(["x"]).dtype)
+    import pyarrow as pa
+
+    take = pa.array(codes, mask=codes < 0)
+    arrow = pa.array(texts, type=pa.large_string()).take(take)
+    return pd.Series(pd.array(arrow, dtype=dtype), index=index)
+
+
+@cache
+def _arrow_str_dtype() -> pd.StringDtype | None:
+    """pandas' default text dtype when it is the Arrow-backed ``str`` (pandas ≥ 3), else None."""
+    default = pd.Series(["x"]).dtype
+    arrow = isinstance(default, pd.StringDtype) and default.storage == "pyarrow"
+    return default if arrow else None
