@@ -9,6 +9,7 @@ one pass); a DataFrame gives the same numbers as its columns one by one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -36,21 +37,25 @@ def deprivation_rank(values: Values, groups: pd.Series | None = None) -> tuple[V
     >>> r.tolist(), n.tolist()
     ([2.5, 1.0, 2.5, nan, 1.0], [3.0, 3.0, 3.0, 3.0, 1.0])
     """
-    ranks, counts = _ranks(values, groups)
+    ranks = _by_rank(values, groups, lambda r, n: r)
+    counts = _by_rank(values, groups, lambda r, n: np.broadcast_to(n, r.shape))
     return _like(values, ranks), _like(values, counts)
 
 
-def _ranks(values: Values, groups: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
-    """Average ranks and group sizes as arrays with one row per column of ``values``."""
+def _by_rank(
+    values: Values, groups: pd.Series | None, fn: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``fn(ranks, n)`` per group, as an array with one row per column of ``values``:
+    ``ranks`` are the group's average ranks (k columns × m rows of the group), ``n`` its
+    non-missing counts (k × 1). Working per group keeps the temporaries small."""
     frame = values.to_frame() if isinstance(values, pd.Series) else values
     mat = frame.to_numpy(dtype=float).T  # one row per column: sorts run over contiguous memory
-    ranks = np.full(mat.shape, np.nan)
-    counts = np.full(mat.shape, np.nan)
+    out = np.full(mat.shape, np.nan)
     for rows in _group_rows(groups, mat.shape[1]):
         block = mat[:, rows]
-        ranks[:, rows] = _average_ranks(block)
-        counts[:, rows] = (~np.isnan(block)).sum(axis=1, keepdims=True)
-    return ranks, counts
+        n = (~np.isnan(block)).sum(axis=1, keepdims=True).astype(float)
+        out[:, rows] = fn(_average_ranks(block), n)
+    return out
 
 
 def _like(values: Values, arr: np.ndarray) -> Values:
@@ -68,7 +73,12 @@ def _group_rows(groups: pd.Series | None, n: int) -> list[slice] | list[np.ndarr
     codes, _ = pd.factorize(np.asarray(groups), use_na_sentinel=True)
     order = np.argsort(codes, kind="stable")
     blocks = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
-    return [b for b in blocks if len(b) and codes[b[0]] >= 0]
+    # a group stored in one stretch (data sorted by period) is a slice: no gather/scatter
+    return [
+        slice(b[0], b[-1] + 1) if b[-1] - b[0] + 1 == len(b) else b
+        for b in blocks
+        if len(b) and codes[b[0]] >= 0
+    ]
 
 
 _CHUNK = 2_000_000  # values ranked at a time: bounds the temporary arrays
@@ -162,17 +172,16 @@ def transform_domain(values: Values, method: str, groups: pd.Series | None = Non
         return values.astype(float)
     if method == "zscore":
         return zscores(values, groups)
-    ranks, n = _ranks(values, groups)
-    r = ranks / n
-    return _like(values, exponential(r) if method == "exponential" else 100.0 * r)
+    if method == "exponential":
+        return _like(values, _by_rank(values, groups, lambda r, n: exponential(r / n)))
+    return _like(values, _by_rank(values, groups, lambda r, n: 100.0 * (r / n)))
 
 
 def normal_scores(values: Values, groups: pd.Series | None = None) -> Values:
     """Rank → standard normal score Φ⁻¹((rank − ½)/N), ties sharing their average rank
     (``scipy.special.ndtri``: the same numbers as ``scipy.stats.norm.ppf``, without the
     distribution machinery)."""
-    ranks, n = _ranks(values, groups)
-    return _like(values, ndtri((ranks - 0.5) / n))
+    return _like(values, _by_rank(values, groups, lambda r, n: ndtri((r - 0.5) / n)))
 
 
 def zscores(values: Values, groups: pd.Series | None = None) -> Values:
