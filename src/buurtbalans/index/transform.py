@@ -81,39 +81,32 @@ def _group_rows(groups: pd.Series | None, n: int) -> list[slice] | list[np.ndarr
     ]
 
 
-_CHUNK = 2_000_000  # values ranked at a time: bounds the temporary arrays
-
-
 def _average_ranks(block: np.ndarray) -> np.ndarray:
-    """Average ranks (1 = smallest) along each row of ``block``; NaN stays NaN. A run of
-    ties from sorted position s to e gets (s + e)/2 + 1, exactly the mean of their ordinal
-    ranks (what pandas computes)."""
+    """Average ranks (1 = smallest) along each row of ``block`` (one row per indicator);
+    NaN stays NaN. A run of ties at sorted positions s..e gets (s + e)/2 + 1, exactly the
+    mean of their ordinal ranks (what pandas computes). One indicator at a time: its
+    temporaries stay in the CPU cache (2–2.5× faster than sorting the 2-D block at once)."""
     out = np.empty_like(block)
     k, m = block.shape
-    if m == 0:
-        return out
-    step = max(1, _CHUNK // m)
-    for j in range(0, k, step):
-        part = block[j : j + step]
-        missing = np.isnan(part)
+    int_type = np.int32 if m < 2**31 else np.int64  # cumsum bool→int64 is several times slower
+    for j in range(k):
+        col = block[j]
+        missing = np.isnan(col)
         # NumPy's SIMD argsort only runs on NaN-free data: sort NaN as +inf (they come last
         # either way and get NaN below), unless a real +inf would then tie with them
-        key = part if np.isposinf(part).any() else np.where(missing, np.inf, part)
-        order = np.argsort(key, axis=1)
-        ordered = np.take_along_axis(key, order, axis=1)
-        new = np.ones(ordered.shape, dtype=bool)  # a run of equal values starts here
-        np.not_equal(ordered[:, 1:], ordered[:, :-1], out=new[:, 1:])  # NaN ≠ NaN
-        flat = new.ravel()
-        starts = np.flatnonzero(flat)
-        lengths = np.diff(starts, append=flat.size)
-        run_rank = (2 * (starts % m) + lengths - 1) / 2.0 + 1.0
-        # run index of each sorted value (cumsum to int32: bool→int64 is several times slower)
-        run = np.cumsum(flat, dtype=np.int32 if flat.size < 2**31 else np.int64)
+        key = col if np.isposinf(col).any() else np.where(missing, np.inf, col)
+        order = np.argsort(key)
+        ordered = key[order]
+        new = np.empty(m, dtype=bool)  # a run of equal values starts here
+        new[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])  # NaN ≠ NaN
+        starts = np.flatnonzero(new)
+        run_rank = (2 * starts + np.diff(starts, append=m) - 1) / 2.0 + 1.0
+        run = np.cumsum(new, dtype=int_type)
         run -= 1
-        ranks = np.empty_like(part)
-        np.put_along_axis(ranks, order, run_rank[run].reshape(part.shape), 1)
-        np.copyto(ranks, np.nan, where=missing)
-        out[j : j + step] = ranks
+        ranks = out[j]
+        ranks[order] = run_rank[run]
+        ranks[missing] = np.nan
     return out
 
 
