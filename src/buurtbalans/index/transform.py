@@ -62,7 +62,7 @@ def _like(values: Values, arr: np.ndarray) -> Values:
     """``arr`` (one row per column of ``values``) as a Series/DataFrame shaped like ``values``."""
     if isinstance(values, pd.Series):
         return pd.Series(arr[0], index=values.index, name=values.name)
-    return pd.DataFrame(arr.T, index=values.index, columns=values.columns)
+    return pd.DataFrame(arr.T, index=values.index, columns=values.columns, copy=False)
 
 
 def _group_rows(groups: pd.Series | None, n: int) -> list[slice] | list[np.ndarray]:
