@@ -110,7 +110,6 @@ def input_hash(data: pd.DataFrame) -> str:
 def derive_indicators(data: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, list[str]]:
     """Indicator values from the input columns (ratios computed); absent ones are NaN."""
     cols: dict[str, Any] = {}
-    notes = []
     for ind in spec.indicators:
         if ind.numerator:
             inputs = [ind.numerator, *ind.denominator]
