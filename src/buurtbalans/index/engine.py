@@ -389,10 +389,12 @@ def compute(
         )
     table = combine(x, spec, ref[period_column] if period_column else None, flags)
     steps.append(Step("combine", {"weights": {d.id: d.weight for d in spec.domains}}))
-    table = table.reindex(data.index)
-    flags = table.pop("flags").fillna("")
-    flags[small] = f"minder dan {spec.min_population:g} inwoners: geen score; "
-    table.loc[small, "status"] = TOO_SMALL
+    flags = table.pop("flags")
+    if small.any():  # back to every input row; the small areas get no score
+        table = table.reindex(data.index)
+        flags = flags.reindex(data.index, fill_value="")
+        flags[small] = f"minder dan {spec.min_population:g} inwoners: geen score; "
+        table.loc[small, "status"] = TOO_SMALL
     table = pd.concat([data[keys], table], axis=1)
     codes, texts = pd.factorize(flags.to_numpy(dtype=object))  # few distinct texts
     stripped = np.array([t.strip() or None for t in texts], dtype=object)
