@@ -90,12 +90,12 @@ def test_vintage_or_own_reference_is_computed_each_time(tmp_path: Path):
 
 
 def test_index_for_gemeente_computes_the_national_reference_once(
-    demo_store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    demo_store, monkeypatch: pytest.MonkeyPatch
 ):
     """The hook in store_mode: a second index (another gemeente, or the report after the
     index command) does not run the engine again."""
     monkeypatch.setattr(store_mode, "NATIONAL_MIN_BUURTEN", 1)  # the demo is "all of NL"
-    monkeypatch.setattr(cache_mod, "CACHE", ReferenceCache(tmp_path / "cache"))
+    monkeypatch.setattr(cache_mod, "_CACHES", {})  # a fresh cache (next to the demo store)
     calls = []
 
     def counting_compute(*args, **kwargs):
@@ -110,3 +110,4 @@ def test_index_for_gemeente_computes_the_national_reference_once(
     pd.testing.assert_frame_equal(first.table, second.table)
     assert "hergebruikt" in second.run.provenance["reference_cache"]
     assert second.run.provenance["gemeente"] == "GM9999"
+    assert list(Path(f"{demo_store.path}.referentie").glob("*.pkl"))  # kept next to the store

@@ -3,7 +3,7 @@
 An index with a national reference ranks a gemeente's buurten among all NL buurten; that
 computation is the same for every gemeente as long as the spec, the selection (years) and
 the store's content are unchanged. It is kept in memory (for several gemeenten in one
-process) and on disk under ``<cache dir>/reference`` (for the next command), keyed on
+process) and on disk next to the store (for the next command), keyed on
 
 - the spec's hash and the package version (a new engine may compute differently),
 - a fingerprint of the store's content: every row of its ``sources`` table (an import
@@ -14,7 +14,8 @@ process) and on disk under ``<cache dir>/reference`` (for the next command), key
 Only a national reference without ``vintage`` is shared: with a vintage the gemeente's own
 buurten are moved onto it before ranking, so the reference differs per gemeente and is
 computed each time. The result's provenance says whether the reference was computed or
-reused (``reference_cache``).
+reused (``reference_cache``). On disk the cache lives next to the store file
+(``<store>.referentie/``, at most 8 references); delete that folder to clear it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from buurtbalans import __version__
-from buurtbalans.config import default_cache_dir
 
 if TYPE_CHECKING:
     from buurtbalans.index.engine import IndexResult
@@ -131,15 +131,15 @@ class ReferenceCache:
             path.unlink(missing_ok=True)
 
 
-CACHE: ReferenceCache | None = None  # made on first use, so $BUURTBALANS_CACHE is read then
+_CACHES: dict[str, ReferenceCache] = {}
 
 
-def default_cache() -> ReferenceCache:
-    """The process-wide cache, on disk under ``<cache dir>/reference``."""
-    global CACHE
-    if CACHE is None:
-        CACHE = ReferenceCache(default_cache_dir() / "reference")
-    return CACHE
+def cache_for(store: Store) -> ReferenceCache:
+    """The reference cache of ``store``: in memory, and on disk in a folder next to the
+    store file (``<store>.referentie``), so it goes where the store goes and is removed
+    with it; a store in memory gets a memory-only cache."""
+    directory = None if store.path == ":memory:" else Path(f"{store.path}.referentie")
+    return _CACHES.setdefault(str(directory), ReferenceCache(directory))
 
 
 def national_reference(
@@ -156,7 +156,7 @@ def national_reference(
     the store content and the periods are the same as before. ``provenance`` (this call's:
     gemeente, sources, ...) replaces the cached run's entries of the same name, and
     ``reference_cache`` says what happened. Not national, or a vintage given: computed."""
-    cache = cache or default_cache()
+    cache = cache or cache_for(store)
     if not spec.reference.startswith("national") or vintage is not None:
         return build()
     key = reference_key(spec, store, {"periods": sorted(int(p) for p in periods)})
