@@ -12,11 +12,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt  # noqa: E402
 
-from buurtbalans.demo import GEMEENTE, load_demo
-from buurtbalans.report import build_report
-from buurtbalans.store import Store
+from buurtbalans.demo import GEMEENTE, load_demo  # noqa: E402
+from buurtbalans.report import build_report  # noqa: E402
+from buurtbalans.store import Store  # noqa: E402
 
 
 def baseline(store: Store, out: Path, n_maps: int) -> None:
