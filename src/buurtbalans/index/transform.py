@@ -49,7 +49,8 @@ def _by_rank(
     ``ranks`` are the group's average ranks (k columns × m rows of the group), ``n`` its
     non-missing counts (k × 1). Working per group keeps the temporaries small."""
     frame = values.to_frame() if isinstance(values, pd.Series) else values
-    mat = frame.to_numpy(dtype=float).T  # one row per column: sorts run over contiguous memory
+    # one row per column, C-ordered: each sort runs over contiguous memory
+    mat = np.ascontiguousarray(frame.to_numpy(dtype=float).T)
     out = np.full(mat.shape, np.nan)
     for rows in _group_rows(groups, mat.shape[1]):
         block = mat[:, rows]
