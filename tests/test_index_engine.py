@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from buurtbalans.errors import DataError
 from buurtbalans.index import compute, replay
-from buurtbalans.index.transform import eb_shrink, exponential, transform_domain
+from buurtbalans.index.transform import (
+    deprivation_rank,
+    descending_ranks,
+    eb_shrink,
+    exponential,
+    text_series,
+    transform_domain,
+)
 from buurtbalans.spec import parse_spec
 
 IOD_DOMAINS = [
@@ -203,3 +210,118 @@ def test_a_domain_without_data_is_dropped_and_weights_rescaled():
     t = result.table
     assert np.allclose(t["score"], t["a"])  # b has no data: a carries the full weight
     assert any("domain 'b' has no data" in w for w in result.warnings)
+
+
+# -- the vectorised flags against the per-row loop they replaced ----------------------------
+def _three_domain_spec(missing: str):
+    return parse_spec(
+        {
+            "index": {"name": "t", "transform": "percentile", "missing": missing},
+            "domain": [
+                {"id": "a", "weight": 50},
+                {"id": "b", "weight": 30},
+                {"id": "c", "weight": 20},
+            ],
+            "indicator": [
+                {"id": "a1", "domain": "a"},
+                {"id": "a2", "domain": "a", "polarity": "-"},
+                {"id": "a3", "domain": "a", "weight": 2},
+                {"id": "b1", "domain": "b"},
+                {"id": "b2", "domain": "b"},
+                {"id": "c1", "domain": "c"},
+            ],
+        }
+    )
+
+
+def _reference_flags(data: pd.DataFrame, spec) -> list[str | None]:
+    """Row by row, the plain way: each partly covered domain, then the missing domains
+    (among those scored for at least one row)."""
+    used = {
+        d: [i.id for i in spec.indicators_of(d) if data[i.id].notna().any()]
+        for d in spec.domain_ids()
+    }
+    used = {d: cols for d, cols in used.items() if cols}
+    rule = all if spec.missing == "no-score" else any
+    scored = {
+        d: [rule(pd.notna(row[c]) for c in cols) for _, row in data.iterrows()]
+        for d, cols in used.items()
+    }
+    flags = []
+    for n, (_, row) in enumerate(data.iterrows()):
+        text = ""
+        for domain, cols in used.items():
+            have = [pd.notna(row[c]) for c in cols]
+            if any(have) and not all(have):
+                miss = [c for c, h in zip(cols, have, strict=True) if not h]
+                text += f"{domain}: zonder {','.join(miss)}; "
+        absent = [d for d in used if any(scored[d]) and not scored[d][n]]
+        if absent:
+            text += f"domein ontbreekt: {','.join(absent)}; "
+        flags.append(text.strip() or None)
+    return flags
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.integers(-3, 3)), min_size=6, max_size=6),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["reweight", "no-score"]),
+)
+def test_vectorised_flags_equal_the_row_by_row_texts(rows, missing):
+    cols = ["a1", "a2", "a3", "b1", "b2", "c1"]
+    data = pd.DataFrame(rows, columns=cols, dtype=float)
+    data.insert(0, "id", range(len(data)))
+    spec = _three_domain_spec(missing)
+    groups = {"a": ["a1", "a2", "a3"], "b": ["b1", "b2"], "c": ["c1"]}
+    rule = "all" if missing == "no-score" else "any"
+    scorable = any(  # a domain rests on its indicators that have data somewhere
+        getattr(data[[c for c in g if data[c].notna().any()]].notna(), rule)(axis=1).any()
+        for g in groups.values()
+        if data[g].notna().any().any()
+    )
+    if not scorable:  # no domain can be scored for any row: refused, as before
+        with pytest.raises(DataError, match="none of the spec's indicators"):
+            compute(data, spec, id_columns=["id"])
+        return
+    table = compute(data, spec, id_columns=["id"]).table
+    assert table["flags"].tolist() == _reference_flags(data, spec)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(-4, 4)), st.integers(0, 2)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_numpy_ranks_equal_pandas_groupby_ranks(rows, grouped):
+    """The engine's own ranking (SIMD argsort per period) against pandas' groupby.rank."""
+    values = pd.Series([v for v, _ in rows], dtype=float)
+    groups = pd.Series([g for _, g in rows]) if grouped else None
+    by = groups if grouped else np.zeros(len(values))
+    ranks, n = deprivation_rank(values.to_frame("v").assign(w=-values), groups)
+    want = values.to_frame("v").assign(w=-values).groupby(by).rank(method="average")
+    pd.testing.assert_frame_equal(ranks, want)
+    assert (n["v"] == values.groupby(by).transform("count")).all()
+    first, count = descending_ranks(values, groups)
+    want_first = values.groupby(by).rank(method="first", ascending=False)
+    np.testing.assert_array_equal(first, want_first.to_numpy())
+    assert (count == values.groupby(by).transform("count").to_numpy()).all()
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_text_series_equals_the_plain_column(arrow, monkeypatch):
+    from buurtbalans.index import transform
+
+    if not arrow:
+        monkeypatch.setattr(transform, "_arrow_str_dtype", lambda: None)
+    codes = np.array([1, 0, -1, 1, 2])
+    got = text_series(["ok", "laag", "hoog"], codes, pd.RangeIndex(5))
+    want = pd.Series(["laag", "ok", np.nan, "laag", "hoog"])
+    pd.testing.assert_series_equal(got, want)

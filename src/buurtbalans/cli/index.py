@@ -27,6 +27,13 @@ def index(
     jaren: Annotated[str | None, typer.Option()] = None,
     input: Annotated[Path | None, typer.Option("--input", help="bring-your-own-data file")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column")] = None,
+    period_column: Annotated[
+        str | None,
+        typer.Option(
+            "--period-column",
+            help="column with the year (own data): ranks within each year, in one call",
+        ),
+    ] = None,
     referentie: Annotated[
         str | None, typer.Option(help="input, input-pooled, national, national-pooled")
     ] = None,
@@ -48,12 +55,20 @@ def index(
     changes = {k: v for k, v in (("reference", referentie), ("transform", schaal)) if v}
     if input is None and gemeente is None:
         raise typer.BadParameter("give --gemeente (store mode) or --input (own data)")
+    if period_column and input is None:
+        raise typer.BadParameter("--period-column is for --input (own data)")
     if input is not None:
         if not id_column:
             raise typer.BadParameter("--input needs --id-column (the area id column)")
         sp = sp.with_options(**{"reference": "input", **changes})
         data = read_table(input)
-        result = compute(data, sp, id_columns=[id_column], provenance={"input": str(input)})
+        result = compute(
+            data,
+            sp,
+            id_columns=[id_column],
+            period_column=period_column,
+            provenance={"input": str(input)},
+        )
         table = result.table[result.output_columns()]
     else:
         if changes:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +27,9 @@ from buurtbalans.errors import DataError
 from buurtbalans.index.transform import (
     STANDARDISERS,
     class_of,
+    descending_ranks,
     eb_shrink,
+    text_series,
     transform_domain,
 )
 from buurtbalans.spec import IndexSpec
@@ -106,22 +109,21 @@ def input_hash(data: pd.DataFrame) -> str:
 # -- steps (pure) -------------------------------------------------------------------------
 def derive_indicators(data: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, list[str]]:
     """Indicator values from the input columns (ratios computed); absent ones are NaN."""
-    out = pd.DataFrame(index=data.index)
-    notes = []
+    cols: dict[str, Any] = {}
     for ind in spec.indicators:
         if ind.numerator:
-            cols = [ind.numerator, *ind.denominator]
-            if any(c not in data.columns for c in cols):
-                out[ind.id] = np.nan
+            inputs = [ind.numerator, *ind.denominator]
+            if any(c not in data.columns for c in inputs):
+                cols[ind.id] = np.nan
                 continue
             den = data[list(ind.denominator)].sum(axis=1, min_count=len(ind.denominator))
-            out[ind.id] = data[ind.numerator] / den.where(den > 0)
+            cols[ind.id] = data[ind.numerator] / den.where(den > 0)
         else:
-            out[ind.id] = (
+            cols[ind.id] = (
                 pd.to_numeric(data[ind.id], errors="coerce") if ind.id in data.columns else np.nan
             )
-        if out[ind.id].isna().all():
-            notes.append(f"indicator {ind.id!r} has no data and is left out")
+    out = pd.DataFrame(cols, index=data.index)
+    notes = [f"indicator {c!r} has no data and is left out" for c in out if out[c].isna().all()]
     return out, notes
 
 
@@ -143,13 +145,46 @@ def shrink(
 
 
 def standardise(values: pd.DataFrame, spec: IndexSpec, groups: pd.Series | None) -> pd.DataFrame:
-    """Sign (higher = more deprived) and standardise each indicator over the reference."""
+    """Sign (higher = more deprived) and standardise each indicator over the reference;
+    all indicators with data in one call (ranked per group in one pass)."""
     fn = STANDARDISERS[spec.standardise]
-    out = pd.DataFrame(index=values.index)
-    for ind in spec.indicators:
-        signed = values[ind.id] * (1 if ind.polarity == "+" else -1)
-        out[ind.id] = fn(signed, groups) if signed.notna().any() else signed
-    return out
+    ids = [i.id for i in spec.indicators]
+    signed = values[ids] * [1 if i.polarity == "+" else -1 for i in spec.indicators]
+    has = signed.columns[signed.notna().any().to_numpy()]
+    if len(has) == len(ids):
+        return fn(signed, groups)
+    if len(has) == 0:
+        return signed.astype(float)
+    return fn(signed[has], groups).reindex(columns=ids).astype(float)
+
+
+def value_patterns(present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the boolean matrix ``present`` (missing-value patterns; there
+    are few) and, per row, the index of its pattern."""
+    present = np.asarray(present, dtype=bool).reshape(len(present), -1)
+    k = present.shape[1]
+    if k > 63:
+        patterns, inverse = np.unique(present, axis=0, return_inverse=True)
+        return inverse.ravel(), patterns
+    # pack each row into one integer key: a hash lookup, not a row sort
+    packed = np.packbits(present, axis=1, bitorder="little")
+    wide = np.zeros((len(present), 8), dtype=np.uint8)
+    wide[:, : packed.shape[1]] = packed
+    inverse, keys = pd.factorize(wide.view("<u8").ravel())
+    patterns = ((keys[:, None] >> np.arange(k, dtype=np.uint64)) & np.uint64(1)).astype(bool)
+    return inverse, patterns.reshape(len(keys), k)
+
+
+def pattern_texts(present: np.ndarray, text: Callable[[np.ndarray], str]) -> np.ndarray:
+    """``text(pattern)`` for every row of the boolean matrix ``present``, computed once per
+    distinct missing-value pattern and spread to the rows by index.
+
+    >>> pattern_texts(np.array([[True, False], [True, True], [True, False]]),
+    ...               lambda p: "".join("x" if v else "-" for v in p)).tolist()
+    ['x-', 'xx', 'x-']
+    """
+    inverse, patterns = value_patterns(present)
+    return np.array([text(p) for p in patterns], dtype=object)[inverse]
 
 
 def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.Series]:
@@ -157,27 +192,43 @@ def domain_scores(std: pd.DataFrame, spec: IndexSpec) -> tuple[pd.DataFrame, pd.
 
     ``reweight``: a missing indicator is dropped for that area and the others re-weighted;
     ``no-score``: any missing indicator leaves the domain (and so the score) empty.
-    Returns the domain table and a per-row flag text.
+    Returns the domain table and a per-row flag text ("<domain>: zonder <indicators>; " for
+    each partly covered domain), built once per missing-value pattern.
     """
     out = pd.DataFrame(index=std.index)
-    flags = pd.Series("", index=std.index, dtype=object)
+    used: dict[str, list[str]] = {}
     for domain in spec.domain_ids():
         inds = [i for i in spec.indicators_of(domain) if std[i.id].notna().any()]
         if not inds:
             out[domain] = np.nan
             continue
-        vals = std[[i.id for i in inds]]
+        used[domain] = [i.id for i in inds]
+        vals = std[used[domain]]
         w = pd.Series({i.id: i.weight for i in inds})
         present = vals.notna()
         wsum = present.mul(w, axis=1).sum(axis=1)
         score = vals.mul(w, axis=1).sum(axis=1, min_count=1) / wsum.replace(0, np.nan)
         if spec.missing == "no-score":
             score = score.where(present.all(axis=1))
-        partial = (~present.all(axis=1)) & present.any(axis=1)
-        for row in partial[partial].index:
-            miss = [c for c in vals.columns if not present.at[row, c]]
-            flags.at[row] += f"{domain}: zonder {','.join(miss)}; "
         out[domain] = score
+    # one text per pattern of the indicators present; each domain's part of it from the
+    # (at most 2^k) patterns of that domain's k indicators
+    columns = [c for cols in used.values() for c in cols]
+    inverse, patterns = value_patterns(std[columns].notna().to_numpy())
+    texts = np.full(len(patterns), "", dtype=object)
+    start = 0
+    for domain, cols in used.items():
+        part = patterns[:, start : start + len(cols)]
+        start += len(cols)
+
+        def text(have: np.ndarray, domain: str = domain, cols: list[str] = cols) -> str:
+            if have.all() or not have.any():
+                return ""
+            miss = [c for c, h in zip(cols, have, strict=True) if not h]
+            return f"{domain}: zonder {','.join(miss)}; "
+
+        texts = texts + pattern_texts(part, text)
+    flags = pd.Series(texts[inverse], index=std.index, dtype=object)
     return out, flags
 
 
@@ -198,24 +249,22 @@ def coverage(present: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
     {'coverage': [1.0, 0.1351], 'status': ['ok', 'onvoldoende gegevens']}
     """
     ids = spec.domain_ids()
-    present = present.reindex(columns=ids, fill_value=False).fillna(False).astype(bool)
+    mat = np.zeros((len(present), len(ids)), dtype=bool)
+    for j, d in enumerate(ids):
+        if d in present.columns:
+            mat[:, j] = present[d].fillna(False).to_numpy(dtype=bool)
     w = np.array([d.weight for d in spec.domains], dtype=float)
-    mat = present.to_numpy()
     share = mat @ w / w.sum()
     ok = share >= spec.min_weight_share - 1e-9
     for d in spec.required_domains:
         ok &= mat[:, ids.index(d)]
-    # one text per pattern of present domains, not per row
-    codes = mat @ (1 << np.arange(len(ids), dtype=np.int64))
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    texts = np.array(
-        [",".join(d for j, d in enumerate(ids) if (c >> j) & 1) for c in uniq], dtype=object
-    )
+    inverse, patterns = value_patterns(mat)
+    used = [",".join(d for d, h in zip(ids, p, strict=True) if h) for p in patterns]
     return pd.DataFrame(
         {
             "coverage": np.round(share, 4),
-            "domains_used": texts[inverse],
-            "status": np.where(ok, "ok", INSUFFICIENT),
+            "domains_used": text_series(used, inverse, present.index),
+            "status": text_series(["ok", INSUFFICIENT], np.where(ok, 0, 1), present.index),
         },
         index=present.index,
     )
@@ -232,6 +281,8 @@ def combine(
     and no score under ``no-score``. An area whose data cover less than the spec's
     minimum (``min_weight_share``, ``required_domains``) gets no score, rank or class and
     the status "onvoldoende gegevens" (see :func:`coverage`).
+    ``flags`` (from :func:`domain_scores`) comes back as the ``flags`` column, extended
+    with "domein ontbreekt: ..." for rows missing a domain; the input is not changed.
     """
     domains = [d for d in spec.domains if x[d.id].notna().any()]
     w = pd.Series({d.id: d.weight for d in domains})
@@ -245,24 +296,26 @@ def combine(
         score = score.where(present.all(axis=1))
     cov = coverage(x.notna(), spec)
     score = score.where(cov["status"] == "ok")
-    missing_text = "domein ontbreekt: " + cov["domains_used"].map(
-        lambda used: ",".join(d for d in w.index if d not in used.split(","))
-    )
-    partial = ~present.all(axis=1)
-    flags.loc[partial] = flags[partial] + missing_text[partial] + "; "
-    out = x.copy()
-    out["score"] = score
+    names = list(w.index)
+
+    def missing_text(pattern: np.ndarray) -> str:
+        if pattern.all():
+            return ""
+        gone = [d for d, h in zip(names, pattern, strict=True) if not h]
+        return f"domein ontbreekt: {','.join(gone)}; "
+
+    flag_text = flags.to_numpy(dtype=object) + pattern_texts(present.to_numpy(), missing_text)
+    rank, n = descending_ranks(score, rank_groups)
+    cols: dict[str, Any] = {"score": score}
     for d in w.index:
-        out[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)
-    out["n_domains"] = present.sum(axis=1)
-    out[["coverage", "domains_used", "status"]] = cov
-    g = score.groupby(rank_groups if rank_groups is not None else np.zeros(len(score)), sort=False)
-    rank = g.rank(method="first", ascending=False)
-    n = g.transform("count")
-    out["rank"] = rank.astype("Int64")
-    out["decile"] = np.ceil(rank * 10 / n).astype("Int64")
-    out["class"] = class_of(score, spec.classes.edges, spec.classes.labels, spec.classes.inclusive)
-    return out
+        cols[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)
+    cols["n_domains"] = present.sum(axis=1)
+    cols.update({c: cov[c] for c in ("coverage", "domains_used", "status")})
+    cols["rank"] = pd.Series(rank, index=x.index).astype("Int64")
+    cols["decile"] = pd.Series(np.ceil(rank * 10 / n), index=x.index).astype("Int64")
+    cols["class"] = class_of(score, spec.classes.edges, spec.classes.labels, spec.classes.inclusive)
+    cols["flags"] = pd.Series(flag_text, index=x.index, dtype=object)
+    return pd.concat([x, pd.DataFrame(cols, index=x.index)], axis=1)
 
 
 # -- the pipeline ---------------------------------------------------------------------------
@@ -289,7 +342,8 @@ def compute(
     ]:
         raise DataError(
             f"missing id column(s) {missing}; the data has {list(data.columns)[:15]}",
-            fix="pass --id-column with the name of the area id column",
+            fix="pass --id-column with the name of the area id column"
+            + (" and --period-column with that of the year" if period_column else ""),
         )
     keys = id_columns + ([period_column] if period_column else [])
     dup = data.duplicated(keys, keep=False)
@@ -312,7 +366,7 @@ def compute(
         steps.append(
             Step("min_population", {"population": spec.population, "minimum": spec.min_population})
         )
-    ref = data[~small]
+    ref = data[~small] if small.any() else data
     groups = None if pooled else ref[period_column]
     values, notes = derive_indicators(ref, spec)
     steps.append(Step("derive_indicators", {"indicators": [i.id for i in spec.indicators]}))
@@ -326,7 +380,7 @@ def compute(
     steps.append(Step("domain_scores", {"missing": spec.missing}))
     empty = [d for d in spec.domain_ids() if dom[d].isna().all()]
     notes += [f"domain {d!r} has no data and is left out; weights rescaled to 100" for d in empty]
-    x = pd.DataFrame({d: transform_domain(dom[d], spec.transform, groups) for d in dom.columns})
+    x = transform_domain(dom, spec.transform, groups)  # all domains, ranked in one pass
     steps.append(Step("transform_domains", {"transform": spec.transform, "pooled": pooled}))
     if x.notna().any().sum() == 0:
         raise DataError(
@@ -335,12 +389,16 @@ def compute(
         )
     table = combine(x, spec, ref[period_column] if period_column else None, flags)
     steps.append(Step("combine", {"weights": {d.id: d.weight for d in spec.domains}}))
-    table = table.reindex(data.index)
-    flags = flags.reindex(data.index, fill_value="")
-    flags[small] = f"minder dan {spec.min_population:g} inwoners: geen score; "
-    table.loc[small, "status"] = TOO_SMALL
+    flags = table.pop("flags")
+    if small.any():  # back to every input row; the small areas get no score
+        table = table.reindex(data.index)
+        flags = flags.reindex(data.index, fill_value="")
+        flags[small] = f"minder dan {spec.min_population:g} inwoners: geen score; "
+        table.loc[small, "status"] = TOO_SMALL
     table = pd.concat([data[keys], table], axis=1)
-    table["flags"] = flags.str.strip().replace("", None)
+    codes, texts = pd.factorize(flags.to_numpy(dtype=object))  # few distinct texts
+    stripped = np.array([t.strip() or None for t in texts], dtype=object)
+    table["flags"] = pd.Series(stripped[codes], index=table.index, dtype=object)
     prov = {
         "spec_name": spec.name,
         "spec_hash": spec.hash(),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from buurtbalans.errors import DataError
 from buurtbalans.harmonise import column_kinds, store_crosswalk, to_vintage, with_denominators
+from buurtbalans.index.cache import national_reference
 from buurtbalans.index.engine import IndexResult, compute
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
@@ -224,11 +225,18 @@ def index_for_gemeente(
         "n_reference": len(wide),
         "reference": reference_summary(wide, spec, excluded),
     }
-    result = compute(
-        wide.drop(columns=["vintage"]),
+    result = national_reference(  # computed once per (spec, store content, periods)
+        store,
         spec,
-        id_columns=["area_code", "name"],
-        period_column="period",
+        periods,
+        vintage,
+        lambda: compute(
+            wide.drop(columns=["vintage"]),
+            spec,
+            id_columns=["area_code", "name"],
+            period_column="period",
+            provenance=prov,
+        ),
         provenance=prov,
     )
     if spec.reference.startswith("national"):

@@ -1,0 +1,113 @@
+"""The national reference is computed once per (spec, store content, periods) and reused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from buurtbalans.index import cache as cache_mod
+from buurtbalans.index import store_mode
+from buurtbalans.index.cache import ReferenceCache, national_reference, store_fingerprint
+from buurtbalans.index.engine import compute
+from buurtbalans.spec import load_spec, parse_spec
+from buurtbalans.store import Store
+
+SPEC = parse_spec(
+    {
+        "index": {"name": "t", "transform": "percentile", "reference": "national"},
+        "domain": [{"id": "a", "weight": 100}],
+        "indicator": [{"id": "x", "domain": "a"}],
+    }
+)
+
+
+def _add_source(store: Store, source_id: str) -> None:
+    store.con.execute(
+        "INSERT INTO sources (source_id, publisher, table_id, file_hash) VALUES (?, ?, ?, ?)",
+        [source_id, "test", source_id, source_id * 2],
+    )
+
+
+class Counter:
+    """A build function that counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.data = pd.DataFrame({"id": ["A", "B", "C"], "x": [1.0, 3.0, 2.0]})
+
+    def __call__(self):
+        self.calls += 1
+        return compute(self.data, SPEC, id_columns=["id"], provenance={"gemeente": "eerste"})
+
+
+def test_second_call_reuses_and_a_store_change_invalidates(tmp_path: Path):
+    store = Store(tmp_path / "s.duckdb")
+    _add_source(store, "kwb-2024")
+    cache = ReferenceCache(tmp_path / "cache")
+    build = Counter()
+    first = national_reference(store, SPEC, [2024], None, build, cache=cache)
+    second = national_reference(
+        store, SPEC, [2024], None, build, provenance={"gemeente": "tweede"}, cache=cache
+    )
+    assert build.calls == 1
+    pd.testing.assert_frame_equal(first.table, second.table)
+    assert second.run.provenance["gemeente"] == "tweede"  # this call's provenance on top
+    assert first.run.provenance["gemeente"] == "eerste"  # the cached object is unchanged
+    assert "hergebruikt uit memory" in second.run.provenance["reference_cache"]
+    # a new process finds it on disk
+    again = national_reference(
+        store, SPEC, [2024], None, build, cache=ReferenceCache(tmp_path / "cache")
+    )
+    assert build.calls == 1 and "uit disk" in again.run.provenance["reference_cache"]
+    # an import changes the store's content: computed again
+    before = store_fingerprint(store)
+    _add_source(store, "kwb-2023")
+    assert store_fingerprint(store) != before
+    national_reference(store, SPEC, [2024], None, build, cache=cache)
+    assert build.calls == 2
+    # other periods or another spec: another reference
+    national_reference(store, SPEC, [2023, 2024], None, build, cache=cache)
+    national_reference(
+        store, SPEC.with_options(transform="exponential"), [2024], None, build, cache=cache
+    )
+    assert build.calls == 4
+    store.close()
+
+
+def test_vintage_or_own_reference_is_computed_each_time(tmp_path: Path):
+    store = Store(tmp_path / "s.duckdb")
+    cache = ReferenceCache(None)
+    build = Counter()
+    for _ in range(2):
+        national_reference(store, SPEC, [2024], 2022, build, cache=cache)
+        national_reference(
+            store, SPEC.with_options(reference="input"), [2024], None, build, cache=cache
+        )
+    assert build.calls == 4
+    store.close()
+
+
+def test_index_for_gemeente_computes_the_national_reference_once(
+    demo_store, monkeypatch: pytest.MonkeyPatch
+):
+    """The hook in store_mode: a second index (another gemeente, or the report after the
+    index command) does not run the engine again."""
+    monkeypatch.setattr(store_mode, "NATIONAL_MIN_BUURTEN", 1)  # the demo is "all of NL"
+    monkeypatch.setattr(cache_mod, "_CACHES", {})  # a fresh cache (next to the demo store)
+    calls = []
+
+    def counting_compute(*args, **kwargs):
+        calls.append(1)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(store_mode, "compute", counting_compute)
+    spec = load_spec("mdi").with_options(reference="national")
+    first = store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2023, 2024])
+    second = store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2023, 2024])
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(first.table, second.table)
+    assert "hergebruikt" in second.run.provenance["reference_cache"]
+    assert second.run.provenance["gemeente"] == "GM9999"
+    assert list(Path(f"{demo_store.path}.referentie").glob("*.pkl"))  # kept next to the store
