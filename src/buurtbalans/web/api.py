@@ -7,14 +7,17 @@ import hmac
 import json
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path as PathParam, Query, Request
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from buurtbalans import __version__
+from buurtbalans.errors import BuurtbalansError, DataError
 from buurtbalans.web import schemas, views
 from buurtbalans.web.access import StoreAccess
 from buurtbalans.web.problems import (
@@ -110,7 +113,7 @@ class Api:
         return g, spec, a, van_, jaar_
 
     # -- routes ---------------------------------------------------------------------------
-    def _routes(self) -> None:  # noqa: C901  (one closure per route)
+    def _routes(self) -> None:
         r = self.router
         access = self.access
 
@@ -424,7 +427,17 @@ class Api:
         with tempfile.TemporaryDirectory(prefix="buurtbalans-upload-") as tmp:
             path = Path(tmp) / name
             path.write_bytes(body)
-            batch = import_path(path, jaar=jaar, vintage=vintage)  # same importer as the CLI
+            try:  # the same importer as the CLI
+                batch = import_path(path, jaar=jaar, vintage=vintage)
+            except BuurtbalansError:
+                raise
+            except (ValueError, UnicodeError, OSError, KeyError, zipfile.BadZipFile) as exc:
+                raise DataError(
+                    f"cannot read the upload ({type(exc).__name__}: {exc})",
+                    file=name,
+                    fix="upload a valid CSV, xlsx or GeoJSON file as the CLI's "
+                    "`buurtbalans import file` accepts it",
+                ) from exc
             with self.access.writer() as st:
                 st.write(batch)  # one transaction: all rows or none
         done = {

@@ -19,6 +19,7 @@ from buurtbalans.analysis.pipeline import (
     veerkracht_analysis,
 )
 from buurtbalans.analysis.veerkracht import label_en
+from buurtbalans.errors import BuurtbalansError
 from buurtbalans.index.store_mode import choose_reference, index_for_gemeente
 from buurtbalans.report.build import (
     MDI_CLASSES,
@@ -266,7 +267,7 @@ def profile_payload(
         res = index_for_gemeente(store, sp, g["code"], all_years, vintage=a.vintage)
         rows = res.table[res.table["area_code"] == code]
         across = records(rows[["period", "score", "rank", "class", "coverage", "status"]])
-    except Exception as exc:  # noqa: BLE001  (the profile stays useful without it)
+    except BuurtbalansError as exc:  # the profile stays useful without it (and says so)
         across = [{"note": f"scores across years unavailable: {exc}"}]
     return {
         "gemeente": {"code": g["code"], "naam": g["naam"]},
