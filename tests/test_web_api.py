@@ -118,7 +118,7 @@ def test_profile_change_priorities_veerkracht(client: TestClient) -> None:
 
 
 def test_benchmark_without_gemeente_data_is_a_clear_problem(client: TestClient) -> None:
-    doc = _problem(client.get(f"/api/v1/gemeenten/{GM}/benchmark"), 422)
+    doc = _problem(client.get(f"/api/v1/gemeenten/{GM}/benchmark"), 404)
     assert "Fix:" in doc["detail"]
 
 
@@ -150,7 +150,9 @@ def test_new_data_are_picked_up_without_restart(client: TestClient, store_path: 
     assert after.status_code == 200
     assert after.headers["etag"] != before.headers["etag"]
     inw = lambda r: next(  # noqa: E731
-        x["value"] for x in r.json()["indicators"] if x["indicator"] == "a_inw" and x["period"] == 2024
+        x["value"]
+        for x in r.json()["indicators"]
+        if x["indicator"] == "a_inw" and x["period"] == 2024
     )
     assert inw(after) == inw(before) + 100
 
@@ -202,7 +204,7 @@ def test_downloads_csv_and_xlsx(client: TestClient) -> None:
     assert client.get(f"/api/v1/gemeenten/{GM}/tabellen/bronnen").status_code == 200
     for name in ("veerkracht", "robuustheid", "overlap", "verandering", "prioriteiten_lijsten"):
         assert client.get(f"/api/v1/gemeenten/{GM}/tabellen/{name}").status_code == 200
-    _problem(client.get(f"/api/v1/gemeenten/{GM}/tabellen/benchmark"), 422)
+    _problem(client.get(f"/api/v1/gemeenten/{GM}/tabellen/benchmark"), 404)
 
 
 def test_html_in_names_is_escaped(store_path: Path) -> None:
@@ -251,11 +253,12 @@ def test_imports_need_the_token(store_path: Path) -> None:
     assert _count(store_path) == n
     auth = {"Authorization": f"Bearer {TOKEN}"}
     _problem(client.put(url, params=params, content=b"x" * 5000, headers=auth), 413)
-    bad = b"\x00\x01garbage,,\n\"unclosed"
+    bad = b'\x00\x01garbage,,\n"unclosed'
     _problem(client.put(url, params=params, content=bad, headers=auth), 422)
     for name in ("../kosten.csv", "a/b.csv", "kosten.exe", ".hidden.csv"):
-        _problem(client.put(url, params={**params, "bestand": name}, content=KOSTEN,
-                            headers=auth), 400)
+        _problem(
+            client.put(url, params={**params, "bestand": name}, content=KOSTEN, headers=auth), 400
+        )
     _problem(client.put(url, params=params, content=b"", headers=auth), 400)
     assert _count(store_path) == n  # nothing half-written
     done = client.put(url, params=params, content=KOSTEN, headers=auth)

@@ -17,7 +17,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from buurtbalans import __version__
-from buurtbalans.errors import BuurtbalansError, DataError
+from buurtbalans.errors import DataError
 from buurtbalans.web import schemas, views
 from buurtbalans.web.access import StoreAccess
 from buurtbalans.web.problems import (
@@ -27,10 +27,18 @@ from buurtbalans.web.problems import (
     NotFoundError,
     TooLargeError,
     UnauthorizedError,
+    UploadError,
 )
 
-GM = Annotated[str, PathParam(pattern=r"^GM\d{4}$", description="CBS gemeente code, e.g. GM9999")]
-BU = Annotated[str, PathParam(pattern=r"^BU\d{8}$", description="CBS buurt code")]
+GM = Annotated[
+    str,
+    PathParam(
+        pattern=r"^GM\d{4}$", description="CBS gemeente code, e.g. GM9999", examples=["GM9999"]
+    ),
+]
+BU = Annotated[
+    str, PathParam(pattern=r"^BU\d{8}$", description="CBS buurt code", examples=["BU99990601"])
+]
 SPEC = Annotated[
     str, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="built-in index spec id")
 ]
@@ -54,9 +62,9 @@ _PROBLEMS = {
     s: {"model": schemas.Problem, "content": {PROBLEM: {}}, "description": d}
     for s, d in (
         (400, "bad parameter"),
-        (404, "not found"),
-        (422, "cannot compute"),
-        (503, "store busy"),
+        (404, "not found, or no data for it in the store"),
+        (409, "the store's data do not allow it"),
+        (503, "store busy (an import is running)"),
     )
 }
 
@@ -301,6 +309,7 @@ class Api:
                 401: _PROBLEMS[400] | {"description": "token"},
                 403: _PROBLEMS[400] | {"description": "imports off"},
                 413: _PROBLEMS[400] | {"description": "too large"},
+                422: _PROBLEMS[400] | {"description": "the file cannot be imported"},
             },
         )
         async def imports(
@@ -429,10 +438,10 @@ class Api:
             path.write_bytes(body)
             try:  # the same importer as the CLI
                 batch = import_path(path, jaar=jaar, vintage=vintage)
-            except BuurtbalansError:
-                raise
+            except DataError as exc:
+                raise UploadError(str(exc)) from exc
             except (ValueError, UnicodeError, OSError, KeyError, zipfile.BadZipFile) as exc:
-                raise DataError(
+                raise UploadError(
                     f"cannot read the upload ({type(exc).__name__}: {exc})",
                     file=name,
                     fix="upload a valid CSV, xlsx or GeoJSON file as the CLI's "

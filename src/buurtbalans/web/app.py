@@ -120,7 +120,8 @@ def create_app(
             if exc.status_code == 404
             else str(exc.detail)
         )
-        return _problem(exc.status_code, detail, str(exc.status_code), request)
+        headers = dict(exc.headers or {})  # e.g. Allow on 405
+        return _problem(exc.status_code, detail, str(exc.status_code), request, headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -37,6 +37,10 @@ class BadRequestError(BuurtbalansError):
     """A parameter has a form the server does not accept."""
 
 
+class UploadError(DataError):
+    """An uploaded file cannot be imported (names the file, row and column)."""
+
+
 _STATUS: list[tuple[type[BaseException], int, str]] = [
     (NotFoundError, 404, "not-found"),
     (UnauthorizedError, 401, "unauthorized"),
@@ -44,18 +48,20 @@ _STATUS: list[tuple[type[BaseException], int, str]] = [
     (TooLargeError, 413, "too-large"),
     (BadRequestError, 400, "bad-request"),
     (SpecError, 400, "spec"),
-    (DataError, 422, "data"),
+    (UploadError, 422, "upload"),
+    (DataError, 404, "no-data"),
     (MissingExtraError, 501, "missing-extra"),
     (StoreError, 503, "store"),
-    (BuurtbalansError, 422, "buurtbalans"),
+    (BuurtbalansError, 409, "buurtbalans"),
 ]
 
 TITLES = {
     400: "Ongeldig verzoek / bad request",
     401: "Token nodig / token required",
     403: "Niet toegestaan / forbidden",
-    404: "Niet gevonden / not found",
+    404: "Niet gevonden of geen gegevens / not found or no data",
     405: "Methode niet toegestaan / method not allowed",
+    409: "Kan niet met deze gegevens / conflicts with the store's data",
     413: "Te groot / too large",
     422: "Kan niet berekenen / cannot compute",
     500: "Interne fout / internal error",
