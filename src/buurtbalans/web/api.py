@@ -340,7 +340,7 @@ class Api:
                 if naam == "benchmark":
                     views.gemeente(st, gm)
                     return views.benchmark_tables(st, gm, jaar, taal)
-                g, _, a, van_, jaar_ = self._analysis(st, gm, spec, van, jaar)
+                _, _, a, van_, jaar_ = self._analysis(st, gm, spec, van, jaar)
                 if naam == "prioriteiten":
                     return views.priorities_tables(st, a, gm, jaar_)
                 if naam == "veerkracht":

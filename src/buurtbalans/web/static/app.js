@@ -226,12 +226,14 @@
         lyr.bindTooltip(() => { const d = el("span"); d.textContent = f.properties.naam + ": " + describe(row); return d; }, { sticky: true });
         lyr.on("click", () => selectBuurt(f.properties.code, false));
       },
-    }).addTo(map);
+    });
+    // the view first: Leaflet creates the SVG paths only on a map that has one
+    if (!map._bbFitted) { map.fitBounds(layer.getBounds()); map._bbFitted = true; }
+    layer.addTo(map);
     layer.eachLayer((lyr) => {
       const f = lyr.feature, row = rows.get(f.properties.code);
       focusable(lyr, (f.properties.naam || f.properties.code) + ": " + describe(row), (kb) => selectBuurt(f.properties.code, kb));
     });
-    if (!map._bbFitted) { map.fitBounds(layer.getBounds()); map._bbFitted = true; }
     document.getElementById("map-title").textContent = mapTitle();
     document.getElementById("map").setAttribute("aria-label", mapTitle());
     drawLegend(document.getElementById("legend"), mapTitle(), legendItems());
@@ -270,7 +272,8 @@
         return td;
       })));
     }
-    return el("div", { cls: "tablewrap" }, el("table", {}, el("caption", { text: caption }), el("thead", {}, head), body));
+    // a scrollable box must be reachable by keyboard (WCAG 2.1.1)
+    return el("div", { cls: "tablewrap", tabindex: "0", role: "region", "aria-label": caption }, el("table", {}, el("caption", { text: caption }), el("thead", {}, head), body));
   }
   function autoColumns(rows) {
     if (!rows.length) return [];
@@ -382,9 +385,10 @@
         return { color: "#333", weight: known ? 1 : 2, dashArray: known ? null : "5 4", fillOpacity: 0.9, fillColor: colourOf(v) }; },
       onEachFeature: (f, lyr) => { const r = byCode.get(f.properties.code); const v = r ? r[meta.id] : null;
         lyr.bindTooltip(() => { const s = el("span"); s.textContent = f.properties.naam + ": " + label(v); return s; }, { sticky: true }); },
-    }).addTo(vkmap);
-    vklayer.eachLayer((lyr) => { const r = byCode.get(lyr.feature.properties.code); focusable(lyr, lyr.feature.properties.naam + ": " + label(r ? r[meta.id] : null), () => {}); });
+    });
     vkmap.invalidateSize(); vkmap.fitBounds(vklayer.getBounds());
+    vklayer.addTo(vkmap);
+    vklayer.eachLayer((lyr) => { const r = byCode.get(lyr.feature.properties.code); focusable(lyr, lyr.feature.properties.naam + ": " + label(r ? r[meta.id] : null), () => {}); });
     function label(v) { const i = meta.labels_nl.indexOf(v); return i >= 0 ? labels[i] : T("no_data"); }
     const title = state.taal === "nl" ? meta.title_nl : meta.title_en;
     drawLegend(document.getElementById("vklegend"), title, [...labels.map((l, i) => [meta.colours[i], l, false]), [NO_SCORE, T("no_data"), true]]);
