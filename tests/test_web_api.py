@@ -66,6 +66,9 @@ def test_gemeenten_specs_and_areas(client: TestClient) -> None:
     assert len(fc["features"]) == 60
     lon, lat = fc["features"][0]["geometry"]["coordinates"][0][0]
     assert -180 <= lon <= 180 and -90 <= lat <= 90  # WGS 84, not RD
+    everything = client.get("/api/v1/gebieden", params={"vintage": 2015}).json()
+    assert everything["vintage"] == 2015 and len(everything["features"]) == 60
+    _problem(client.get("/api/v1/gebieden", params={"vintage": 2001}), 404)
 
 
 def test_index_has_coverage_status_and_run_record(client: TestClient) -> None:

@@ -158,6 +158,21 @@ class Api:
 
             return self._json(request, compute)
 
+        @r.get(
+            "/gebieden",
+            response_model=schemas.FeatureCollection,
+            summary="Every buurt of one vintage in the store (e.g. all of NL) as GeoJSON",
+            responses={200: {"content": {"application/geo+json": {}}}},
+        )
+        def alle_gebieden(
+            request: Request, vintage: Annotated[int | None, Query(ge=1990, le=2100)] = None
+        ) -> Response:
+            def compute():
+                with access.open() as st:
+                    return views.areas_geojson(st, None, vintage)
+
+            return self._json(request, compute, media_type="application/geo+json")
+
         @r.get("/gemeenten/{gm}", response_model=schemas.Gemeente, summary="One gemeente")
         def gemeente(request: Request, gm: GM) -> Response:
             def compute():
@@ -193,7 +208,7 @@ class Api:
                     g, _, a, _, _ = self._analysis(st, gm, spec, van, jaar)
                     return views.index_payload(a, g, spec)
 
-            return self._json(request, compute, key=(views.load_preset(spec).hash(),))
+            return self._json(request, compute, key=(views.preset_hash(spec),))
 
         @r.get(
             "/gemeenten/{gm}/buurten/{code}",
@@ -213,7 +228,7 @@ class Api:
                     g, sp, a, _, _ = self._analysis(st, gm, spec, van, jaar)
                     return views.profile_payload(st, a, g, code, sp)
 
-            return self._json(request, compute, key=(views.load_preset(spec).hash(),))
+            return self._json(request, compute, key=(views.preset_hash(spec),))
 
         @r.get("/gemeenten/{gm}/verandering", response_model=schemas.Change, summary="Change")
         def verandering(
@@ -224,7 +239,7 @@ class Api:
                     _, _, a, _, _ = self._analysis(st, gm, spec, van, jaar)
                     return views.change_payload(a)
 
-            return self._json(request, compute, key=(views.load_preset(spec).hash(),))
+            return self._json(request, compute, key=(views.preset_hash(spec),))
 
         @r.get(
             "/gemeenten/{gm}/prioriteiten",
@@ -240,7 +255,7 @@ class Api:
                     for k, v in self._table_set("prioriteiten", gm, spec, van, jaar, "nl").items()
                 }
 
-            return self._json(request, compute, key=(views.load_preset(spec).hash(),))
+            return self._json(request, compute, key=(views.preset_hash(spec),))
 
         @r.get(
             "/gemeenten/{gm}/veerkracht",
@@ -261,7 +276,7 @@ class Api:
                     "crosstab": views.records(cross),
                 }
 
-            return self._json(request, compute, key=(views.load_preset(spec).hash(),))
+            return self._json(request, compute, key=(views.preset_hash(spec),))
 
         @r.get("/gemeenten/{gm}/benchmark", response_model=schemas.Tables, summary="Benchmark")
         def benchmark(request: Request, gm: GM, jaar: YEAR = None, taal: TAAL = "nl") -> Response:

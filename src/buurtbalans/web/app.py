@@ -87,14 +87,7 @@ def create_app(
     app.state.access = access
     api = Api(access, token=token, imports=imports, max_upload=max_upload)
     app.include_router(api.router)
-    headers = security_headers(tiles)
-
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):
-        response = await call_next(request)
-        for k, v in headers.items():
-            response.headers.setdefault(k, v)
-        return response
+    app.add_middleware(_SecurityHeaders, headers=security_headers(tiles))
 
     @app.exception_handler(BuurtbalansError)
     async def _known(request: Request, exc: BuurtbalansError) -> Response:
@@ -147,6 +140,28 @@ def create_app(
         return HTMLResponse(page(gms))
 
     return app
+
+
+class _SecurityHeaders:
+    """Pure ASGI middleware adding the security headers to every HTTP response."""
+
+    def __init__(self, app, headers: dict[str, str]) -> None:
+        self.app = app
+        self.raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.raw if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _problem(

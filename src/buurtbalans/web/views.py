@@ -4,6 +4,7 @@ returns plain data; :mod:`buurtbalans.web.api` caches and serialises it."""
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -139,13 +140,21 @@ def spec_info(spec: IndexSpec, spec_id: str) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=8)
 def load_preset(spec_id: str) -> IndexSpec:
-    """A built-in spec by id; anything else is refused (no file paths from the web)."""
+    """A built-in spec by id (parsed once: presets ship with the package); anything else is
+    refused (no file paths from the web)."""
     if spec_id not in PRESETS:
         raise NotFoundError(
             f"no index spec {spec_id!r} on this server. Fix: use one of {list(PRESETS)}"
         )
     return load_spec(spec_id)
+
+
+@functools.lru_cache(maxsize=8)
+def preset_hash(spec_id: str) -> str:
+    """The spec hash of a preset (part of every cache key)."""
+    return load_preset(spec_id).hash()
 
 
 def years(g: dict[str, Any], van: int | None, jaar: int | None) -> tuple[int, int]:
@@ -353,27 +362,29 @@ def benchmark_tables(store: Store, gm: str, jaar: int | None, taal: str) -> dict
     }
 
 
-def areas_geojson(store: Store, gm: str, vintage: int | None) -> dict[str, Any]:
-    """The gemeente's buurten of one vintage as GeoJSON (WGS 84, RFC 7946)."""
+def areas_geojson(store: Store, gm: str | None, vintage: int | None) -> dict[str, Any]:
+    """The buurten of one vintage — of gemeente ``gm``, or of every gemeente in the store
+    when ``gm`` is None — as GeoJSON (WGS 84, RFC 7946)."""
+    where = "AND a.gemeente_code = ?" if gm else ""
     have = [
         int(r[0])
         for r in store.con.execute(
             "SELECT DISTINCT b.vintage FROM boundaries b JOIN areas a ON a.code = b.code "
-            "AND a.vintage = b.vintage WHERE a.gemeente_code = ? AND b.level = 'buurt' "
-            "ORDER BY 1",
-            [gm],
+            f"AND a.vintage = b.vintage WHERE b.level = 'buurt' {where} ORDER BY 1",
+            [gm] if gm else [],
         ).fetchall()
     ]
+    whose = f"gemeente {gm}" if gm else "the store"
     if not have:
         raise NotFoundError(
             t("no_boundaries", "en", vintage=vintage or "(any)")
-            + f" (gemeente {gm} has no buurt boundaries in this store)"
+            + f" ({whose} has no buurt boundaries)"
         )
     vintage = have[-1] if vintage is None else vintage
     if vintage not in have:
         raise NotFoundError(
-            f"no buurt boundaries of {gm} for vintage {vintage}. Fix: choose one of {have}, "
-            f"or import the wijk- en buurtkaart {vintage}"
+            f"no buurt boundaries in {whose} for vintage {vintage}. Fix: choose one of "
+            f"{have}, or import the wijk- en buurtkaart {vintage}"
         )
     gdf = store.boundaries(vintage, gm).to_crs(4326)
     wijk = store.areas(gm, level="buurt", vintage=vintage).set_index("code")["wijk_code"]
