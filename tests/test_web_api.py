@@ -288,15 +288,41 @@ def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
         create_app(tmp_path / "nope.duckdb")
 
 
-def test_store_busy_is_503(client: TestClient, store_path: Path) -> None:
-    con = duckdb.connect(str(store_path))  # a writer in this process holds the file
+def test_store_busy_is_503_and_recovers(client: TestClient, store_path: Path) -> None:
+    import subprocess
+    import sys
+
+    writer = subprocess.Popen(  # another process (an import) holds the file for writing
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('open', flush=True); time.sleep(60)",
+            str(store_path),
+        ],
+        stdout=subprocess.PIPE,
+    )
     try:
+        assert writer.stdout.readline().strip() == b"open"
         resp = client.get(f"/api/v1/gemeenten/{GM}/index", params={"jaar": 2020})
-        assert resp.status_code in (200, 503)  # DuckDB may allow it within one process
-        if resp.status_code == 503:
-            assert resp.headers["retry-after"]
+        doc = _problem(resp, 503)
+        assert resp.headers["retry-after"] and "import" in doc["detail"]
     finally:
-        con.close()
+        writer.kill()
+        writer.wait()
+    assert client.get(f"/api/v1/gemeenten/{GM}/index", params={"jaar": 2020}).status_code == 200
+
+
+def test_one_year_has_scores_but_no_change(client: TestClient) -> None:
+    body = client.get(f"/api/v1/gemeenten/{GM}/index", params={"van": 2020, "jaar": 2020})
+    rows = body.json()["rows"]
+    assert len(rows) == 60 and all(r["score"] is not None for r in rows)
+    assert all(r["delta"] is None and r["direction"] is None for r in rows)  # never "0"
+    doc = _problem(
+        client.get(f"/api/v1/gemeenten/{GM}/veerkracht", params={"van": 2020, "jaar": 2020}), 404
+    )
+    assert "two years" in doc["detail"]
+    _problem(client.get(f"/api/v1/gemeenten/{GM}/index", params={"van": 2024, "jaar": 2020}), 404)
 
 
 def test_openapi_document(client: TestClient) -> None:

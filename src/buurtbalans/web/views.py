@@ -11,16 +11,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from buurtbalans.analysis.change import Polarisation, buurt_change
 from buurtbalans.analysis.pipeline import (
     ChangeAnalysis,
     benchmark_analysis,
     change_analysis,
     latest_vintage,
+    population,
     priorities_analysis,
     veerkracht_analysis,
 )
 from buurtbalans.analysis.veerkracht import label_en
-from buurtbalans.errors import BuurtbalansError
+from buurtbalans.errors import BuurtbalansError, DataError
 from buurtbalans.index.store_mode import choose_reference, index_for_gemeente
 from buurtbalans.report.build import (
     MDI_CLASSES,
@@ -183,9 +185,31 @@ def reference_spec(store: Store, spec: IndexSpec, periods: list[int]) -> tuple[I
 
 # -- the analyses ------------------------------------------------------------------------------
 def analysis(store: Store, gm: str, spec: IndexSpec, van: int, jaar: int) -> ChangeAnalysis:
-    """The report's change analysis for ``van`` → ``jaar`` (index on one vintage)."""
-    spec, _ = reference_spec(store, spec, [van, jaar])
-    return change_analysis(store, spec, gm, van, jaar)
+    """The report's change analysis for ``van`` → ``jaar`` (index on one vintage); for one
+    year (``van == jaar``, e.g. a gemeente with one year of data) the index of that year
+    with every change field empty — never a change of 0."""
+    spec, _ = reference_spec(store, spec, sorted({van, jaar}))
+    if van != jaar:
+        return change_analysis(store, spec, gm, van, jaar)
+    vintage = latest_vintage(store, gm, jaar)
+    result = index_for_gemeente(store, spec, gm, [jaar], vintage=vintage)
+    pop, pop_year = population(store, gm, jaar, vintage)
+    ch = buurt_change(result.table, spec, jaar, jaar, population=pop.assign(period=jaar))
+    empty = [c for c in ch.columns if c == "delta" or c.startswith(("delta_", "bijdrage_"))]
+    ch[empty] = np.nan
+    ch["direction"] = None
+    nothing = pd.DataFrame()
+    return ChangeAnalysis(
+        index=result,
+        change=ch,
+        summary=nothing,
+        transitions=nothing,
+        flows={},
+        decomposition=nothing,
+        polarisation=Polarisation(nothing, nothing, float("nan"), (float("nan"),) * 2, 0),
+        vintage=vintage,
+        extras={"population_year": pop_year, "single_year": True},
+    )
 
 
 def index_payload(a: ChangeAnalysis, g: dict[str, Any], spec_id: str) -> dict[str, Any]:
@@ -330,6 +354,11 @@ def priorities_tables(store: Store, a: ChangeAnalysis, gm: str, jaar: int) -> di
 
 def veerkracht_tables(store: Store, a: ChangeAnalysis, gm: str, van: int, jaar: int):
     """The seven veerkracht maps (one row per buurt), settings and the crosstab."""
+    if van == jaar:
+        raise DataError(
+            f"the veerkracht maps compare two years; {van} → {jaar} is one",
+            fix="choose a first year before the shown year (van < jaar)",
+        )
     maps, settings, crosstab = veerkracht_analysis(store, gm, van, jaar, vintage=a.vintage)
     return maps, settings, crosstab.reset_index()
 

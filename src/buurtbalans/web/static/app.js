@@ -335,12 +335,20 @@
     if (p.across_years.length && p.across_years[0].period !== undefined) {
       parts.push(table(T("across") + " (" + p.across_years_reference + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
     }
-    const inds = p.indicators.filter((r) => r.period === state.jaar || r.period === state.van);
-    parts.push(table(T("indicators"), inds, [
-      ["label_nl", T("indicator"), false, (r) => document.createTextNode((state.taal === "nl" ? r.label_nl : r.label_en) || r.indicator)],
-      ["period", T("year"), false], ["value", T("value"), true],
-      ["table_id", T("source"), false, (r) => document.createTextNode((r.title || r.table_id || "–") + (r.status !== "ok" ? " [" + r.status + "]" : ""))],
-    ]));
+    // one row per indicator: its value in the first and the shown year, with the source
+    const byInd = new Map();
+    for (const r of p.indicators) {
+      if (r.period !== state.jaar && r.period !== state.van) continue;
+      const e = byInd.get(r.indicator) || { indicator: r.indicator, label_nl: r.label_nl, label_en: r.label_en };
+      e[r.period === state.jaar ? "now" : "then"] = r;
+      byInd.set(r.indicator, e);
+    }
+    const value = (o) => (o ? num(o.value) + (o.status !== "ok" ? " [" + o.status + "]" : "") : "–");
+    const cols = [["label_nl", T("indicator"), false, (r) => document.createTextNode((state.taal === "nl" ? r.label_nl : r.label_en) || r.indicator)]];
+    if (state.van !== state.jaar) cols.push(["then", String(state.van), true, (r) => document.createTextNode(value(r.then))]);
+    cols.push(["now", String(state.jaar), true, (r) => document.createTextNode(value(r.now))],
+      ["source", T("source"), false, (r) => { const o = r.now || r.then; return document.createTextNode(o ? (o.title || o.table_id) + " (" + o.period + ")" : "–"); }]);
+    parts.push(table(T("indicators"), [...byInd.values()], cols));
     panel.replaceChildren(...parts);
     if (moveFocus) title.focus();
   }
