@@ -27,6 +27,7 @@ expect = sync_api.expect
 CHROMIUM = os.environ.get("BUURTBALANS_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent / "web_assets" / "axe.min.js"
 EVIL = '<img src=x onerror="window.__xss=1">Haven'
+THIN = "BU99990501"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
 
 
@@ -69,6 +70,11 @@ def server(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     shutil.copy(demo_store_path, path)
     with duckdb.connect(str(path)) as con:
         con.execute("UPDATE areas SET name = ? WHERE code = 'BU99990601'", [EVIL])
+        con.execute(  # one buurt without income data in 2024: "onvoldoende gegevens"
+            "DELETE FROM observations WHERE area_code = ? AND period = 2024 AND indicator IN "
+            "('p_hh_li', 'p_hh_lkk', 'g_hh_sti', 'r_bijstand')",
+            [THIN],
+        )
     yield from _serve(["--store", str(path)])
 
 
@@ -126,12 +132,22 @@ def test_dashboard_walkthrough(server: str, browser, shots: Path) -> None:
     paths = page.locator("#map path.leaflet-interactive")
     assert paths.count() == 60
     # click a buurt → the panel
-    page.locator("#ranking button[data-code='BU99990501']").click()
-    expect(page.locator("#panel h2")).to_have_text("Oud Zuid")
+    page.locator("#ranking button[data-code='BU99991001']").click()
+    expect(page.locator("#panel h2")).to_have_text("Oud Molen")
     panel = page.locator("#panel")
     assert "Domeinscores" in panel.inner_text()
     assert panel.locator(".bars li").count() == 7
     assert "Onderliggende indicatoren" in panel.inner_text()
+    assert "Verandering sinds 2015" in panel.inner_text()
+    # a buurt without enough data says so, and has no score or rank
+    page.locator(f"#ranking button[data-code='{THIN}']").click()
+    expect(page.locator("#panel .status-warn")).to_contain_text("onvoldoende gegevens")
+    page.select_option("#f-view", "coverage")
+    assert "onvoldoende gegevens" in page.locator("#legend").inner_text()
+    thin = page.locator(f"#map path[aria-label*='onvoldoende gegevens']")
+    assert thin.count() == 1
+    page.screenshot(path=str(shots / "dashboard-dekking.png"), full_page=False)
+    page.select_option("#f-view", "score")
     paths.nth(10).click()
     expect(page.locator("#panel h2")).not_to_have_text("Oud Zuid")
     # keyboard: focus a buurt on the map and press Enter

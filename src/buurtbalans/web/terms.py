@@ -70,6 +70,20 @@ WEB: dict[str, dict[str, str]] = {
     "legend": {"nl": "Legenda", "en": "Legend"},
     "insufficient": {"nl": "onvoldoende gegevens", "en": "insufficient data"},
     "too_small": {"nl": "te weinig inwoners", "en": "too few residents"},
+    "no_score": {
+        "nl": "geen MDI-score, rang of klasse.",
+        "en": "no MDI score, rank or class.",
+    },
+    "why_thin": {
+        "nl": "De gegevens dekken {cov} van het gewicht; nodig is minstens {min} en altijd de "
+        "domeinen {req}.",
+        "en": "The data cover {cov} of the weight; at least {min} is needed, always including "
+        "the domains {req}.",
+    },
+    "why_small": {
+        "nl": "De buurt heeft te weinig inwoners voor een betrouwbare score.",
+        "en": "The neighbourhood has too few residents for a reliable score.",
+    },
     "cov_full": {"nl": "alle domeinen", "en": "all domains"},
     "cov_part": {
         "nl": "deel van de domeinen (gewichten herschaald)",

@@ -316,7 +316,13 @@
       el("dt", { text: T("coverage") }), el("dd", { text: num(100 * (row.coverage || 0), 0) + "% (" + (row.domains_used || "").split(",").filter(Boolean).length + "/" + index.spec.domains.length + ")" }),
       el("dt", { text: T("status") }), el("dd", { text: statusLabel(row.status) || "–" }));
     const parts = [title];
-    if (row.status && row.status !== "ok") parts.push(el("p", { cls: "status-warn", text: statusLabel(row.status) + " — " + T("no_data") + " (" + T("score") + ")" }));
+    if (row.status && row.status !== "ok") {
+      const sp = index.spec;
+      const why = row.status === "te weinig inwoners" ? T("why_small")
+        : T("why_thin", { cov: num(100 * (row.coverage || 0), 0) + "%", min: num(100 * sp.min_weight_share, 0) + "%",
+            req: sp.required_domains.map(domainLabel).join(", ") || "–" });
+      parts.push(el("p", { cls: "status-warn", text: statusLabel(row.status) + ": " + T("no_score") + " " + why }));
+    }
     parts.push(dl);
     if (p.change) {
       const ch = p.change;
