@@ -144,7 +144,7 @@ def test_dashboard_walkthrough(server: str, browser, shots: Path) -> None:
     expect(page.locator("#panel .status-warn")).to_contain_text("onvoldoende gegevens")
     page.select_option("#f-view", "coverage")
     assert "onvoldoende gegevens" in page.locator("#legend").inner_text()
-    thin = page.locator(f"#map path[aria-label*='onvoldoende gegevens']")
+    thin = page.locator("#map path[aria-label*='onvoldoende gegevens']")
     assert thin.count() == 1
     page.screenshot(path=str(shots / "dashboard-dekking.png"), full_page=False)
     page.select_option("#f-view", "score")
