@@ -355,3 +355,34 @@ def test_openapi_document(client: TestClient) -> None:
     ):
         assert p in paths
     assert client.get("/docs").status_code == 404  # no CDN-backed docs page
+
+
+# -- real data (../shared) -------------------------------------------------------------------
+@pytest.mark.shared
+def test_real_almere_2014(raw: Path, tmp_path: Path) -> None:
+    """The CBS wijk- en buurtkaart 2014 of Almere (one year, four of seven domains) and the
+    gemeente file: the map, the index with its coverage rule, a profile and the benchmark."""
+    from buurtbalans.sources.detect import import_path
+    from buurtbalans.store import Store
+
+    folder = raw / "cbs-kwb2014-almere-nens"
+    path = tmp_path / "almere.duckdb"
+    with Store(path) as st:
+        for name in ("almere_buurten.geojson", "municipalities.topojson"):
+            st.write(import_path(folder / name, jaar=2014))
+    client = TestClient(create_app(path))
+    assert client.get("/api/v1/gemeenten").json()[0]["naam"] == "Almere"
+    assert len(client.get("/api/v1/gemeenten/GM0034/gebieden").json()["features"]) == 63
+    rows = client.get("/api/v1/gemeenten/GM0034/index").json()["rows"]
+    assert len(rows) == 63
+    statuses = {r["status"] for r in rows}
+    assert statuses <= {"onvoldoende gegevens", "te weinig inwoners"}
+    for r in rows:  # four of seven domains: below the MDI minimum, so no score — and said so
+        assert r["score"] is None and r["rank"] is None
+        if r["status"] == "onvoldoende gegevens":
+            assert 0 < r["coverage"] < 0.7
+    profile = client.get("/api/v1/gemeenten/GM0034/buurten/BU00340101").json()
+    assert profile["naam"] == "Centrum Almere-Haven"
+    assert any("2014" in (x["title"] or "") for x in profile["indicators"])
+    bm = client.get("/api/v1/gemeenten/GM0034/benchmark")
+    assert bm.status_code == 200 and len(bm.json()["comparison"]) > 5

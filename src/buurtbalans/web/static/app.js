@@ -324,7 +324,7 @@
       parts.push(el("p", { cls: "status-warn", text: statusLabel(row.status) + ": " + T("no_score") + " " + why }));
     }
     parts.push(dl);
-    if (p.change) {
+    if (p.change && state.van !== state.jaar) {
       const ch = p.change;
       parts.push(el("h3", { text: T("since", { van: state.van }) }),
         el("p", { text: (ch.delta === null ? "–" : (ch.delta > 0 ? "+" : "") + num(ch.delta) + " " + T("points")) + (ch.direction ? " (" + translateDirection(ch.direction) + ")" : "") }));
