@@ -221,7 +221,7 @@ def test_downloads_are_safe_cells(store_path: Path) -> None:
         con.execute("UPDATE areas SET name = '=HYPERLINK(\"http://x\")' WHERE code = 'BU99990601'")
     client = TestClient(create_app(store_path))
     csv = client.get(f"/api/v1/gemeenten/{GM}/tabellen/index", params={"formaat": "csv"}).text
-    assert '=HYPERLINK' in csv and ',"=HYPERLINK' not in csv and ",=HYPERLINK" not in csv
+    assert "=HYPERLINK" in csv and ',"=HYPERLINK' not in csv and ",=HYPERLINK" not in csv
 
 
 def test_html_in_names_is_escaped(store_path: Path) -> None:
@@ -245,6 +245,13 @@ KOSTEN = b"buurtcode,kosten_sociaal_domein\nBU99990601,1000\nBU99990501,2000\n"
 def _count(path: Path) -> int:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute("SELECT count(*) FROM observations").fetchone()[0]
+
+
+def test_other_host_names_are_refused_when_limited(store_path: Path) -> None:
+    """`serve` on localhost accepts only loopback Host headers (no DNS rebinding)."""
+    app = create_app(store_path, allowed_hosts=["127.0.0.1", "localhost"])
+    assert TestClient(app, base_url="http://127.0.0.1:8000").get("/api/v1/").status_code == 200
+    assert TestClient(app, base_url="http://evil.example").get("/api/v1/").status_code == 400
 
 
 def test_imports_are_off_by_default(client: TestClient, store_path: Path) -> None:

@@ -61,7 +61,8 @@ def serve(
         out.print(f"[bold yellow]{LABEL}[/bold yellow] (tijdelijke store {path})")
     else:
         path = Path(store or default_store_path())
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not loopback:
         err.print(f"let op: de server is bereikbaar op {host}, niet alleen op deze computer")
     application = create_app(
         path,
@@ -70,6 +71,7 @@ def serve(
         max_upload=max_upload_mb * 1024 * 1024,
         tiles=tiles,
         tiles_attribution=os.environ.get("BUURTBALANS_TILES_ATTRIBUTION", ""),
+        allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None,
     )
     shown = f"[{host}]" if ":" in host else host
     out.print(f"buurtbalans serve: http://{shown}:{port}/  (API: /api/v1/, stop met Ctrl+C)")

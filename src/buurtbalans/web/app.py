@@ -59,12 +59,15 @@ def create_app(
     max_upload: int = 20 * 1024 * 1024,
     tiles: str | None = None,
     tiles_attribution: str = "",
+    allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
     """The web app on the store file ``store`` (opened read-only per request).
 
     ``imports`` turns on ``PUT /api/v1/imports`` (needs ``token``; bodies up to
     ``max_upload`` bytes). ``tiles`` is an optional background tile URL template
     (``https://…/{z}/{x}/{y}.png``); without it the map shows the buurt outlines only.
+    ``allowed_hosts`` limits the Host header (``serve`` on localhost passes the loopback
+    names, so a web page elsewhere cannot reach the server through DNS rebinding).
     """
     if imports and not token:
         raise BuurtbalansError(
@@ -88,6 +91,10 @@ def create_app(
     api = Api(access, token=token, imports=imports, max_upload=max_upload)
     app.include_router(api.router)
     app.add_middleware(_SecurityHeaders, headers=security_headers(tiles))
+    if allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
 
     @app.exception_handler(BuurtbalansError)
     async def _known(request: Request, exc: BuurtbalansError) -> Response:
