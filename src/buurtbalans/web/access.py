@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from buurtbalans.errors import StoreError
 from buurtbalans.store import Store
@@ -35,20 +36,27 @@ class Cached:
 
 
 class StoreAccess:
-    """Opens the store read-only on demand and caches answers by content fingerprint."""
+    """Opens the store read-only on demand and caches answers by content fingerprint.
 
-    def __init__(self, path: str | Path, *, max_entries: int = 256) -> None:
+    Two kinds of lock: ``_db`` lets one computation at a time use DuckDB in this process;
+    ``_lock`` guards only the cache dictionaries (held for microseconds), so cached answers
+    are served while a cold one is being computed.
+    """
+
+    def __init__(self, path: str | Path, *, max_entries: int = 256, max_objects: int = 16) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise StoreError(
                 f"no store at {self.path}. Fix: import data first (buurtbalans import ...), "
                 "pass another file with --store, or try `buurtbalans serve --demo`"
             )
-        self._lock = threading.RLock()  # one DuckDB connection at a time in this process
-        self._key_locks: dict[str, threading.Lock] = {}
-        self._cache: OrderedDict[str, Cached] = OrderedDict()
-        self._max = max_entries
+        self._db = threading.RLock()
+        self._lock = threading.Lock()
+        self._key_locks: dict[object, threading.Lock] = {}
+        self._cache: OrderedDict[object, Cached] = OrderedDict()
         self._objects: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._max = max_entries
+        self._max_objects = max_objects
         self.computations = 0  # how many answers were computed (not served from cache)
 
     # -- identity of the content --------------------------------------------------------
@@ -72,7 +80,7 @@ class StoreAccess:
     @contextmanager
     def open(self) -> Iterator[Store]:
         """The store, read-only, for the duration of one computation."""
-        with self._lock:
+        with self._db:
             try:
                 store = Store(self.path, read_only=True)
             except StoreError as exc:
@@ -88,7 +96,7 @@ class StoreAccess:
     @contextmanager
     def writer(self) -> Iterator[Store]:
         """The store, read-write, for one HTTP import (serialised with every reader)."""
-        with self._lock:
+        with self._db:
             store = Store(self.path)
             try:
                 yield store
@@ -97,49 +105,46 @@ class StoreAccess:
                 self.clear()
 
     # -- caching --------------------------------------------------------------------------
+    def _once(self, table: OrderedDict, key: object, limit: int, compute: Callable[[], Any]):
+        """``table[key]``, computed by one thread while others asking for it wait."""
+        with self._lock:
+            if key in table:
+                table.move_to_end(key)
+                return table[key], False
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in table:
+                    return table[key], False
+            value = compute()
+            with self._lock:
+                table[key] = value
+                while len(table) > limit:
+                    table.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return value, True
+
     def cached(self, etag: str, compute: Callable[[], tuple[bytes, str]]) -> Cached:
         """The answer for ``etag``, computed once (concurrent requests for the same key
         wait for the first instead of computing again)."""
-        if (hit := self._get(etag)) is not None:
-            return hit
-        with self._lock:
-            key_lock = self._key_locks.setdefault(etag, threading.Lock())
-        with key_lock:
-            if (hit := self._get(etag)) is not None:
-                return hit
-            body, media_type = compute()
-            self.computations += 1
-            entry = Cached(body, media_type, etag)
-            with self._lock:
-                self._cache[etag] = entry
-                while len(self._cache) > self._max:
-                    self._cache.popitem(last=False)
-                self._key_locks.pop(etag, None)
-            return entry
 
-    def _get(self, etag: str) -> Cached | None:
-        with self._lock:
-            hit = self._cache.get(etag)
-            if hit is not None:
-                self._cache.move_to_end(etag)
-            return hit
+        def make() -> Cached:
+            body, media_type = compute()
+            return Cached(body, media_type, etag)
+
+        value, fresh = self._once(self._cache, ("answer", etag), self._max, make)
+        if fresh:
+            self.computations += 1
+        return value
+
+    def memo(self, key: tuple[object, ...], compute: Callable[[], object]) -> object:
+        """A computed Python object (e.g. one change analysis shared by the index, profile
+        and priorities answers) for ``key`` on the current store content."""
+        value, _ = self._once(self._objects, (self.fingerprint(), *key), self._max_objects, compute)
+        return value
 
     def clear(self) -> None:
         """Forget every cached answer."""
         with self._lock:
             self._cache.clear()
             self._objects.clear()
-
-    def memo(self, key: tuple[object, ...], compute: Callable[[], object]) -> object:
-        """A computed Python object (e.g. one change analysis shared by the index, profile
-        and priorities answers) for ``key`` on the current store content."""
-        full = (self.fingerprint(), *key)
-        with self._lock:
-            if full in self._objects:
-                self._objects.move_to_end(full)
-                return self._objects[full]
-            value = compute()
-            self._objects[full] = value
-            while len(self._objects) > 16:
-                self._objects.popitem(last=False)
-            return value
