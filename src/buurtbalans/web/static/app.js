@@ -364,6 +364,12 @@
   }
 
   // -- other views ----------------------------------------------------------------------------
+  function withNames(rows) {
+    // tables keyed by code only get the buurt name next to the code
+    const names = rowsOf(state.jaar);
+    return rows.map((r) => (r.area_code && !("name" in r)
+      ? { area_code: r.area_code, name: (names.get(r.area_code) || {}).name || null, ...r } : r));
+  }
   async function drawPriorities() {
     const box = document.getElementById("p-prioriteiten");
     box.replaceChildren(el("p", { text: T("loading") }));
@@ -376,8 +382,9 @@
         const cols = [["name", T("buurt"), false], ["area_code", T("code"), false], ["score", T("score"), true], ["inwoners", T("residents"), true], ["delta", T("change"), true], ["kosten", "kosten", true]].filter(([k]) => k in rows[0]);
         parts.push(el("h3", { text: rows[0].omschrijving || opt }), table(rows[0].omschrijving || opt, rows, cols));
       }
-      parts.push(downloads("prioriteiten_lijsten"), el("h3", { text: T("overlap_t") }), table(T("overlap_t"), d.overlap, autoColumns(d.overlap)), downloads("overlap"),
-        el("h3", { text: T("robust_t") }), table(T("robust_t"), d.robustness, autoColumns(d.robustness)), downloads("robuustheid"));
+      const overlap = withNames(d.overlap), robust = withNames(d.robustness);
+      parts.push(downloads("prioriteiten_lijsten"), el("h3", { text: T("overlap_t") }), table(T("overlap_t"), overlap, autoColumns(overlap)), downloads("overlap"),
+        el("h3", { text: T("robust_t") }), table(T("robust_t"), robust, autoColumns(robust)), downloads("robuustheid"));
       box.replaceChildren(...parts);
     } catch (err) { box.replaceChildren(el("p", { cls: "notice", text: err.message })); }
   }
