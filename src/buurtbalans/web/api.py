@@ -55,6 +55,11 @@ TABLES = Literal[
     "veerkracht_kruistabel",
     "benchmark",
     "benchmark_rangen",
+    "benchmark_peers",
+    "benchmark_trends",
+    "benchmark_opvallend",
+    "buurt_indicatoren",
+    "buurt_jaren",
     "bronnen",
 ]
 ALLOWED_UPLOAD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.()-]{0,120}\.(csv|xlsx|json|geojson)$")
@@ -303,8 +308,16 @@ class Api:
             van: YEAR = None,
             jaar: YEAR = None,
             taal: TAAL = "nl",
+            buurt: Annotated[
+                str | None,
+                Query(pattern=r"^BU\d{8}$", description="buurt code (for buurt_* tables)"),
+            ] = None,
         ) -> Response:
-            return self._download(request, gm, naam, formaat, spec, van, jaar, taal)
+            if naam.startswith("buurt_") and not buurt:
+                raise BadRequestError(
+                    f"the table {naam} is about one buurt. Fix: add ?buurt=BU........"
+                )
+            return self._download(request, gm, naam, formaat, spec, van, jaar, taal, buurt)
 
         @r.put(
             "/imports",
@@ -369,10 +382,18 @@ class Api:
 
         return self.access.memo(key, compute)  # type: ignore[return-value]
 
-    def _frame(self, naam: str, gm: str, spec: str, van, jaar, taal):
+    def _frame(self, naam: str, gm: str, spec: str, van, jaar, taal, buurt=None):
         if naam == "bronnen":
             with self.access.open() as st:
                 return views.sources(st)
+        if naam.startswith("buurt_"):
+            import pandas as pd
+
+            with self.access.open() as st:
+                g, sp, a, _, _ = self._analysis(st, gm, spec, van, jaar)
+                profile = views.profile_payload(st, a, g, buurt, sp)
+            part = "indicators" if naam == "buurt_indicatoren" else "across_years"
+            return pd.DataFrame(profile[part]).assign(area_code=buurt, name=profile["naam"])
         group, part = {
             "index": ("index", "index"),
             "verandering": ("index", "verandering"),
@@ -384,10 +405,13 @@ class Api:
             "veerkracht_kruistabel": ("veerkracht", "kruistabel"),
             "benchmark": ("benchmark", "comparison"),
             "benchmark_rangen": ("benchmark", "ranks"),
+            "benchmark_peers": ("benchmark", "peers"),
+            "benchmark_trends": ("benchmark", "trends"),
+            "benchmark_opvallend": ("benchmark", "standouts"),
         }[naam]
         return self._table_set(group, gm, spec, van, jaar, taal)[part]
 
-    def _download(self, request, gm, naam, formaat, spec, van, jaar, taal) -> Response:
+    def _download(self, request, gm, naam, formaat, spec, van, jaar, taal, buurt) -> Response:
         from buurtbalans.web.downloads import table_bytes
 
         etag = self.access.etag(request.url.path, sorted(request.query_params.multi_items()))
@@ -397,7 +421,7 @@ class Api:
             return Response(status_code=304, headers=headers)
 
         def compute() -> tuple[bytes, str]:
-            frame = self._frame(naam, gm, spec, van, jaar, taal)
+            frame = self._frame(naam, gm, spec, van, jaar, taal, buurt)
             prov = {
                 "gemeente": gm,
                 "tabel": naam,

@@ -47,6 +47,7 @@ WEB: dict[str, dict[str, str]] = {
     "v_coverage": {"nl": "Dekking van de gegevens", "en": "Data coverage"},
     "v_domain": {"nl": "Domein: {d}", "en": "Domain: {d}"},
     "tab_map": {"nl": "Kaart en ranglijst", "en": "Map and ranking"},
+    "bm_trends": {"nl": "Ontwikkeling tegenover de benchmark", "en": "Trends against the peers"},
     "bm_tab": {"nl": "Benchmark", "en": "Benchmark"},
     "tab_sources": {"nl": "Bronnen", "en": "Sources"},
     "choose_buurt": {"nl": "Kies een buurt", "en": "Choose a neighbourhood"},

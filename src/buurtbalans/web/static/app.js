@@ -339,7 +339,8 @@
     }
     parts.push(el("h3", { text: T("domains") + " " + state.jaar }), bars);
     if (p.across_years.length && p.across_years[0].period !== undefined) {
-      parts.push(table(T("across") + " (" + p.across_years_reference + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
+      parts.push(downloads("buurt_jaren", { buurt: p.code }));
+      parts.splice(parts.length - 1, 0, table(T("across") + " (" + p.across_years_reference + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
     }
     // one row per indicator: its value in the first and the shown year, with the source
     const byInd = new Map();
@@ -354,7 +355,7 @@
     if (state.van !== state.jaar) cols.push(["then", String(state.van), true, (r) => document.createTextNode(value(r.then))]);
     cols.push(["now", String(state.jaar), true, (r) => document.createTextNode(value(r.now))],
       ["source", T("source"), false, (r) => { const o = r.now || r.then; return document.createTextNode(o ? (o.title || o.table_id) + " (" + o.period + ")" : "–"); }]);
-    parts.push(table(T("indicators"), [...byInd.values()], cols));
+    parts.push(table(T("indicators"), [...byInd.values()], cols), downloads("buurt_indicatoren", { buurt: p.code }));
     panel.replaceChildren(...parts);
     if (moveFocus) title.focus();
   }
@@ -424,9 +425,10 @@
       const cmp = d.comparison;
       const zcol = ["z", "z", true, (r) => { const w = Math.min(100, Math.abs(r.z || 0) * 25); const s = el("span", { cls: "zbar" + (r.z < 0 ? " zbar--neg" : ""), "aria-hidden": "true" }); s.style.width = w + "px"; return el("span", {}, s, " " + num(r.z, 2)); }];
       box.replaceChildren(el("h2", { text: T("benchmark") }), el("p", { text: (d.peer_method || []).join(" · ") }),
-        table(T("bm_peers"), d.peers, autoColumns(d.peers)), downloads("benchmark", { taal: state.taal }),
-        table(T("benchmark"), cmp, [...autoColumns(cmp).filter(([k]) => k !== "z"), zcol]), downloads("benchmark_rangen", { taal: state.taal }),
-        el("h3", { text: T("bm_standouts") }), table(T("bm_standouts"), d.standouts, autoColumns(d.standouts)));
+        table(T("bm_peers"), d.peers, autoColumns(d.peers)), downloads("benchmark_peers", { taal: state.taal }),
+        table(T("benchmark"), cmp, [...autoColumns(cmp).filter(([k]) => k !== "z"), zcol]), downloads("benchmark", { taal: state.taal }), downloads("benchmark_rangen", { taal: state.taal }),
+        el("h3", { text: T("bm_standouts") }), table(T("bm_standouts"), d.standouts, autoColumns(d.standouts)), downloads("benchmark_opvallend", { taal: state.taal }),
+        el("h3", { text: T("bm_trends") }), table(T("bm_trends"), d.trends, autoColumns(d.trends)), downloads("benchmark_trends", { taal: state.taal }));
     } catch (err) { box.replaceChildren(el("h2", { text: T("benchmark") }), el("p", { cls: "notice", text: err.message })); }
   }
   async function drawSources() {
