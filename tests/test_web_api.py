@@ -208,13 +208,11 @@ def test_downloads_csv_and_xlsx(client: TestClient) -> None:
     for name in ("veerkracht", "robuustheid", "overlap", "verandering", "prioriteiten_lijsten"):
         assert client.get(f"/api/v1/gemeenten/{GM}/tabellen/{name}").status_code == 200
     _problem(client.get(f"/api/v1/gemeenten/{GM}/tabellen/benchmark"), 404)
-    url = f"/api/v1/gemeenten/{GM}/tabellen/buurt_indicatoren"
-    _problem(client.get(url), 400)  # which buurt?
-    one = pd.read_csv(io.BytesIO(client.get(url, params={"buurt": "BU99990601"}).content))
+    url = f"/api/v1/gemeenten/{GM}/buurten/BU99990601/tabellen/indicatoren"
+    one = pd.read_csv(io.BytesIO(client.get(url).content))
     assert set(one["area_code"]) == {"BU99990601"} and "table_id" in one
     years = client.get(
-        f"/api/v1/gemeenten/{GM}/tabellen/buurt_jaren",
-        params={"buurt": "BU99990601", "formaat": "xlsx"},
+        f"/api/v1/gemeenten/{GM}/buurten/BU99990601/tabellen/jaren", params={"formaat": "xlsx"}
     )
     assert openpyxl.load_workbook(io.BytesIO(years.content)).sheetnames[0] == "buurt_jaren"
 

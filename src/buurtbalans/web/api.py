@@ -58,8 +58,6 @@ TABLES = Literal[
     "benchmark_peers",
     "benchmark_trends",
     "benchmark_opvallend",
-    "buurt_indicatoren",
-    "buurt_jaren",
     "bronnen",
 ]
 ALLOWED_UPLOAD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.()-]{0,120}\.(csv|xlsx|json|geojson)$")
@@ -308,16 +306,28 @@ class Api:
             van: YEAR = None,
             jaar: YEAR = None,
             taal: TAAL = "nl",
-            buurt: Annotated[
-                str | None,
-                Query(pattern=r"^BU\d{8}$", description="buurt code (for buurt_* tables)"),
-            ] = None,
         ) -> Response:
-            if naam.startswith("buurt_") and not buurt:
-                raise BadRequestError(
-                    f"the table {naam} is about one buurt. Fix: add ?buurt=BU........"
-                )
-            return self._download(request, gm, naam, formaat, spec, van, jaar, taal, buurt)
+            return self._download(request, gm, naam, formaat, spec, van, jaar, taal, None)
+
+        @r.get(
+            "/gemeenten/{gm}/buurten/{code}/tabellen/{naam}",
+            summary="A buurt's indicator values or scores across years as CSV or Excel",
+            response_class=Response,
+            responses={200: {"content": {"text/csv": {}, _XLSX: {}}}},
+        )
+        def buurt_tabel(
+            request: Request,
+            gm: GM,
+            code: BU,
+            naam: Literal["indicatoren", "jaren"],
+            formaat: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+            spec: SPEC = "mdi",
+            van: YEAR = None,
+            jaar: YEAR = None,
+        ) -> Response:
+            return self._download(
+                request, gm, f"buurt_{naam}", formaat, spec, van, jaar, "nl", code
+            )
 
         @r.put(
             "/imports",
@@ -416,7 +426,8 @@ class Api:
 
         etag = self.access.etag(request.url.path, sorted(request.query_params.multi_items()))
         headers = _cache_headers(etag)
-        headers["Content-Disposition"] = f'attachment; filename="{gm}-{naam}.{formaat}"'
+        stem = f"{gm}-{buurt}-{naam}" if buurt else f"{gm}-{naam}"
+        headers["Content-Disposition"] = f'attachment; filename="{stem}.{formaat}"'
         if etag in _etags(request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=headers)
 

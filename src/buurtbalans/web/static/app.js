@@ -255,7 +255,9 @@
 
   // -- ranking and download links ---------------------------------------------------------------
   function downloads(naam, extra) {
-    const base = API + "/gemeenten/" + state.gemeente + "/tabellen/" + naam + "?" + params(extra);
+    const where = naam.startsWith("buurt_") ? "/buurten/" + extra.buurt + "/tabellen/" + naam.slice(6) : "/tabellen/" + naam;
+    if (naam.startsWith("buurt_")) extra = {};
+    const base = API + "/gemeenten/" + state.gemeente + where + "?" + params(extra);
     return el("p", { cls: "downloads" },
       el("a", { cls: "btn btn--small", href: base + "&formaat=csv", download: "", text: T("download_csv") + " (" + naam + ")" }),
       el("a", { cls: "btn btn--small", href: base + "&formaat=xlsx", download: "", text: T("download_xlsx") + " (" + naam + ")" }));
