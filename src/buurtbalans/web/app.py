@@ -139,12 +139,15 @@ def create_app(
     page = _page(tiles, tiles_attribution)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index(request: Request) -> HTMLResponse:
-        with access.open() as st:
-            from buurtbalans.web.views import gemeenten
+    def index(request: Request) -> Response:
+        from buurtbalans.web.views import gemeenten
 
-            gms = gemeenten(st)
-        return HTMLResponse(page(gms))
+        def render() -> tuple[bytes, str]:
+            with access.open() as st:
+                return page(gemeenten(st)).encode(), "text/html; charset=utf-8"
+
+        hit = access.cached(access.etag("page"), render)
+        return Response(hit.body, media_type=hit.media_type)
 
     return app
 
