@@ -4,7 +4,14 @@ Each command makes library calls; library errors become one clear message and ex
 Commands live in one module per group and register themselves on :data:`app`.
 """
 
-from buurtbalans.cli import analyses, data, doctor, index, report  # noqa: F401  (registers)
+from buurtbalans.cli import (  # noqa: F401  (registers the commands)
+    analyses,
+    data,
+    doctor,
+    index,
+    report,
+    serve,
+)
 from buurtbalans.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,82 @@
+"""``buurtbalans serve``: the dashboard and the read-only API on a store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from buurtbalans.cli.app import StoreOpt, app, err, out
+
+
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[str, typer.Option(help="address to bind (localhost by default)")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="serve the synthetic Voorbeeldstad (no import needed)")
+    ] = False,
+    imports: Annotated[
+        bool,
+        typer.Option(
+            "--imports", help="allow PUT /api/v1/imports (needs BUURTBALANS_TOKEN in the env)"
+        ),
+    ] = False,
+    max_upload_mb: Annotated[int, typer.Option(help="largest HTTP import in MB")] = 20,
+    tiles: Annotated[
+        str | None,
+        typer.Option(
+            help="background tile URL template (online use), e.g. "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png; default $BUURTBALANS_TILES or none"
+        ),
+    ] = None,
+) -> None:
+    """Web dashboard and read-only REST API (/api/v1) on the store, at http://HOST:PORT/."""
+    import tempfile
+
+    from buurtbalans.web import require_web
+
+    require_web()
+    import uvicorn
+
+    from buurtbalans.config import default_store_path
+    from buurtbalans.web import create_app
+
+    token = os.environ.get("BUURTBALANS_TOKEN") or None
+    tiles = tiles or os.environ.get("BUURTBALANS_TILES") or None
+    tmp = None
+    if demo:
+        from buurtbalans.demo import LABEL, load_demo
+        from buurtbalans.store import Store
+
+        tmp = tempfile.TemporaryDirectory(prefix="buurtbalans-demo-")
+        path = Path(tmp.name) / "voorbeeldstad.duckdb"
+        with Store(path) as st:
+            load_demo(st)
+        out.print(f"[bold yellow]{LABEL}[/bold yellow] (tijdelijke store {path})")
+    else:
+        path = Path(store or default_store_path())
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not loopback:
+        err.print(f"let op: de server is bereikbaar op {host}, niet alleen op deze computer")
+    application = create_app(
+        path,
+        imports=imports,
+        token=token,
+        max_upload=max_upload_mb * 1024 * 1024,
+        tiles=tiles,
+        tiles_attribution=os.environ.get("BUURTBALANS_TILES_ATTRIBUTION", ""),
+        allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None,
+    )
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"buurtbalans serve: http://{shown}:{port}/  (API: /api/v1/, stop met Ctrl+C)")
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    finally:
+        if tmp is not None:
+            tmp.cleanup()

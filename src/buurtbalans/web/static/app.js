@@ -1,0 +1,522 @@
+/* buurtbalans dashboard: reads /api/v1, draws the map (Leaflet, no background tiles unless
+   configured), keeps its state in the query string. Every text from the data is set with
+   textContent (never innerHTML), so names cannot inject markup. */
+(function () {
+  "use strict";
+  const TERMS = JSON.parse(document.getElementById("bb-terms").textContent);
+  const CONFIG = JSON.parse(document.getElementById("bb-config").textContent);
+  const API = "/api/v1";
+  const CHANGE_BINS = [-10, -5, -0.5, 0.5, 5, 10];
+  const CHANGE_COLOURS = ["#542788", "#998ec3", "#d8daeb", "#f7f7f7", "#fee0b6", "#f1a340", "#b35806"];
+  const COVERAGE = [
+    ["cov_full", "#0072B2", false], ["cov_part", "#56B4E9", false],
+    ["insufficient", "#d9d9d9", true], ["too_small", "#999999", true],
+  ];
+  const NO_SCORE = "#d9d9d9";
+  const state = {
+    gemeente: "", spec: "mdi", van: null, jaar: null, weergave: "score", buurt: "",
+    tab: "kaart", taal: "nl", vk: "kaart7_veerkracht",
+  };
+  let gemeenten = [], specs = [], index = null, geo = null, map = null, layer = null;
+  let vkmap = null, vklayer = null, vkdata = null;
+
+  // -- words and numbers --------------------------------------------------------------------
+  function T(key, values) {
+    const entry = TERMS[key];
+    let text = entry ? entry[state.taal] || entry.nl : key;
+    if (values) for (const [k, v] of Object.entries(values)) text = text.split("{" + k + "}").join(v);
+    return text;
+  }
+  function num(v, digits) {
+    if (v === null || v === undefined || Number.isNaN(v)) return "–";
+    return new Intl.NumberFormat(state.taal === "nl" ? "nl-NL" : "en-GB",
+      { maximumFractionDigits: digits === undefined ? 1 : digits }).format(v);
+  }
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "text") node.textContent = v; else if (k === "cls") node.className = v;
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children) if (c !== null && c !== undefined)
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  }
+  function classLabel(label) {
+    const c = index && index.spec.classes;
+    if (!c || state.taal === "nl" || label === null) return label;
+    const i = c.labels_nl.indexOf(label);
+    return i >= 0 ? c.labels_en[i] : label;
+  }
+  function statusLabel(status) {
+    if (status === "ok" || !status) return status;
+    if (status === "onvoldoende gegevens") return T("insufficient");
+    if (status === "te weinig inwoners") return T("too_small");
+    return status;
+  }
+  function domainLabel(id) {
+    const d = index && index.spec.domains.find((x) => x.id === id);
+    return d ? (state.taal === "nl" ? d.label_nl : d.label_en) : id;
+  }
+
+  // -- state in the URL -----------------------------------------------------------------------
+  function readUrl() {
+    const q = new URLSearchParams(location.search);
+    for (const k of Object.keys(state)) if (q.has(k)) state[k] = q.get(k);
+    for (const k of ["van", "jaar"]) state[k] = state[k] ? Number(state[k]) : null;
+  }
+  function writeUrl() {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(state)) if (v !== null && v !== "") q.set(k, v);
+    const url = location.pathname + "?" + q.toString();
+    history.replaceState(null, "", url);
+    document.getElementById("share").href = url;
+  }
+  function params(extra) {
+    const q = new URLSearchParams({ spec: state.spec });
+    if (state.van) q.set("van", state.van);
+    if (state.jaar) q.set("jaar", state.jaar);
+    for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
+    return q.toString();
+  }
+
+  // -- fetching -----------------------------------------------------------------------------
+  async function get(path) {
+    const r = await fetch(API + path, { headers: { Accept: "application/json" } });
+    if (!r.ok) {
+      let detail = r.status + " " + r.statusText;
+      try { detail = (await r.json()).detail || detail; } catch (e) { /* not JSON */ }
+      const err = new Error(detail); err.status = r.status; throw err;
+    }
+    return r.json();
+  }
+  function showError(err) {
+    const box = document.getElementById("error");
+    if (!err) { box.hidden = true; box.textContent = ""; return; }
+    box.hidden = false; box.textContent = T("error") + ": " + err.message;
+  }
+
+  // -- static labels ------------------------------------------------------------------------
+  function applyTerms() {
+    document.documentElement.lang = state.taal;
+    for (const node of document.querySelectorAll("[data-t]")) node.textContent = T(node.dataset.t);
+    document.getElementById("lang").setAttribute("lang", state.taal === "nl" ? "en" : "nl");
+    document.title = T("app_title");
+  }
+
+  // -- controls -------------------------------------------------------------------------------
+  function fill(select, options, value) {
+    select.replaceChildren(...options.map(([v, label]) => el("option", { value: v, text: label })));
+    if (value !== null && value !== undefined) select.value = String(value);
+  }
+  function fillControls() {
+    const g = gemeenten.find((x) => x.code === state.gemeente) || gemeenten[0];
+    if (!g) return;
+    state.gemeente = g.code;
+    fill(document.getElementById("f-gemeente"), gemeenten.map((x) => [x.code, x.naam + " (" + x.code + ")"]), g.code);
+    fill(document.getElementById("f-spec"), specs.map((s) => [s.id, s.naam]), state.spec);
+    if (!g.jaren.includes(state.van)) state.van = g.jaren[0];
+    if (!g.jaren.includes(state.jaar)) state.jaar = g.jaren[g.jaren.length - 1];
+    if (state.van > state.jaar) state.van = g.jaren[0];
+    fill(document.getElementById("f-van"), g.jaren.map((y) => [y, y]), state.van);
+    fill(document.getElementById("f-jaar"), g.jaren.map((y) => [y, y]), state.jaar);
+    const spec = specs.find((s) => s.id === state.spec) || specs[0];
+    const views = [["score", T("v_score")], ["change", T("v_change")], ["coverage", T("v_coverage")]];
+    for (const d of spec.domains) views.push(["d:" + d.id, T("v_domain", { d: state.taal === "nl" ? d.label_nl : d.label_en })]);
+    if (!views.some((v) => v[0] === state.weergave)) state.weergave = "score";
+    fill(document.getElementById("f-view"), views, state.weergave);
+    const banner = document.getElementById("banner");
+    banner.hidden = !g.synthetisch;
+    banner.textContent = g.synthetisch ? T("synthetic") : "";
+  }
+
+  // -- the choropleth ---------------------------------------------------------------------------
+  function rowsOf(year) {
+    const out = new Map();
+    if (!index) return out;
+    for (const r of index.rows) if (r.period === year) out.set(r.area_code, r);
+    return out;
+  }
+  function styleFor(row) {
+    const base = { color: "#333", weight: 1, fillOpacity: 0.9, dashArray: null };
+    if (!row) return { ...base, fillColor: "#ffffff", dashArray: "2 3" };
+    const v = state.weergave;
+    if (v === "coverage") {
+      const i = row.status === "te weinig inwoners" ? 3 : row.status !== "ok" ? 2 : row.coverage >= 0.999 ? 0 : 1;
+      return { ...base, fillColor: COVERAGE[i][1], dashArray: COVERAGE[i][2] ? "5 4" : null, weight: COVERAGE[i][2] ? 2 : 1 };
+    }
+    if (row.status !== "ok") return { ...base, fillColor: NO_SCORE, dashArray: "5 4", weight: 2 };
+    const c = index.spec.classes;
+    if (v === "score") return { ...base, fillColor: c.colours[c.labels_nl.indexOf(row.class)] || NO_SCORE };
+    if (v === "change") {
+      if (row.delta === null) return { ...base, fillColor: NO_SCORE, dashArray: "5 4", weight: 2 };
+      let i = 0; while (i < CHANGE_BINS.length && row.delta > CHANGE_BINS[i]) i++;
+      return { ...base, fillColor: CHANGE_COLOURS[i] };
+    }
+    const value = row[v.slice(2)];
+    if (value === null || value === undefined) return { ...base, fillColor: NO_SCORE, dashArray: "5 4", weight: 2 };
+    let i = 0; while (i < c.edges.length && value > c.edges[i]) i++;
+    return { ...base, fillColor: c.colours[i] };
+  }
+  function describe(row) {
+    if (!row) return T("no_data");
+    if (row.status !== "ok") return statusLabel(row.status);
+    const v = state.weergave;
+    if (v === "score") return T("score") + " " + num(row.score) + ", " + classLabel(row.class);
+    if (v === "change") return T("change") + " " + num(row.delta);
+    if (v === "coverage") return T("coverage") + " " + num(100 * row.coverage, 0) + "%";
+    return domainLabel(v.slice(2)) + " " + num(row[v.slice(2)]);
+  }
+  function legendItems() {
+    const c = index.spec.classes, v = state.weergave, items = [];
+    const labels = state.taal === "nl" ? c.labels_nl : c.labels_en;
+    if (v === "score") labels.forEach((l, i) => items.push([c.colours[i], l, false]));
+    else if (v === "change") {
+      const b = CHANGE_BINS;
+      const names = ["≤ " + num(b[0]), num(b[0]) + " – " + num(b[1]), num(b[1]) + " – " + num(b[2]),
+        T("stable"), num(b[3]) + " – " + num(b[4]), num(b[4]) + " – " + num(b[5]), "> " + num(b[5])];
+      names.forEach((n, i) => items.push([CHANGE_COLOURS[i], n, false]));
+    } else if (v === "coverage") COVERAGE.forEach(([k, col, dashed]) => items.push([col, T(k), dashed]));
+    else {
+      const e = [0, ...c.edges, 100];
+      for (let i = 0; i < e.length - 1; i++) items.push([c.colours[i], num(e[i], 0) + " – " + num(e[i + 1], 0), false]);
+    }
+    if (v !== "coverage") items.push([NO_SCORE, T("insufficient"), true]);
+    return items;
+  }
+  function drawLegend(target, title, items) {
+    const list = el("ul", { cls: "legend", "aria-label": T("legend") + ": " + title });
+    for (const [colour, label, dashed] of items) {
+      const sw = el("span", { cls: "swatch" + (dashed ? " swatch--dashed" : ""), "aria-hidden": "true" });
+      sw.style.background = colour;
+      list.append(el("li", {}, sw, el("span", { text: label })));
+    }
+    target.replaceChildren(list);
+  }
+  function mapTitle() {
+    const v = state.weergave;
+    if (v === "score") return T("v_score") + " " + state.jaar;
+    if (v === "change") return T("v_change") + ": " + state.van + "–" + state.jaar + " (" + T("points") + "; " + T("improved_neg") + ")";
+    if (v === "coverage") return T("v_coverage") + " " + state.jaar;
+    return T("v_domain", { d: domainLabel(v.slice(2)) }) + " " + state.jaar;
+  }
+  function newMap(id) {
+    const m = L.map(id, { zoomSnap: 0.25, attributionControl: Boolean(CONFIG.tiles) });
+    if (CONFIG.tiles) L.tileLayer(CONFIG.tiles, { attribution: CONFIG.attribution || "" }).addTo(m);
+    return m;
+  }
+  function focusable(lyr, label, onSelect) {
+    const path = lyr.getElement && lyr.getElement();
+    if (!path) return;
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "button");
+    path.setAttribute("aria-label", label);
+    path.onkeydown = (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); onSelect(true); } };
+  }
+  function drawMap() {
+    if (!geo || !index) return;
+    if (!map) map = newMap("map");
+    if (layer) layer.remove();
+    const rows = rowsOf(state.jaar);
+    layer = L.geoJSON(geo, {
+      style: (f) => styleFor(rows.get(f.properties.code)),
+      onEachFeature: (f, lyr) => {
+        const row = rows.get(f.properties.code);
+        lyr.bindTooltip(() => { const d = el("span"); d.textContent = f.properties.naam + ": " + describe(row); return d; }, { sticky: true });
+        lyr.on("click", () => selectBuurt(f.properties.code, false));
+      },
+    });
+    // the view first: Leaflet creates the SVG paths only on a map that has one
+    if (!map._bbFitted) { map.fitBounds(layer.getBounds()); map._bbFitted = true; }
+    layer.addTo(map);
+    layer.eachLayer((lyr) => {
+      const f = lyr.feature, row = rows.get(f.properties.code);
+      focusable(lyr, (f.properties.naam || f.properties.code) + ": " + describe(row), (kb) => selectBuurt(f.properties.code, kb));
+    });
+    document.getElementById("map-title").textContent = mapTitle();
+    document.getElementById("map").setAttribute("aria-label", mapTitle());
+    drawLegend(document.getElementById("legend"), mapTitle(), legendItems());
+    const meta = document.getElementById("meta");
+    meta.textContent = T("reference") + ": " + (state.taal === "nl" ? index.reference_nl : index.reference_en) +
+      " · " + T("vintage") + " " + index.vintage + " · " + T("spec_hash") + " " + index.spec.hash.slice(0, 10) +
+      (index.population_year ? " · " + T("residents") + " " + index.population_year : "");
+    highlight();
+  }
+  function highlight() {
+    if (!layer) return;
+    layer.eachLayer((lyr) => {
+      const sel = lyr.feature.properties.code === state.buurt;
+      const s = styleFor(rowsOf(state.jaar).get(lyr.feature.properties.code));
+      lyr.setStyle(sel ? { ...s, color: "#000", weight: 4, dashArray: null } : s);
+      if (sel) lyr.bringToFront();
+    });
+  }
+
+  // -- ranking and download links ---------------------------------------------------------------
+  function downloads(naam, extra) {
+    const where = naam.startsWith("buurt_") ? "/buurten/" + extra.buurt + "/tabellen/" + naam.slice(6) : "/tabellen/" + naam;
+    if (naam.startsWith("buurt_")) extra = {};
+    const base = API + "/gemeenten/" + state.gemeente + where + "?" + params(extra);
+    return el("p", { cls: "downloads" },
+      el("a", { cls: "btn btn--small", href: base + "&formaat=csv", download: "", text: T("download_csv") + " (" + naam + ")" }),
+      el("a", { cls: "btn btn--small", href: base + "&formaat=xlsx", download: "", text: T("download_xlsx") + " (" + naam + ")" }));
+  }
+  function table(caption, rows, columns) {
+    columns = columns || (rows.length ? Object.keys(rows[0]) : []);
+    const head = el("tr", {}, ...columns.map(([k, label, isNum]) => el("th", { scope: "col", cls: isNum ? "num" : null, text: label })));
+    const body = el("tbody");
+    for (const r of rows) {
+      body.append(el("tr", {}, ...columns.map(([k, , isNum, render]) => {
+        const v = r[k];
+        const td = el("td", { cls: isNum ? "num" : null });
+        if (render) td.append(render(r)); else td.textContent = isNum ? num(v) : v === null || v === undefined ? "–" : String(v);
+        return td;
+      })));
+    }
+    // a scrollable box must be reachable by keyboard (WCAG 2.1.1)
+    return el("div", { cls: "tablewrap", tabindex: "0", role: "region", "aria-label": caption }, el("table", {}, el("caption", { text: caption }), el("thead", {}, head), body));
+  }
+  function autoColumns(rows) {
+    if (!rows.length) return [];
+    return Object.keys(rows[0]).map((k) => [k, k, rows.some((r) => typeof r[k] === "number") && !/^(jaar|period|rang|rank|n_groep|buurten)$/.test(k) ? true : false]);
+  }
+  function drawRanking() {
+    const rows = [...rowsOf(state.jaar).values()].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
+    const select = document.getElementById("f-buurt");
+    fill(select, [["", "—"], ...[...rows].sort((a, b) => String(a.name).localeCompare(String(b.name))).map((r) => [r.area_code, (r.name || r.area_code) + " (" + r.area_code + ")"])], state.buurt);
+    const cols = [
+      ["rank", T("rank"), false], ["name", T("buurt"), false, (r) => el("button", { type: "button", cls: "linkbtn", text: r.name || r.area_code, "data-code": r.area_code, onclick: null })],
+      ["score", T("score"), true], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))],
+      ["coverage", T("coverage"), true, (r) => document.createTextNode(num(100 * r.coverage, 0) + "%")],
+      ["delta", T("since", { van: state.van }), true], ["inwoners", T("residents"), true],
+    ];
+    const target = document.getElementById("ranking");
+    target.replaceChildren(el("h2", { text: T("ranking", { jaar: state.jaar }) }), downloads("index"), table(T("ranking", { jaar: state.jaar }), rows, cols), downloads("verandering"));
+    for (const b of target.querySelectorAll("button[data-code]")) b.addEventListener("click", () => selectBuurt(b.dataset.code, true));
+  }
+
+  // -- the side panel -------------------------------------------------------------------------
+  async function selectBuurt(code, moveFocus) {
+    state.buurt = code || "";
+    writeUrl();
+    highlight();
+    document.getElementById("f-buurt").value = state.buurt;
+    const panel = document.getElementById("panel");
+    if (!code) return;
+    let p;
+    try { p = await get("/gemeenten/" + state.gemeente + "/buurten/" + code + "?" + params()); }
+    catch (err) { panel.replaceChildren(el("h2", { id: "panel-title", tabindex: "-1", text: code }), el("p", { cls: "notice notice--error", text: err.message })); return; }
+    const row = p.index.find((r) => r.period === state.jaar) || {};
+    const title = el("h2", { id: "panel-title", tabindex: "-1", text: p.naam });
+    const n = rowsOf(state.jaar).size;
+    const dl = el("dl", {},
+      el("dt", { text: T("code") }), el("dd", { text: p.code }),
+      el("dt", { text: T("score") + " " + state.jaar }), el("dd", { text: num(row.score) }),
+      el("dt", { text: T("rank") }), el("dd", { text: row.rank ? row.rank + " " + T("of") + " " + n : "–" }),
+      el("dt", { text: T("class") }), el("dd", { text: row.status === "ok" ? classLabel(row.class) : "–" }),
+      el("dt", { text: T("coverage") }), el("dd", { text: num(100 * (row.coverage || 0), 0) + "% (" + (row.domains_used || "").split(",").filter(Boolean).length + "/" + index.spec.domains.length + ")" }),
+      el("dt", { text: T("status") }), el("dd", { text: statusLabel(row.status) || "–" }));
+    const parts = [title];
+    if (row.status && row.status !== "ok") {
+      const sp = index.spec;
+      const why = row.status === "te weinig inwoners" ? T("why_small")
+        : T("why_thin", { cov: num(100 * (row.coverage || 0), 0) + "%", min: num(100 * sp.min_weight_share, 0) + "%",
+            req: sp.required_domains.map(domainLabel).join(", ") || "–" });
+      parts.push(el("p", { cls: "status-warn", text: statusLabel(row.status) + ": " + T("no_score") + " " + why }));
+    }
+    parts.push(dl);
+    if (p.change && state.van !== state.jaar) {
+      const ch = p.change;
+      parts.push(el("h3", { text: T("since", { van: state.van }) }),
+        el("p", { text: (ch.delta === null ? "–" : (ch.delta > 0 ? "+" : "") + num(ch.delta) + " " + T("points")) + (ch.direction ? " (" + translateDirection(ch.direction) + ")" : "") }));
+    }
+    const bars = el("ul", { cls: "bars", "aria-label": T("domains") });
+    for (const d of index.spec.domains) {
+      const v = row[d.id];
+      const fillBar = el("div", { cls: "fill" }); fillBar.style.width = Math.max(0, Math.min(100, v || 0)) + "%";
+      bars.append(el("li", {}, el("span", { text: domainLabel(d.id) }),
+        el("div", { cls: "track", role: "img", "aria-label": domainLabel(d.id) + ": " + num(v) }, fillBar),
+        el("span", { cls: "num", text: num(v, 0) })));
+    }
+    parts.push(el("h3", { text: T("domains") + " " + state.jaar }), bars);
+    if (p.across_years.length && p.across_years[0].period !== undefined) {
+      parts.push(downloads("buurt_jaren", { buurt: p.code }));
+      parts.splice(parts.length - 1, 0, table(T("across") + " (" + p.across_years_reference + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
+    }
+    // one row per indicator: its value in the first and the shown year, with the source
+    const byInd = new Map();
+    for (const r of p.indicators) {
+      if (r.period !== state.jaar && r.period !== state.van) continue;
+      const e = byInd.get(r.indicator) || { indicator: r.indicator, label_nl: r.label_nl, label_en: r.label_en };
+      e[r.period === state.jaar ? "now" : "then"] = r;
+      byInd.set(r.indicator, e);
+    }
+    const value = (o) => (o ? num(o.value) + (o.status !== "ok" ? " [" + o.status + "]" : "") : "–");
+    const cols = [["label_nl", T("indicator"), false, (r) => document.createTextNode((state.taal === "nl" ? r.label_nl : r.label_en) || r.indicator)]];
+    if (state.van !== state.jaar) cols.push(["then", String(state.van), true, (r) => document.createTextNode(value(r.then))]);
+    cols.push(["now", String(state.jaar), true, (r) => document.createTextNode(value(r.now))],
+      ["source", T("source"), false, (r) => { const o = r.now || r.then; return document.createTextNode(o ? (o.title || o.table_id) + " (" + o.period + ")" : "–"); }]);
+    parts.push(table(T("indicators"), [...byInd.values()], cols), downloads("buurt_indicatoren", { buurt: p.code }));
+    panel.replaceChildren(...parts);
+    if (moveFocus) title.focus();
+  }
+  function translateDirection(d) {
+    const map = { verbeterd: "improved", verslechterd: "worsened", "ongeveer gelijk": "stable" };
+    return state.taal === "nl" ? d : map[d] ? T(map[d]) : d;
+  }
+
+  // -- other views ----------------------------------------------------------------------------
+  function withNames(rows) {
+    // tables keyed by code only get the buurt name next to the code
+    const names = rowsOf(state.jaar);
+    return rows.map((r) => (r.area_code && !("name" in r)
+      ? { area_code: r.area_code, name: (names.get(r.area_code) || {}).name || null, ...r } : r));
+  }
+  async function drawPriorities() {
+    const box = document.getElementById("p-prioriteiten");
+    box.replaceChildren(el("p", { text: T("loading") }));
+    try {
+      const d = await get("/gemeenten/" + state.gemeente + "/prioriteiten?" + params());
+      const parts = [el("h2", { text: T("options") + " (" + state.jaar + ")" }), downloads("prioriteiten"), table(T("options"), d.summary, autoColumns(d.summary))];
+      const byOption = {};
+      for (const r of d.lists) (byOption[r.optie] = byOption[r.optie] || []).push(r);
+      for (const [opt, rows] of Object.entries(byOption)) {
+        const cols = [["name", T("buurt"), false], ["area_code", T("code"), false], ["score", T("score"), true], ["inwoners", T("residents"), true], ["delta", T("change"), true], ["kosten", "kosten", true]].filter(([k]) => k in rows[0]);
+        parts.push(el("h3", { text: rows[0].omschrijving || opt }), table(rows[0].omschrijving || opt, rows, cols));
+      }
+      const overlap = withNames(d.overlap), robust = withNames(d.robustness);
+      parts.push(downloads("prioriteiten_lijsten"), el("h3", { text: T("overlap_t") }), table(T("overlap_t"), overlap, autoColumns(overlap)), downloads("overlap"),
+        el("h3", { text: T("robust_t") }), table(T("robust_t"), robust, autoColumns(robust)), downloads("robuustheid"));
+      box.replaceChildren(...parts);
+    } catch (err) { box.replaceChildren(el("p", { cls: "notice", text: err.message })); }
+  }
+  async function drawVeerkracht() {
+    const box = document.getElementById("vktable");
+    try {
+      vkdata = await get("/gemeenten/" + state.gemeente + "/veerkracht?" + params());
+    } catch (err) { box.replaceChildren(el("p", { cls: "notice", text: err.message })); return; }
+    const select = document.getElementById("f-vk");
+    fill(select, vkdata.maps.map((m) => [m.id, state.taal === "nl" ? m.title_nl : m.title_en]), state.vk);
+    const meta = vkdata.maps.find((m) => m.id === state.vk) || vkdata.maps[6];
+    const labels = state.taal === "nl" ? meta.labels_nl : meta.labels_en;
+    const colourOf = (v) => { const i = meta.labels_nl.indexOf(v); return i >= 0 ? meta.colours[i] : NO_SCORE; };
+    const byCode = new Map(vkdata.rows.map((r) => [r.area_code, r]));
+    if (!vkmap) vkmap = newMap("vkmap");
+    if (vklayer) vklayer.remove();
+    vklayer = L.geoJSON(geo, {
+      style: (f) => { const r = byCode.get(f.properties.code); const v = r && r[meta.id]; const known = meta.labels_nl.includes(v);
+        return { color: "#333", weight: known ? 1 : 2, dashArray: known ? null : "5 4", fillOpacity: 0.9, fillColor: colourOf(v) }; },
+      onEachFeature: (f, lyr) => { const r = byCode.get(f.properties.code); const v = r ? r[meta.id] : null;
+        lyr.bindTooltip(() => { const s = el("span"); s.textContent = f.properties.naam + ": " + label(v); return s; }, { sticky: true }); },
+    });
+    vkmap.invalidateSize(); vkmap.fitBounds(vklayer.getBounds());
+    vklayer.addTo(vkmap);
+    vklayer.eachLayer((lyr) => { const r = byCode.get(lyr.feature.properties.code); focusable(lyr, lyr.feature.properties.naam + ": " + label(r ? r[meta.id] : null), () => {}); });
+    function label(v) { const i = meta.labels_nl.indexOf(v); return i >= 0 ? labels[i] : T("no_data"); }
+    const title = state.taal === "nl" ? meta.title_nl : meta.title_en;
+    drawLegend(document.getElementById("vklegend"), title, [...labels.map((l, i) => [meta.colours[i], l, false]), [NO_SCORE, T("no_data"), true]]);
+    box.replaceChildren(el("h2", { text: title }), table(title, vkdata.rows, [["name", T("buurt"), false], [meta.id, title, false, (r) => document.createTextNode(label(r[meta.id]))]]));
+    document.getElementById("vkextra").replaceChildren(downloads("veerkracht"), table("kaart 7 × corporatiebezit", vkdata.crosstab, autoColumns(vkdata.crosstab)), downloads("veerkracht_kruistabel"));
+  }
+  async function drawBenchmark() {
+    const box = document.getElementById("p-benchmark");
+    box.replaceChildren(el("p", { text: T("loading") }));
+    try {
+      const d = await get("/gemeenten/" + state.gemeente + "/benchmark?jaar=" + state.jaar + "&taal=" + state.taal);
+      const cmp = d.comparison;
+      const zcol = ["z", "z", true, (r) => { const w = Math.min(100, Math.abs(r.z || 0) * 25); const s = el("span", { cls: "zbar" + (r.z < 0 ? " zbar--neg" : ""), "aria-hidden": "true" }); s.style.width = w + "px"; return el("span", {}, s, " " + num(r.z, 2)); }];
+      box.replaceChildren(el("h2", { text: T("benchmark") }), el("p", { text: (d.peer_method || []).join(" · ") }),
+        table(T("bm_peers"), d.peers, autoColumns(d.peers)), downloads("benchmark_peers", { taal: state.taal }),
+        table(T("benchmark"), cmp, [...autoColumns(cmp).filter(([k]) => k !== "z"), zcol]), downloads("benchmark", { taal: state.taal }), downloads("benchmark_rangen", { taal: state.taal }),
+        el("h3", { text: T("bm_standouts") }), table(T("bm_standouts"), d.standouts, autoColumns(d.standouts)), downloads("benchmark_opvallend", { taal: state.taal }),
+        el("h3", { text: T("bm_trends") }), table(T("bm_trends"), d.trends, autoColumns(d.trends)), downloads("benchmark_trends", { taal: state.taal }));
+    } catch (err) { box.replaceChildren(el("h2", { text: T("benchmark") }), el("p", { cls: "notice", text: err.message })); }
+  }
+  async function drawSources() {
+    const box = document.getElementById("p-bronnen");
+    try {
+      const rows = await get("/bronnen");
+      const cols = ["publisher", "table_id", "title", "period", "file_name", "imported_at", "package_version"].map((k) => [k, k, false]);
+      box.replaceChildren(el("h2", { text: T("tab_sources") }), downloads("bronnen"), table(T("tab_sources"), rows, cols),
+        index ? el("details", {}, el("summary", { text: "run.json" }), el("pre", { text: JSON.stringify(index.run, null, 1) })) : "");
+    } catch (err) { box.replaceChildren(el("p", { cls: "notice", text: err.message })); }
+  }
+
+  // -- tabs -----------------------------------------------------------------------------------
+  function showTab(name, focus) {
+    state.tab = name;
+    for (const b of document.querySelectorAll("[role=tab]")) {
+      const on = b.dataset.tab === name;
+      b.setAttribute("aria-selected", on ? "true" : "false");
+      b.tabIndex = on ? 0 : -1;
+      document.getElementById(b.getAttribute("aria-controls")).hidden = !on;
+      if (on && focus) b.focus();
+    }
+    writeUrl();
+    if (name === "kaart" && map) map.invalidateSize();
+    if (name === "prioriteiten") drawPriorities();
+    if (name === "veerkracht") drawVeerkracht();
+    if (name === "benchmark") drawBenchmark();
+    if (name === "bronnen") drawSources();
+  }
+
+  // -- loading ----------------------------------------------------------------------------------
+  async function load(keepView) {
+    showError(null);
+    fillControls();
+    writeUrl();
+    try {
+      const [idx, areas] = await Promise.all([
+        get("/gemeenten/" + state.gemeente + "/index?" + params()),
+        null,
+      ]);
+      index = idx;
+      geo = await get("/gemeenten/" + state.gemeente + "/gebieden?vintage=" + index.vintage);
+      if (!keepView && map) map._bbFitted = false;
+      drawMap();
+      drawRanking();
+      if (state.buurt) await selectBuurt(state.buurt, false);
+      showTab(state.tab, false);
+      document.body.dataset.ready = "1";
+    } catch (err) { showError(err); document.body.dataset.ready = "1"; }
+  }
+
+  async function start() {
+    readUrl();
+    applyTerms();
+    try {
+      [gemeenten, specs] = await Promise.all([get("/gemeenten"), get("/specs")]);
+    } catch (err) { showError(err); return; }
+    const on = (id, key, cast, reload) => document.getElementById(id).addEventListener("change", (e) => {
+      state[key] = cast ? cast(e.target.value) : e.target.value;
+      if (key === "gemeente") { state.buurt = ""; state.van = null; state.jaar = null; }
+      reload();
+    });
+    on("f-gemeente", "gemeente", null, () => load(false));
+    on("f-spec", "spec", null, () => load(true));
+    on("f-van", "van", Number, () => load(true));
+    on("f-jaar", "jaar", Number, () => load(true));
+    on("f-view", "weergave", null, () => { writeUrl(); drawMap(); });
+    document.getElementById("f-buurt").addEventListener("change", (e) => selectBuurt(e.target.value, false));
+    document.getElementById("f-vk").addEventListener("change", (e) => { state.vk = e.target.value; writeUrl(); drawVeerkracht(); });
+    document.getElementById("controls").addEventListener("submit", (e) => e.preventDefault());
+    const tabs = [...document.querySelectorAll("[role=tab]")];
+    tabs.forEach((b, i) => {
+      b.addEventListener("click", () => showTab(b.dataset.tab, false));
+      b.addEventListener("keydown", (e) => {
+        if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+          const next = tabs[(i + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+          showTab(next.dataset.tab, true);
+        }
+      });
+    });
+    document.getElementById("lang").addEventListener("click", () => {
+      state.taal = state.taal === "nl" ? "en" : "nl";
+      applyTerms(); fillControls(); writeUrl();
+      if (index) { drawMap(); drawRanking(); if (state.buurt) selectBuurt(state.buurt, false); showTab(state.tab, false); }
+    });
+    await load(false);
+  }
+  document.addEventListener("DOMContentLoaded", start);
+})();
