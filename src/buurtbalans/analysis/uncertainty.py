@@ -505,7 +505,7 @@ def _per_year(prep, a, focus, ranks, classes, base_ranks, base_class):
 def _change(prep, a, focus, scores, base):
     """Per buurt in both years: Δscore (later − earlier; > 0 = more deprived)."""
     keys = prep.keys.iloc[focus].reset_index(drop=True)
-    (p0, r0), (p1, r1) = prep.rank_sets
+    (p0, r0), (p1, _) = prep.rank_sets
     id_col = prep.keys.columns[0]
     first = pd.Series(np.arange(len(r0)), index=keys[id_col].iloc[: len(r0)].to_numpy())
     later = pd.Series(np.arange(len(r0), len(focus)), index=keys[id_col].iloc[len(r0) :])
@@ -519,9 +519,7 @@ def _change(prep, a, focus, scores, base):
     in_top = np.zeros(delta.shape, bool)
     np.put_along_axis(in_top, order[:, : a.top], True, axis=1)
     in_top &= ~np.isnan(delta)
-    table = keys.iloc[i1][[c for c in keys.columns if c != keys.columns[-1]]].reset_index(
-        drop=True
-    )
+    table = keys.iloc[i1][[c for c in keys.columns if c != keys.columns[-1]]].reset_index(drop=True)
     table = table.assign(
         verandering=d0,
         verandering_mediaan=med,
@@ -532,7 +530,9 @@ def _change(prep, a, focus, scores, base):
         aandeel_gescoord=(~np.isnan(delta)).mean(axis=0),
     )
     flipped = (np.sign(delta) != np.sign(d0)) & ~np.isnan(d0)
-    out = {f"aandeel richting anders {p0}-{p1}": flipped.sum(axis=1) / max(1, (~np.isnan(d0)).sum())}
+    out = {
+        f"aandeel richting anders {p0}-{p1}": flipped.sum(axis=1) / max(1, (~np.isnan(d0)).sum())
+    }
     return table, out
 
 

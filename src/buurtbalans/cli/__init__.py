@@ -4,7 +4,7 @@ Each command makes library calls; library errors become one clear message and ex
 Commands live in one module per group and register themselves on :data:`app`.
 """
 
-from buurtbalans.cli import analyses, data, index, report  # noqa: F401  (registers commands)
+from buurtbalans.cli import analyses, data, index, report, uncertainty  # noqa: F401  (registers commands)
 from buurtbalans.cli.app import app, main
 
 __all__ = ["app", "main"]
