@@ -222,3 +222,31 @@ def test_cli_prints_and_exports(demo_store_path, tmp_path):
     bad.write_text('[scaling]\noptions = ["log"]\n')
     res = subprocess.run([*cmd, "--aannames", str(bad)], capture_output=True, text=True)
     assert res.returncode == 1 and "Traceback" not in res.stderr and "log" in res.stderr
+
+
+@pytest.mark.parametrize("taal", ["nl", "en"])
+def test_report_chapter_has_chart_priority_table_and_computed_sentences(demo_store, taal):
+    from buurtbalans.report.chapter_uncertainty import build_uncertainty_chapter
+
+    spec = load_spec("mdi").with_options(reference="input-pooled")
+    r = uncertainty_for_gemeente(
+        demo_store, spec, "GM9999", 2015, 2024, load_assumptions(None).with_runs(100, 1)
+    )
+    chapter = build_uncertainty_chapter(r, taal)
+    assert set(chapter) == {"title", "html", "figures", "tables"}
+    fig = chapter["figures"][0]
+    ax = fig.axes[0]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    latest = r.per_year[r.per_year["period"] == 2024].sort_values("rang")
+    assert labels[:5] == latest["name"].head(5).tolist()  # buurten by name, worst first
+    prio = next(iter(chapter["tables"].values()))
+    assert len(prio) >= 10
+    best = latest.iloc[0]
+    pct = f"{round(100 * best[r.top_column])} %"
+    word = "varianten" if taal == "nl" else "variants"
+    assert (
+        f"{best['name']} " in chapter["html"] and pct in chapter["html"] and word in chapter["html"]
+    )
+    assert chapter["title"] == (
+        "Hoe zeker is de index?" if taal == "nl" else "How sure is the index?"
+    )

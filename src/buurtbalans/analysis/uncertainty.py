@@ -424,6 +424,7 @@ def run_uncertainty(prep: Prepared, a: Assumptions) -> UncertaintyResult:
         "seed": a.seed,
         "top": a.top,
         "top_class": spec.classes.labels[-1],
+        "top_class_en": spec.classes.labels_en[-1],
         "periods": [p for p, _ in prep.rank_sets],
         "reference": spec.reference,
         "n_reference": prep.n,
@@ -526,6 +527,7 @@ def _change(prep, a, focus, scores, base):
         verandering_p05=lo,
         verandering_p95=hi,
         kans_verslechterd=np.where(np.isnan(delta), False, delta > 0).mean(axis=0),
+        kans_verbeterd=np.where(np.isnan(delta), False, delta < 0).mean(axis=0),
         **{f"kans_slechtste_{a.top}_verandering": in_top.mean(axis=0)},
         aandeel_gescoord=(~np.isnan(delta)).mean(axis=0),
     )
