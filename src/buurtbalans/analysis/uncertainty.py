@@ -161,21 +161,24 @@ def average_ranks(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     and the count of non-missing values, for every other index at once.
 
     >>> r, n = average_ranks(np.array([[[1.0], [2.0], [2.0], [np.nan], [3.0]]]))
-    >>> r[0, :, 0].tolist(), n[0, 0, 0]
+    >>> r[0, :, 0].tolist(), int(n[0, 0, 0])
     ([1.0, 2.5, 2.5, nan, 4.0], 4)
     """
+    last_axis = np.ascontiguousarray(np.moveaxis(a, 1, -1))  # sort along contiguous memory
     n = a.shape[1]
-    order = np.argsort(a, axis=1, kind="stable")
-    s = np.take_along_axis(a, order, axis=1)
-    pos = np.arange(n).reshape((1, n) + (1,) * (a.ndim - 2))
+    order = np.argsort(last_axis, axis=-1)  # ties get their average: order among them is moot
+    s = np.take_along_axis(last_axis, order, axis=-1)
+    pos = np.arange(n)
     new = np.ones(s.shape, bool)
-    new[:, 1:] = s[:, 1:] != s[:, :-1]
-    last = np.ones(s.shape, bool)
-    last[:, :-1] = new[:, 1:]
-    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
-    end = np.flip(np.minimum.accumulate(np.flip(np.where(last, pos, n), axis=1), axis=1), axis=1)
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    end_of_run = np.ones(s.shape, bool)
+    end_of_run[..., :-1] = new[..., 1:]
+    start = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+    rev = np.flip(np.where(end_of_run, pos, n), axis=-1)
+    end = np.flip(np.minimum.accumulate(rev, axis=-1), axis=-1)
     ranks = np.empty(s.shape)
-    np.put_along_axis(ranks, order, (start + end) / 2.0 + 1.0, axis=1)
+    np.put_along_axis(ranks, order, (start + end) / 2.0 + 1.0, axis=-1)
+    ranks = np.moveaxis(ranks, -1, 1)
     missing = np.isnan(a)
     ranks[missing] = np.nan
     return ranks, (~missing).sum(axis=1, keepdims=True)
@@ -244,15 +247,23 @@ def _domains(z: np.ndarray, prep: Prepared, no_score: np.ndarray) -> np.ndarray:
     """Weighted mean of the present indicators per domain; ``no-score`` leaves a domain
     empty when any of its indicators (with data in this variant) is missing."""
     present = ~np.isnan(z)
+    filled = np.where(present, z, 0.0)
     w = prep.membership
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dom = (np.where(present, z, 0.0) @ w) / (present @ w)
-    if no_score.any():
-        m = (w > 0).astype(float)
-        need = present.any(axis=1).astype(float) @ m
-        have = present.astype(float) @ m
-        incomplete = have < need[:, None, :]
-        dom = np.where(no_score[:, None, None] & incomplete, np.nan, dom)
+    dom = np.full((*z.shape[:2], w.shape[1]), np.nan)
+    for d in range(w.shape[1]):
+        cols = np.flatnonzero(w[:, d] > 0)
+        if not len(cols):
+            continue
+        wd = w[cols, d]
+        p = present[:, :, cols]
+        num = (filled[:, :, cols] * wd).sum(axis=2)
+        den = (p * wd).sum(axis=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dom[:, :, d] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+        if no_score.any():
+            need = p.any(axis=1)  # (B, k): this domain's indicators with data per variant
+            incomplete = (need[:, None, :] & ~p).any(axis=2)
+            dom[:, :, d] = np.where(no_score[:, None] & incomplete, np.nan, dom[:, :, d])
     return dom
 
 
