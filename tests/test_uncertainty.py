@@ -188,7 +188,10 @@ def test_iod2025_published_ranks_lie_inside_the_weight_intervals(imd):
     t = r.per_year.merge(df[["lsoa21_code", "IMD_rank"]], on="lsoa21_code")
     assert (t["rang"] == t["IMD_rank"]).all()  # the base variant is the published IMD
     inside = t["IMD_rank"].between(t["rang_p05"], t["rang_p95"])
-    assert inside.mean() > 0.99
+    assert inside.all()  # measured: all 33,755 inside (288 variants, seed 4)
+    assert {"gemiddelde rangverschuiving", "aandeel klasse anders"} == set(
+        r.sensitivity["uitkomst"]
+    )
     assert (t["rang_p95"] - t["rang_p05"]).median() > 0  # the weights do move ranks
 
 

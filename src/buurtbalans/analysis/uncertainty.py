@@ -124,6 +124,8 @@ def prepare(
         (p, np.flatnonzero(focus_mask & (periods == p))) for p in sorted(pd.unique(periods))
     ]
     rank_sets = [(p, rows) for p, rows in rank_sets if len(rows)]
+    if not period_column:
+        rank_sets = [(None, rows) for _, rows in rank_sets]
     if not rank_sets:
         raise DataError("no buurten to rank in the focus set", fix="check the gemeente code")
     status = point.table["status"].to_numpy()[~small.to_numpy()]
@@ -436,7 +438,7 @@ def run_uncertainty(prep: Prepared, a: Assumptions) -> UncertaintyResult:
         "top": a.top,
         "top_class": spec.classes.labels[-1],
         "top_class_en": spec.classes.labels_en[-1],
-        "periods": [p for p, _ in prep.rank_sets],
+        "periods": [p for p, _ in prep.rank_sets if p is not None],
         "reference": spec.reference,
         "n_reference": prep.n,
         "spec_name": spec.name,
@@ -507,10 +509,11 @@ def _per_year(prep, a, focus, ranks, classes, base_ranks, base_class):
         b = base_ranks[sl]
         both = (ranks[:, sl] > 0) & (b > 0)
         shift = np.where(both, np.abs(ranks[:, sl] - b), 0).sum(axis=1)
-        outputs[f"gemiddelde rangverschuiving {p}"] = shift / np.maximum(both.sum(axis=1), 1)
+        year = "" if p is None else f" {p}"
+        outputs[f"gemiddelde rangverschuiving{year}"] = shift / np.maximum(both.sum(axis=1), 1)
         had = base_class[sl] >= 0
         changed = (classes[:, sl] != base_class[sl]) & had
-        outputs[f"aandeel klasse anders {p}"] = changed.sum(axis=1) / max(int(had.sum()), 1)
+        outputs[f"aandeel klasse anders{year}"] = changed.sum(axis=1) / max(int(had.sum()), 1)
     return out, outputs
 
 

@@ -147,8 +147,12 @@ def _label(row: pd.Series) -> str:
     return str(name) if isinstance(name, str) and name else str(row["area_code"])
 
 
-def _latest(result: UncertaintyResult) -> tuple[int, pd.DataFrame]:
-    year = max(result.settings["periods"])
+def _latest(result: UncertaintyResult) -> tuple[int | None, pd.DataFrame]:
+    """The latest year and its rows (all rows, year None, for a result without periods)."""
+    periods = result.settings["periods"]
+    if not periods:
+        return None, result.per_year.sort_values(["rang", "rang_mediaan"], na_position="last")
+    year = max(periods)
     t = result.per_year[result.per_year["period"] == year]
     return int(year), t.sort_values(["rang", "rang_mediaan"], na_position="last")
 
@@ -204,7 +208,8 @@ def findings(result: UncertaintyResult, taal: str = "nl") -> list[str]:
     n = int(t["rang"].notna().sum())
     out.append(_t("class", taal, label=shown, n=n, firm=firm_n, shaky=shaky))
     sens = result.sensitivity
-    shift = sens[sens["uitkomst"] == f"gemiddelde rangverschuiving {year}"].dropna(subset=["ST"])
+    outcome = "gemiddelde rangverschuiving" + ("" if year is None else f" {year}")
+    shift = sens[sens["uitkomst"] == outcome].dropna(subset=["ST"])
     if len(shift) >= 2:
         a, b = shift.sort_values("ST", ascending=False).iloc[:2].to_dict("records")
         out.append(
