@@ -129,6 +129,11 @@ def prepare(
     if not rank_sets:
         raise DataError("no buurten to rank in the focus set", fix="check the gemeente code")
     status = point.table["status"].to_numpy()[~small.to_numpy()]
+    if n_small := int((focus_all & small.to_numpy()).sum()):
+        notes.append(
+            f"{n_small} buurt-jaren met minder dan {spec.min_population:g} inwoners hebben "
+            "geen score (status 'te weinig inwoners') en staan niet in de tabellen"
+        )
     sigma = None
     for ind_id, column in (margins or {}).items():
         if ind_id not in ids:
@@ -144,7 +149,7 @@ def prepare(
     return Prepared(
         spec=spec,
         point=point,
-        keys=ref[keys_cols].reset_index(drop=True),
+        keys=ref[keys_cols].reset_index(drop=True).assign(status=status),
         raw=raw,
         std=std,
         indicator_ids=ids,
@@ -468,7 +473,8 @@ def _check_base(prep: Prepared, base_score: np.ndarray) -> None:
     """The base variant must reproduce the engine's score (else the analysis would vary
     something other than the published index)."""
     table = prep.point.table
-    engine = table.merge(prep.keys.assign(_pos=range(prep.n)), on=list(prep.keys.columns))
+    keys = prep.keys.drop(columns="status")
+    engine = table.merge(keys.assign(_pos=range(prep.n)), on=list(keys.columns))
     got = base_score[engine["_pos"].to_numpy()]
     want = engine["score"].to_numpy(float)
     same_nan = np.isnan(got) == np.isnan(want)
@@ -534,7 +540,8 @@ def _change(prep, a, focus, scores, base):
     in_top = np.zeros(delta.shape, bool)
     np.put_along_axis(in_top, order[:, : a.top], True, axis=1)
     in_top &= ~np.isnan(delta)
-    table = keys.iloc[i1][[c for c in keys.columns if c != keys.columns[-1]]].reset_index(drop=True)
+    ids = list(keys.columns[:-2])  # id columns (then period, status)
+    table = keys.iloc[i1][ids].reset_index(drop=True)
     table = table.assign(
         verandering=d0,
         verandering_mediaan=med,
