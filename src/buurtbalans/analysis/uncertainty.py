@@ -443,7 +443,7 @@ def run_uncertainty(prep: Prepared, a: Assumptions) -> UncertaintyResult:
         "top": a.top,
         "top_class": spec.classes.labels[-1],
         "top_class_en": spec.classes.labels_en[-1],
-        "periods": [p for p, _ in prep.rank_sets if p is not None],
+        "periods": [int(p) for p, _ in prep.rank_sets if p is not None],
         "reference": spec.reference,
         "n_reference": prep.n,
         "spec_name": spec.name,
@@ -573,7 +573,7 @@ def uncertainty_for_gemeente(
     spec's reference set (all NL buurten for a national reference) loaded the way
     :func:`buurtbalans.index.store_mode.index_for_gemeente` does."""
     from buurtbalans.analysis.pipeline import latest_vintage
-    from buurtbalans.index.store_mode import load_input
+    from buurtbalans.index.store_mode import load_input, sources_used
 
     vintage = vintage or latest_vintage(store, gemeente, tot)
     periods = sorted({van, tot})
@@ -588,5 +588,12 @@ def uncertainty_for_gemeente(
         margins=dict(assumptions.margins),
     )
     result = run_uncertainty(prep, assumptions)
-    result.settings.update(gemeente=gemeente, vintage=vintage, van=van, tot=tot)
+    result.settings.update(
+        gemeente=gemeente,
+        vintage=vintage,
+        van=van,
+        tot=tot,
+        sources=sources_used(store, wide, gemeente),
+        store=store.path,
+    )
     return result

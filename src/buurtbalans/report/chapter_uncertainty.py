@@ -98,6 +98,12 @@ _T = {
         "Priority list ({top} highest scores in {year}) with the probability of the worst {top}",
     ),
     "notes": ("Let op: ", "Note: "),
+    "basis": (
+        "Basis: {spec} (spec-hash {hash}), referentie {ref} ({n} rijen), jaren {years}, "
+        "aannames uit {source}.",
+        "Basis: {spec} (spec hash {hash}), reference {ref} ({n} rows), years {years}, "
+        "assumptions from {source}.",
+    ),
 }
 
 _COLS = {
@@ -278,6 +284,17 @@ def build_uncertainty_chapter(result: UncertaintyResult, taal: str = "nl") -> di
     prio = priority_table(result, taal)
     parts.append(f"<h3>{html.escape(_t('list', taal, top=result.top, year=year))}</h3>")
     parts.append(prio.to_html(index=False, border=0, classes="tabel", na_rep="-"))
+    basis = _t(
+        "basis",
+        taal,
+        spec=s["spec_name"],
+        hash=s["spec_hash"][:12],
+        ref=s["reference"],
+        n=s["n_reference"],
+        years=", ".join(str(y) for y in s["periods"]) or "-",
+        source=s["assumptions"]["source"],
+    )
+    parts.append(f"<p class='bron'>{html.escape(basis)}</p>")
     if s.get("notes"):
         parts.append(f"<p>{_t('notes', taal)}{html.escape('; '.join(s['notes']))}</p>")
     tables = {"prioriteitenlijst" if taal == "nl" else "priority list": prio, **result.tables()}
