@@ -236,11 +236,12 @@ class _Errors:
 
 def _indicators(prep: Prepared, d: Design, idx: np.ndarray, errors: _Errors) -> np.ndarray:
     z = np.empty((len(idx), prep.n, len(prep.indicator_ids)))
+    active = _active_ids(prep)
     for j, v in enumerate(idx):
         h = bool(d.shrink[v])
         z[j] = errors.get(h, int(d.error[v])) if d.error[v] >= 0 else prep.std[h]
         if d.drop[v] >= 0:
-            z[j, :, _active_ids(prep)[d.drop[v]]] = np.nan
+            z[j, :, active[d.drop[v]]] = np.nan
     return z
 
 
