@@ -253,3 +253,22 @@ def test_report_chapter_has_chart_priority_table_and_computed_sentences(demo_sto
     assert chapter["title"] == (
         "Hoe zeker is de index?" if taal == "nl" else "How sure is the index?"
     )
+
+
+def test_margins_are_used_where_given_and_their_absence_is_said():
+    spec = toy_spec()
+    df = toy_frame(50).assign(x1_marge=0.0)
+    a = replace(
+        Assumptions.none_varying(spec, runs=64, seed=1),
+        relative_error=0.0,
+        margins=(("x1", "x1_marge"), ("y", "y_marge")),
+    )
+    prep = prepare(df, spec, id_columns=["id"], margins=dict(a.margins))
+    assert any("y_marge" in note for note in prep.notes)
+    zero = run_uncertainty(prep, a)  # margin 0 and no relative error: nothing moves
+    assert (zero.per_year["rang_p05"] == zero.per_year["rang_p95"]).all()
+    assert "indicatorfout" in zero.settings["factors"]
+    wide = df.assign(x1_marge=5.0)
+    prep = prepare(wide, spec, id_columns=["id"], margins=dict(a.margins))
+    moved = run_uncertainty(prep, a)
+    assert (moved.per_year["rang_p95"] > moved.per_year["rang_p05"]).any()
