@@ -1,0 +1,84 @@
+"""The uncertainty command: how firm are the ranks, classes and the priority list?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from buurtbalans.cli.app import (
+    GemeenteOpt,
+    ReferentieOpt,
+    StoreOpt,
+    _mdi,
+    _print,
+    _reference,
+    _sheets,
+    _store,
+    app,
+    out,
+)
+
+
+@app.command("onzekerheid")
+def onzekerheid(
+    gemeente: GemeenteOpt,
+    van: Annotated[int, typer.Option()],
+    tot: Annotated[int, typer.Option()],
+    aannames: Annotated[
+        Path | None, typer.Option(help="TOML with the assumptions (default: package preset)")
+    ] = None,
+    runs: Annotated[int | None, typer.Option(help="at least this many variants")] = None,
+    seed: Annotated[int | None, typer.Option(help="random seed (reproducible)")] = None,
+    spec: Annotated[str, typer.Option()] = "mdi",
+    referentie: ReferentieOpt = None,
+    vintage: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option(help=".xlsx: one sheet per table")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """How sure is the index? Per buurt the median rank, a 90 % rank interval,
+    P(zeer hoog) and P(in the worst 10) over variants of weights, scaling, missing rule,
+    shrinkage, indicators and indicator error; Sobol indices per assumption."""
+    from buurtbalans.analysis.uncertainty import uncertainty_for_gemeente
+    from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
+
+    assumptions = load_assumptions(aannames).with_runs(runs, seed)
+    sp = _mdi(spec, referentie, None)
+    with _store(store) as st:
+        code = st.resolve_gemeente(gemeente)
+        sp = _reference(st, sp, [van, tot], referentie)
+        r = uncertainty_for_gemeente(st, sp, code, van, tot, assumptions, vintage=vintage)
+    s = r.settings
+    out.print(
+        f"{s['runs']} varianten (Saltelli N = {s['saltelli_n']}, seed {s['seed']}), "
+        f"factoren: {', '.join(s['factors']) or 'geen'}; referentie {s['reference']} "
+        f"({s['n_reference']} rijen), vintage {s['vintage']}; aannames: "
+        f"{s['assumptions']['source']}"
+    )
+    for note in s["notes"]:
+        out.print(f"[yellow]let op:[/yellow] {note}")
+    cols = ["area_code", "name", "rang", "klasse", "rang_mediaan", "rang_p05", "rang_p95"]
+    cols += ["kans_zeer_hoog", r.top_column]
+    latest = r.per_year[r.per_year["period"] == tot].sort_values(["rang", "area_code"])
+    _print(
+        _percent(latest[cols]),
+        f"{sp.name} {tot}: rang (1 = meest achtergesteld), 90%-interval, kansen in %",
+    )
+    if r.change is not None:
+        ch = r.change.sort_values("verandering", ascending=False)
+        _print(_percent(ch), f"verandering {van} → {tot} (> 0 = meer achterstand), kansen in %", 20)
+    sens = r.sensitivity.assign(ST=r.sensitivity["ST"] * 100)
+    sens = sens.pivot_table(index="factor", columns="uitkomst", values="ST", sort=False)
+    _print(sens.reset_index(), "gevoeligheid: totale Sobol-index ST (%) per aanname")
+    if output:
+        _sheets(output, r.tables(), {**s, "spec_name": sp.name})
+
+
+def _percent(df):
+    """Probabilities and shares as percentages for the screen (the xlsx keeps 0-1)."""
+    cols = [c for c in df.columns if c.startswith(("kans_", "aandeel_"))]
+    return df.assign(**{c: df[c] * 100 for c in cols})
+
+
+app.command("uncertainty", help="English alias of 'onzekerheid'.")(onzekerheid)

@@ -1,0 +1,274 @@
+"""Uncertainty and sensitivity analysis: zero variation collapses every interval onto the
+point result, the IoD's published ranks lie inside the weight-only intervals, a seed
+reproduces a run, and the command prints and exports the tables."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.stats import rankdata
+
+from buurtbalans.analysis.uncertainty import (
+    average_ranks,
+    prepare,
+    run_uncertainty,
+    uncertainty_for_gemeente,
+)
+from buurtbalans.analysis.uncertainty_assumptions import (
+    Assumptions,
+    load_assumptions,
+    parse_assumptions,
+)
+from buurtbalans.errors import SpecError
+from buurtbalans.index import compute
+from buurtbalans.spec import load_spec, parse_spec
+
+IOD_DOMAINS = [
+    "Income",
+    "Employment",
+    "Education",
+    "Health",
+    "Crime",
+    "Housing_and_Services",
+    "Environment",
+]
+IOD_WEIGHTS = [22.5, 22.5, 13.5, 13.5, 9.3, 9.3, 9.3]
+
+
+def toy_spec(transform: str = "percentile", missing: str = "reweight"):
+    return parse_spec(
+        {
+            "index": {"name": "t", "transform": transform, "missing": missing},
+            "domain": [{"id": "a", "weight": 60}, {"id": "b", "weight": 40}],
+            "indicator": [
+                {"id": "x1", "domain": "a", "polarity": "+"},
+                {"id": "x2", "domain": "a", "polarity": "-"},
+                {"id": "y", "domain": "b", "polarity": "+"},
+            ],
+        }
+    )
+
+
+def toy_frame(n: int = 40, seed: int = 1, periods: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "id": [f"B{i % n}" for i in range(n * periods)],
+            "period": np.repeat(np.arange(2015, 2015 + periods), n),
+            "x1": rng.normal(size=n * periods),
+            "x2": rng.normal(size=n * periods),
+            "y": rng.normal(size=n * periods),
+        }
+    )
+
+
+def test_average_ranks_match_scipy_with_ties_and_missing():
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 6, size=(3, 50, 4)).astype(float)
+    a[rng.random(a.shape) < 0.2] = np.nan
+    ranks, n = average_ranks(a)
+    for b in range(3):
+        for d in range(4):
+            col = a[b, :, d]
+            ok = ~np.isnan(col)
+            assert np.allclose(ranks[b, ok, d], rankdata(col[ok]))
+            assert np.isnan(ranks[b, ~ok, d]).all() and n[b, 0, d] == ok.sum()
+
+
+values = st.one_of(st.integers(-3, 3).map(float), st.floats(-100, 100), st.just(np.nan))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.lists(st.tuples(values, values, values), min_size=4, max_size=25),
+    transform=st.sampled_from(["percentile", "exponential"]),
+    missing=st.sampled_from(["reweight", "no-score"]),
+)
+def test_zero_variation_collapses_every_interval_onto_the_point_result(data, transform, missing):
+    df = pd.DataFrame(data, columns=["x1", "x2", "y"]).assign(
+        id=[f"B{i}" for i in range(len(data))]
+    )
+    spec = toy_spec(transform, missing)
+    try:
+        point = compute(df, spec, id_columns=["id"]).table
+    except Exception:  # the engine refuses data without any indicator: nothing to vary
+        return
+    prep = prepare(df, spec, id_columns=["id"])
+    r = run_uncertainty(prep, Assumptions.none_varying(spec, runs=16, seed=1))
+    t = r.per_year.merge(point[["id", "rank", "class", "status"]], on="id")
+    ranked = t["rank"].notna()
+    assert (t.loc[ranked, "rang_p05"] == t.loc[ranked, "rank"]).all()
+    assert (t.loc[ranked, "rang_p95"] == t.loc[ranked, "rank"]).all()
+    assert (t.loc[ranked, "rang_mediaan"] == t.loc[ranked, "rank"]).all()
+    assert (t.loc[ranked, "rang"] == t.loc[ranked, "rank"]).all()
+    assert t.loc[~ranked, "rang_mediaan"].isna().all()  # the coverage contract
+    top = (t["class"] == "zeer hoog").astype(float)
+    assert (t["kans_zeer_hoog"] == top).all()
+    assert (t[r.top_column] == (t["rank"] <= r.top).fillna(False).astype(float)).all()
+
+
+def test_a_seed_reproduces_a_run_and_another_seed_differs():
+    spec = toy_spec()
+    prep = prepare(toy_frame(60), spec, id_columns=["id"])
+    a = load_assumptions(None).with_runs(200, 7)
+    one, two = run_uncertainty(prep, a), run_uncertainty(prep, a)
+    pd.testing.assert_frame_equal(one.per_year, two.per_year)
+    pd.testing.assert_frame_equal(one.sensitivity, two.sensitivity)
+    other = run_uncertainty(prep, a.with_runs(200, 8))
+    assert not one.per_year["kans_zeer_hoog"].equals(other.per_year["kans_zeer_hoog"])
+    assert one.settings["runs"] >= 200 and one.settings["seed"] == 7
+
+
+def test_variation_widens_intervals_and_sobol_sees_the_weights():
+    spec = toy_spec()
+    prep = prepare(toy_frame(80, seed=3), spec, id_columns=["id"])
+    a = replace(Assumptions.none_varying(spec, runs=512, seed=2), weight_spread=0.5)
+    r = run_uncertainty(prep, a)
+    width = r.per_year["rang_p95"] - r.per_year["rang_p05"]
+    assert (width > 0).any() and (width >= 0).all()
+    st_ = r.sensitivity.set_index("factor")
+    assert set(st_.index) == {"gewicht a", "gewicht b"}
+    assert (st_["ST"] > 0.05).all()
+
+
+def test_change_between_two_years_and_focus_ranks():
+    spec = toy_spec()
+    df = toy_frame(30, seed=5, periods=2)
+    focus = df["id"].isin([f"B{i}" for i in range(12)])
+    prep = prepare(df, spec, id_columns=["id"], period_column="period", focus=focus)
+    r = run_uncertainty(prep, load_assumptions(None).with_runs(150, 1))
+    assert set(r.per_year["period"]) == {2015, 2016} and len(r.per_year) == 24
+    assert r.per_year["rang_p95"].max() <= 12  # ranked within the focus set
+    assert len(r.change) == 12
+    assert r.change["kans_verslechterd"].between(0, 1).all()
+    assert "aandeel richting anders 2015-2016" in set(r.sensitivity["uitkomst"])
+
+
+def test_assumption_file_errors_say_how_to_fix():
+    with pytest.raises(SpecError, match="scaling.*not known"):
+        parse_assumptions({"scaling": {"options": ["log"]}})
+    with pytest.raises(SpecError, match="spread"):
+        parse_assumptions({"weights": {"spread": 2}})
+    with pytest.raises(SpecError, match="unknown table"):
+        parse_assumptions({"weight": {}})
+    d = parse_assumptions({"weights": {"method": "dirichlet"}, "run": {"runs": 50}})
+    assert d.weight_method == "dirichlet" and d.runs == 50
+
+
+def test_dirichlet_weights_vary_around_the_preset():
+    spec = toy_spec()
+    prep = prepare(toy_frame(50), spec, id_columns=["id"])
+    a = replace(Assumptions.none_varying(spec, runs=256), weight_method="dirichlet")
+    r = run_uncertainty(prep, a)
+    assert (r.per_year["rang_p95"] - r.per_year["rang_p05"]).max() > 0
+
+
+@pytest.mark.shared
+def test_iod2025_published_ranks_lie_inside_the_weight_intervals(imd):
+    df = pd.read_csv(imd / "iod2025" / "imd2025_england_lsoa21.csv.gz")
+    spec = parse_spec(
+        {
+            "index": {"name": "IMD", "transform": "exponential", "reference": "input"},
+            "domain": [
+                {"id": d, "weight": w} for d, w in zip(IOD_DOMAINS, IOD_WEIGHTS, strict=True)
+            ],
+            "indicator": [{"id": f"{d}_rank", "domain": d, "polarity": "-"} for d in IOD_DOMAINS],
+        }
+    )
+    prep = prepare(df, spec, id_columns=["lsoa21_code"])
+    a = replace(Assumptions.none_varying(spec, runs=250, seed=4), weight_spread=0.25)
+    r = run_uncertainty(prep, a)
+    t = r.per_year.merge(df[["lsoa21_code", "IMD_rank"]], on="lsoa21_code")
+    assert (t["rang"] == t["IMD_rank"]).all()  # the base variant is the published IMD
+    inside = t["IMD_rank"].between(t["rang_p05"], t["rang_p95"])
+    assert inside.all()  # measured: all 33,755 inside (288 variants, seed 4)
+    assert {"gemiddelde rangverschuiving", "aandeel klasse anders"} == set(
+        r.sensitivity["uitkomst"]
+    )
+    assert (t["rang_p95"] - t["rang_p05"]).median() > 0  # the weights do move ranks
+
+
+def test_demo_gemeente_two_years(demo_store):
+    spec = load_spec("mdi").with_options(reference="input-pooled")
+    a = load_assumptions(None).with_runs(100, 3)
+    r = uncertainty_for_gemeente(demo_store, spec, "GM9999", 2015, 2024, a)
+    assert r.per_year.groupby("period")["area_code"].nunique().to_dict() == {2015: 60, 2024: 60}
+    assert r.settings["vintage"] == 2022 and r.settings["runs"] >= 100
+    assert len(r.change) == 60
+    worst = r.per_year[r.per_year["period"] == 2024].nsmallest(3, "rang")
+    assert (worst[r.top_column] > 0.5).all()
+
+
+def test_cli_prints_and_exports(demo_store_path, tmp_path):
+    out = tmp_path / "onzekerheid.xlsx"
+    cmd = [sys.executable, "-m", "buurtbalans", "onzekerheid", "-g", "Voorbeeldstad"]
+    cmd += ["--van", "2015", "--tot", "2024", "--store", str(demo_store_path)]
+    res = subprocess.run(
+        [*cmd, "--runs", "60", "--seed", "5", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "90%-interval" in res.stdout and "Sobol" in res.stdout
+    sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl")
+    assert {"onzekerheid per jaar", "onzekerheid verandering", "bronnen"} <= set(sheets)
+    assert "kans_slechtste_10" in sheets["onzekerheid per jaar"].columns
+    bad = tmp_path / "a.toml"
+    bad.write_text('[scaling]\noptions = ["log"]\n')
+    res = subprocess.run([*cmd, "--aannames", str(bad)], capture_output=True, text=True)
+    assert res.returncode == 1 and "Traceback" not in res.stderr and "log" in res.stderr
+
+
+@pytest.mark.parametrize("taal", ["nl", "en"])
+def test_report_chapter_has_chart_priority_table_and_computed_sentences(demo_store, taal):
+    from buurtbalans.report.chapter_uncertainty import build_uncertainty_chapter
+
+    spec = load_spec("mdi").with_options(reference="input-pooled")
+    r = uncertainty_for_gemeente(
+        demo_store, spec, "GM9999", 2015, 2024, load_assumptions(None).with_runs(100, 1)
+    )
+    chapter = build_uncertainty_chapter(r, taal)
+    assert set(chapter) == {"title", "html", "figures", "tables"}
+    fig = chapter["figures"][0]
+    ax = fig.axes[0]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    latest = r.per_year[r.per_year["period"] == 2024].sort_values("rang")
+    assert labels[:5] == latest["name"].head(5).tolist()  # buurten by name, worst first
+    prio = next(iter(chapter["tables"].values()))
+    assert len(prio) >= 10
+    best = latest.iloc[0]
+    pct = f"{round(100 * best[r.top_column])} %"
+    word = "varianten" if taal == "nl" else "variants"
+    assert (
+        f"{best['name']} " in chapter["html"] and pct in chapter["html"] and word in chapter["html"]
+    )
+    assert chapter["title"] == (
+        "Hoe zeker is de index?" if taal == "nl" else "How sure is the index?"
+    )
+
+
+def test_margins_are_used_where_given_and_their_absence_is_said():
+    spec = toy_spec()
+    df = toy_frame(50).assign(x1_marge=0.0)
+    a = replace(
+        Assumptions.none_varying(spec, runs=64, seed=1),
+        relative_error=0.0,
+        margins=(("x1", "x1_marge"), ("y", "y_marge")),
+    )
+    prep = prepare(df, spec, id_columns=["id"], margins=dict(a.margins))
+    assert any("y_marge" in note for note in prep.notes)
+    zero = run_uncertainty(prep, a)  # margin 0 and no relative error: nothing moves
+    assert (zero.per_year["rang_p05"] == zero.per_year["rang_p95"]).all()
+    assert "indicatorfout" in zero.settings["factors"]
+    wide = df.assign(x1_marge=5.0)
+    prep = prepare(wide, spec, id_columns=["id"], margins=dict(a.margins))
+    moved = run_uncertainty(prep, a)
+    assert (moved.per_year["rang_p95"] > moved.per_year["rang_p05"]).any()
