@@ -117,11 +117,16 @@ def test_profile_change_priorities_veerkracht(client: TestClient) -> None:
     for m in vk["maps"]:
         assert len(m["colours"]) == len(m["labels_nl"]) == len(m["labels_en"])
     src = client.get("/api/v1/bronnen").json()
-    assert len(src) == 8 and src[0]["publisher"]
+    assert len(src) == 9 and src[0]["publisher"]  # 8 demo tables + the synthetic peers
+
+
+def test_benchmark_on_the_demo_peers(client: TestClient) -> None:
+    bm = client.get(f"/api/v1/gemeenten/{GM}/benchmark").json()
+    assert len(bm["peers"]) == 13 and any("Voorbeeldgemeente" in p["naam"] for p in bm["peers"])
 
 
 def test_benchmark_without_gemeente_data_is_a_clear_problem(client: TestClient) -> None:
-    doc = _problem(client.get(f"/api/v1/gemeenten/{GM}/benchmark"), 404)
+    doc = _problem(client.get("/api/v1/gemeenten/GM9901/benchmark"), 404)
     assert "Fix:" in doc["detail"]
 
 
@@ -207,7 +212,7 @@ def test_downloads_csv_and_xlsx(client: TestClient) -> None:
     assert client.get(f"/api/v1/gemeenten/{GM}/tabellen/bronnen").status_code == 200
     for name in ("veerkracht", "robuustheid", "overlap", "verandering", "prioriteiten_lijsten"):
         assert client.get(f"/api/v1/gemeenten/{GM}/tabellen/{name}").status_code == 200
-    _problem(client.get(f"/api/v1/gemeenten/{GM}/tabellen/benchmark"), 404)
+    assert client.get(f"/api/v1/gemeenten/{GM}/tabellen/benchmark").status_code == 200
     url = f"/api/v1/gemeenten/{GM}/buurten/BU99990601/tabellen/indicatoren"
     one = pd.read_csv(io.BytesIO(client.get(url).content))
     assert set(one["area_code"]) == {"BU99990601"} and "table_id" in one
@@ -292,8 +297,12 @@ def test_imports_need_the_token(store_path: Path) -> None:
         )
     _problem(client.put(url, params=params, content=b"", headers=auth), 400)
     assert _count(store_path) == n  # nothing half-written
-    done = client.put(url, params=params, content=KOSTEN, headers=auth)
+    # the demo's cost table already holds other values: refused unless vervang
+    doc = _problem(client.put(url, params=params, content=KOSTEN, headers=auth), 409)
+    assert "--vervang" in doc["detail"] and _count(store_path) == n
+    done = client.put(url, params={**params, "vervang": "true"}, content=KOSTEN, headers=auth)
     assert done.status_code == 201, done.text
+    assert done.json()["vervangen"] > 0
     with duckdb.connect(str(store_path), read_only=True) as con:
         value = con.execute(
             "SELECT value FROM observations WHERE area_code = 'BU99990601' AND period = 2024 "

@@ -7,6 +7,7 @@
     ├── SourceError          a source could not be read or fetched
     │   └── DataError        a value in an input file is wrong (names file, row, column)
     ├── StoreError           the embedded store cannot do what was asked
+    │   ├── ReplaceRefusedError  an import would overwrite another source's values
     │   └── SchemaVersionError
     └── MissingExtraError    an optional dependency group is not installed
 
@@ -62,6 +63,10 @@ class StoreError(BuurtbalansError):
     """The embedded store cannot do what was asked."""
 
 
+class ReplaceRefusedError(StoreError):
+    """An import would change values stored from another source (and --vervang is off)."""
+
+
 class SchemaVersionError(StoreError):
     """The store was written by a newer, unknown schema version."""
 
@@ -74,6 +79,7 @@ __all__ = [
     "BuurtbalansError",
     "DataError",
     "MissingExtraError",
+    "ReplaceRefusedError",
     "SchemaVersionError",
     "SourceError",
     "SpecError",

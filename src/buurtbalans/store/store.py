@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from buurtbalans import __version__
-from buurtbalans.errors import DataError, SchemaVersionError, StoreError
+from buurtbalans.errors import DataError, ReplaceRefusedError, SchemaVersionError, StoreError
 from buurtbalans.regions import gemeente_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
@@ -329,7 +329,7 @@ class Store:
             n = sum(int(r[1]) for r in changed)
             by = ", ".join(f"{r[1]} from {r[0]}" for r in changed)
             if not vervang:
-                raise StoreError(
+                raise ReplaceRefusedError(
                     f"this import ({sid}) would change {n} value(s) already stored from "
                     f"another source ({by}). Fix: add --vervang to replace them (the earlier "
                     "values stay retrievable), or import into another store with --store"

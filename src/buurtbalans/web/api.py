@@ -347,6 +347,7 @@ class Api:
                 401: _PROBLEMS[400] | {"description": "token"},
                 403: _PROBLEMS[400] | {"description": "imports off"},
                 413: _PROBLEMS[400] | {"description": "too large"},
+                409: _PROBLEMS[400] | {"description": "would replace values (use vervang)"},
                 422: _PROBLEMS[400] | {"description": "the file cannot be imported"},
             },
         )
@@ -355,6 +356,9 @@ class Api:
             bestand: Annotated[str, Query(max_length=128, description="file name, e.g. kwb.csv")],
             jaar: YEAR = None,
             vintage: YEAR = None,
+            vervang: Annotated[
+                bool, Query(description="replace values stored from another source")
+            ] = False,
         ) -> Response:
             self._authorise(request)
             if not ALLOWED_UPLOAD.match(bestand):
@@ -365,7 +369,7 @@ class Api:
             body = await self._read_limited(request)
             if not body:
                 raise BadRequestError("the upload is empty. Fix: send the file as the body")
-            return self._import(bestand, body, jaar, vintage)
+            return self._import(bestand, body, jaar, vintage, vervang)
 
     # -- tables and downloads ----------------------------------------------------------------
     def _table_set(
@@ -480,7 +484,9 @@ class Api:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _import(self, name: str, body: bytes, jaar: int | None, vintage: int | None) -> Response:
+    def _import(
+        self, name: str, body: bytes, jaar: int | None, vintage: int | None, vervang: bool
+    ) -> Response:
         from buurtbalans.sources.detect import import_path
 
         with tempfile.TemporaryDirectory(prefix="buurtbalans-upload-") as tmp:
@@ -498,11 +504,12 @@ class Api:
                     "`buurtbalans import file` accepts it",
                 ) from exc
             with self.access.writer() as st:
-                st.write(batch)  # one transaction: all rows or none
+                result = st.write(batch, vervang=vervang)  # one transaction: all or none
         done = {
             "geimporteerd": batch.summary(),
             "source_id": batch.source.source_id,
             "let_op": list(batch.report),
+            "vervangen": result.values_replaced,
         }
         return Response(
             json.dumps(done, ensure_ascii=False).encode(),

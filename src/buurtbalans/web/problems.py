@@ -10,6 +10,7 @@ from buurtbalans.errors import (
     BuurtbalansError,
     DataError,
     MissingExtraError,
+    ReplaceRefusedError,
     SpecError,
     StoreError,
 )
@@ -51,6 +52,7 @@ _STATUS: list[tuple[type[BaseException], int, str]] = [
     (UploadError, 422, "upload"),
     (DataError, 404, "no-data"),
     (MissingExtraError, 501, "missing-extra"),
+    (ReplaceRefusedError, 409, "replace"),
     (StoreError, 503, "store"),
     (BuurtbalansError, 409, "buurtbalans"),
 ]

@@ -24,12 +24,8 @@ from buurtbalans.analysis.pipeline import (
 from buurtbalans.analysis.veerkracht import label_en
 from buurtbalans.errors import BuurtbalansError, DataError
 from buurtbalans.index.store_mode import choose_reference, index_for_gemeente
-from buurtbalans.report.build import (
-    MDI_CLASSES,
-    VEERKRACHT_COLOURS,
-    VEERKRACHT_MAPS,
-    VEERKRACHT_TITLES_EN,
-)
+from buurtbalans.report.chapters._maps import MDI_CLASSES
+from buurtbalans.report.chapters.veerkracht import MAPS as VEERKRACHT_MAPS
 from buurtbalans.report.terms import TERMS, t
 from buurtbalans.spec import PRESETS, IndexSpec, load_spec
 from buurtbalans.store import Store
@@ -368,13 +364,13 @@ def veerkracht_meta() -> list[dict[str, Any]]:
     return [
         {
             "id": col,
-            "title_nl": title,
-            "title_en": VEERKRACHT_TITLES_EN[col],
-            "labels_nl": cats,
+            "title_nl": t(key, "nl"),
+            "title_en": t(key, "en"),
+            "labels_nl": list(cats),
             "labels_en": [label_en(c) for c in cats],
-            "colours": VEERKRACHT_COLOURS[col][: len(cats)],
+            "colours": list(colours)[: len(cats)],
         }
-        for col, (title, cats) in VEERKRACHT_MAPS.items()
+        for col, key, cats, colours, *_ in VEERKRACHT_MAPS
     ]
 
 
