@@ -255,7 +255,7 @@ def coverage(present: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
             mat[:, j] = present[d].fillna(False).to_numpy(dtype=bool)
     w = np.array([d.weight for d in spec.domains], dtype=float)
     share = mat @ w / w.sum()
-    ok = share >= spec.min_weight_share - 1e-9
+    ok = (share >= spec.min_weight_share - 1e-9) & (share > 0)  # no data: never "ok"
     for d in spec.required_domains:
         ok &= mat[:, ids.index(d)]
     inverse, patterns = value_patterns(mat)
