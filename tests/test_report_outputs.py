@@ -77,13 +77,13 @@ def test_method_notes_are_sentences(report):
 
 def test_a_chapter_can_be_added(demo_store_path, tmp_path):
     def extra(ctx):
-        return Chapter("onzekerheid", "Onzekerheid").text(f"{ctx.gm_name}: extra hoofdstuk")
+        return Chapter("extra", "Extra").text(f"{ctx.gm_name}: extra hoofdstuk")
 
     builders = [*CHAPTERS[:-2], extra, *CHAPTERS[-2:]]
     with Store(demo_store_path, read_only=True) as store:
         rep = build_report(store, "GM9999", 2015, 2024, uit=tmp_path, pdf=False, chapters=builders)
     ids = [c.id for c in rep.chapters]
-    assert ids.index("onzekerheid") == len(ids) - 3
+    assert ids.index("extra") == len(ids) - 3
     assert "Voorbeeldstad: extra hoofdstuk" in rep.files["html"].read_text()
 
 

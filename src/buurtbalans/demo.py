@@ -341,7 +341,7 @@ def _peer_batch(rng: np.random.Generator, wide: pd.DataFrame) -> ImportBatch:
             f = np.exp(scale[code])
             vals = {k: city[k] * f[i] for i, k in enumerate(_GM_RATES)}
             vals.update(
-                a_inw=size[code] * (1 + 0.005 * (year - 2015)),
+                a_inw=float(round(size[code] * (1 + 0.005 * (year - 2015)))),
                 bev_dich=city["bev_dich"] * f[-1] * 1.3,
                 p_65_eo_jr=city["p_65_eo_jr"] * f[-2],
                 p_1p_hh=city["p_1p_hh"] * f[-3],

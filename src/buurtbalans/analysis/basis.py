@@ -229,12 +229,31 @@ def _refusal(
         f"{', '.join(doms[tot]) or 'no domains'}; in common: {', '.join(used) or 'nothing'} "
         f"({share:.0%} of the weight{without}); "
         f"the spec {spec.name} needs {need}. The store has per year: {store_has}",
-        fix=f"import the missing domains ({lacking}), e.g. "
-        f"`buurtbalans import cbs --gemeente {gemeente} --jaren {van},{tot}` (KWB: inkomen, "
-        "werk, opleiding, huisvesting) plus the health file (50090NED) and the Leefbaarometer "
+        fix=f"import the missing domains ({lacking}), e.g. {_kwb_hint(gemeente, van, tot)} "
+        "(KWB: inkomen, werk, opleiding, huisvesting) plus the health file (50090NED) and "
+        "the Leefbaarometer "
         "or police data; or choose years with the same domains (--van/--tot); or use a spec "
         "with a stated lower minimum (--spec)",
     )
+
+
+def _kwb_hint(gemeente: str, van: int, tot: int) -> str:
+    """The import command for the KWB years StatLine has (2013-2025); other years come
+    from downloaded files."""
+    years = [y for y in (van, tot) if 2013 <= y <= 2025]
+    other = [y for y in (van, tot) if y not in years]
+    parts = []
+    if years and not gemeente.startswith("GM99"):
+        parts.append(
+            f"`buurtbalans import cbs --gemeente {gemeente} --jaren {','.join(map(str, years))}`"
+        )
+    if other or gemeente.startswith("GM99"):
+        shown = other or [van, tot]
+        parts.append(
+            f"`buurtbalans import file <kwb-bestand> --jaar {'/'.join(map(str, shown))}` "
+            "(StatLine has KWB tables for 2013-2025 only)"
+        )
+    return " and ".join(parts)
 
 
 def _zero_notes(

@@ -161,8 +161,7 @@ def change_analysis(
     if vintage is None:
         vintage = latest_vintage(store, gemeente, tot)
         notes.append(
-            f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot} "
-            "(kies een andere met --vintage)."
+            f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot}."
         )
     result = index_for_gemeente(store, sub, gemeente, [van, tot], vintage=vintage)
     moved = _moved_years(store, gemeente, [van, tot], vintage, sub.raw_inputs())

@@ -20,9 +20,9 @@ from buurtbalans.cli.app import (
     _period,
     _print,
     _print_basis,
+    _reader,
     _reference,
     _sheets,
-    _store,
     app,
     out,
 )
@@ -65,7 +65,7 @@ def verandering(
     """Change per buurt between two years on the same domains: improved/worsened, class
     transitions, which domains drove it, and whether the gap between best and worst grew."""
     _check_order(van, tot)
-    with _store(store) as st:
+    with _reader(store) as st:
         _code, van, tot, a = _change(
             st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen
         )
@@ -122,7 +122,7 @@ def prioriteiten(
     from buurtbalans.analysis.pipeline import priorities_analysis
 
     _check_order(van, tot)
-    with _store(store) as st:
+    with _reader(store) as st:
         code, van, tot, a = _change(
             st, gemeente, van, tot, spec, referentie, None, vintage, domeinen
         )
@@ -169,7 +169,7 @@ def veerkracht_cmd(
     from buurtbalans.analysis.pipeline import veerkracht_analysis
 
     _check_order(van, tot)
-    with _store(store) as st:
+    with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         van, tot = _period(st, code, van, tot)
         maps, settings, cross = veerkracht_analysis(st, code, van, tot, vintage=vintage)
@@ -200,7 +200,7 @@ def benchmark_cmd(
     """A gemeente against NL and its peer gemeenten on every indicator in the store."""
     from buurtbalans.analysis.pipeline import benchmark_analysis
 
-    with _store(store) as st:
+    with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         b = benchmark_analysis(st, code, peers=peers, rule=regel, k=aantal, year=jaar)
     _print(b.peers.table, "benchmarkgemeenten")

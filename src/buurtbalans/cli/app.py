@@ -43,6 +43,20 @@ StoreOpt = Annotated[
 GemeenteOpt = Annotated[str, typer.Option("--gemeente", "-g", help="naam of code (GM0141)")]
 
 
+def _reader(path: Path | None):
+    """The store opened read-only (readers never block each other). Without a store file
+    an empty in-memory store under that name, so the answer is "no such gemeente / import
+    data first" and reading never creates a file."""
+    from buurtbalans.store import Store
+
+    target = Path(path or default_store_path())
+    if target.exists():
+        return Store(target, read_only=True)
+    empty = Store(":memory:")
+    empty.path = str(target)
+    return empty
+
+
 def _store(path: Path | None):
     from buurtbalans.store import Store
 
@@ -50,18 +64,13 @@ def _store(path: Path | None):
 
 
 def _years(text: str) -> list[int]:
-    """'2015,2024' or '2015-2024' → years."""
-    years: list[int] = []
+    """'2015,2024' or '2015-2024' → years (each 1900-2100, checked before a range is built)."""
+    from buurtbalans.sources.cbs_odata import parse_years
+
     try:
-        for part in text.split(","):
-            if "-" in part:
-                a, b = part.split("-")
-                years += list(range(int(a), int(b) + 1))
-            else:
-                years.append(int(part))
-    except ValueError:
-        raise typer.BadParameter(f"{text!r}: give years as 2015,2024 or 2015-2024") from None
-    return years
+        return parse_years(text)
+    except BuurtbalansError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
@@ -232,10 +241,16 @@ def version() -> None:
     out.print(__version__)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one 'let op' line, without Python's source location."""
+    err.print(f"[yellow]let op[/yellow]: {escape(str(message))}")
+
+
 def main() -> None:
     """Entry point. Usage errors are printed by typer (exit 2); library errors become one
     clear message (exit 1); an unexpected error shows its traceback only with ``--debug``."""
     warnings.simplefilter("default")
+    warnings.showwarning = _show_warning
     debug = "--debug" in sys.argv[1:]
     try:
         app(standalone_mode=True)
@@ -244,6 +259,16 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:  # a path the user gave cannot be read or written
+        if debug:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        err.print(
+            f"[red]Fout:[/red] kan{escape(where)} niet lezen of schrijven: "
+            f"{escape(exc.strerror or str(exc))}. Oplossing: kies een ander pad (een map die u "
+            "mag beschrijven, geen bestaand bestand als uitvoermap)."
+        )
+        sys.exit(1)
     except Exception as exc:
         if debug:
             raise

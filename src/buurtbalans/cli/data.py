@@ -12,6 +12,7 @@ from buurtbalans.cli.app import (
     GemeenteOpt,
     StoreOpt,
     _print,
+    _reader,
     _store,
     _years,
     app,
@@ -38,21 +39,6 @@ VervangOpt = Annotated[
         help="replace values already stored from another source (they stay retrievable)",
     ),
 ]
-
-
-def _reader(path: Path | None):
-    """The store opened read-only (readers never block each other). Without a store file
-    an empty in-memory store under that name, so the answer is "no such gemeente / import
-    data first" and reading never creates a file."""
-    from buurtbalans.config import default_store_path
-    from buurtbalans.store import Store
-
-    target = Path(path or default_store_path())
-    if target.exists():
-        return Store(target, read_only=True)
-    empty = Store(":memory:")
-    empty.path = str(target)
-    return empty
 
 
 def _print_import(batch, result) -> None:
@@ -165,7 +151,8 @@ def areas(
         raise BuurtbalansError(
             f"no {niveau} areas for {code} in the store. Fix: import data for this gemeente first"
         )
-    _print(df, f"{niveau} van {code} ({len(df)}, vintages {sorted(df.vintage.unique())})")
+    vintages = ", ".join(str(int(v)) for v in sorted(df.vintage.unique()))
+    _print(df, f"{niveau} van {code} ({len(df)}, vintages {vintages})")
     if output:
         write_table(df, output)
 

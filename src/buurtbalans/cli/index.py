@@ -11,8 +11,8 @@ import typer
 from buurtbalans.cli.app import (
     StoreOpt,
     _print,
+    _reader,
     _reference,
-    _store,
     _years,
     app,
     err,
@@ -73,7 +73,7 @@ def index(
     else:
         if changes:
             sp = sp.with_options(**changes)
-        with _store(store) as st:
+        with _reader(store) as st:
             code = st.resolve_gemeente(gemeente)  # type: ignore[arg-type]
             years = (
                 _years(jaren)

@@ -20,6 +20,7 @@ from buurtbalans.cli.app import (
     _check_order,
     _period,
     _print_basis,
+    _reader,
     _store,
     app,
     out,
@@ -81,7 +82,7 @@ def rapport(
         from buurtbalans.analysis.basis import check_domains
 
         check_domains(sp, domeinen)
-    with _store(store) as st, _own_folder(uit):
+    with _reader(store) as st, _own_folder(uit):
         code = st.resolve_gemeente(gemeente)
         van, tot = _period(st, code, van, tot)
         report = _with_domains(

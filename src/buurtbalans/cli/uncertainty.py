@@ -13,9 +13,9 @@ from buurtbalans.cli.app import (
     StoreOpt,
     _mdi,
     _print,
+    _reader,
     _reference,
     _sheets,
-    _store,
     app,
     out,
 )
@@ -45,7 +45,7 @@ def onzekerheid(
 
     assumptions = load_assumptions(aannames).with_runs(runs, seed)
     sp = _mdi(spec, referentie, None)
-    with _store(store) as st:
+    with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         sp = _reference(st, sp, [van, tot], referentie)
         r = uncertainty_for_gemeente(st, sp, code, van, tot, assumptions, vintage=vintage)

@@ -10,6 +10,7 @@ builder places it.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 
 from buurtbalans._compat import import_optional
 from buurtbalans.analysis.uncertainty import UncertaintyResult
+from buurtbalans.spec import ClassBands
 
 MAX_CHART_ROWS = 40
 FIRM = 0.9
@@ -28,6 +30,16 @@ _FACTOR_EN = {
     "krimp": "shrinkage",
     "indicator weglaten": "dropping one indicator",
     "indicatorfout": "indicator error",
+}
+
+_DOMAIN_EN = {
+    "inkomen": "income",
+    "werk": "employment",
+    "opleiding": "education",
+    "gezondheid": "health",
+    "huisvesting": "housing",
+    "veiligheid": "safety",
+    "woonomgeving": "living environment",
 }
 
 _T = {
@@ -116,7 +128,7 @@ _COLS = {
         "klasse": "klasse",
     },
     "en": {
-        "name": "buurt",
+        "name": "neighbourhood",
         "rang": "rank",
         "interval": "90 % interval",
         "kans_top": "P(worst {top})",
@@ -126,8 +138,26 @@ _COLS = {
 }
 
 
+_EN_WORDS = (
+    ("buurten", "neighbourhoods"),
+    ("buurt", "neighbourhood"),
+    ("Buurten", "Neighbourhoods"),
+    ("gemeente's", "municipality's"),
+    ("gemeente", "municipality"),
+)
+
+
+def _english(text: str) -> str:
+    """The English sentences were written with the Dutch area words; say them in English."""
+    for nl, en in _EN_WORDS:
+        text = re.sub(rf"\b{re.escape(nl)}\b", en, text)
+    return text
+
+
 def _t(key: str, taal: str, **kw: Any) -> str:
-    return _T[key][0 if taal == "nl" else 1].format(**kw)
+    if taal == "nl":
+        return _T[key][0].format(**kw)
+    return _english(_T[key][1]).format(**kw)
 
 
 def _pct(p: float) -> str:
@@ -144,7 +174,8 @@ def _factor(name: str, taal: str) -> str:
         return name
     for nl, en in _FACTOR_EN.items():
         if name == nl or name.startswith(nl + " "):
-            return en + name[len(nl) :]
+            rest = name[len(nl) :].strip()
+            return f"{en} {_DOMAIN_EN.get(rest, rest)}".strip()
     return name
 
 
@@ -171,7 +202,15 @@ def priority_table(result: UncertaintyResult, taal: str = "nl") -> pd.DataFrame:
     listed = t[t["rang"] <= top]
     outside = t[(t["rang"] > top) & (t[result.top_column] > 0.05)]
     rows = pd.concat([listed, outside])
-    c = {k: v.format(top=top, label=result.settings["top_class"]) for k, v in _COLS[taal].items()}
+    label = result.settings["top_class"]
+    classes = rows["klasse"]
+    if taal != "nl":
+        label = result.settings.get("top_class_en", label)
+        bands = ClassBands()
+        classes = classes.map(
+            dict(zip(bands.labels, bands.labels_en, strict=True)), na_action="ignore"
+        )
+    c = {k: v.format(top=top, label=label) for k, v in _COLS[taal].items()}
     return pd.DataFrame(
         {
             c["name"]: [_label(r) for _, r in rows.iterrows()],
@@ -182,7 +221,7 @@ def priority_table(result: UncertaintyResult, taal: str = "nl") -> pd.DataFrame:
             ],
             c["kans_top"]: [_pct(p) for p in rows[result.top_column]],
             c["kans_zeer_hoog"]: [_pct(p) for p in rows["kans_zeer_hoog"]],
-            c["klasse"]: rows["klasse"].to_numpy(),
+            c["klasse"]: classes.to_numpy(),
         }
     )  # fmt: skip
 

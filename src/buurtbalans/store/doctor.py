@@ -209,6 +209,7 @@ def restore_migrations(path: Path) -> list[str]:
             "0001_initial": "sources" in tables and "observations" in tables,
             "0002_imports_report_column": "report" in columns,
             "0003_imports_replaced_history": "observations_replaced" in tables,
+            "0004_synthetic_sources": "synthetic" in columns,
         }
         recorded = []
         now = datetime.now(UTC).isoformat(timespec="seconds")

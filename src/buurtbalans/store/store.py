@@ -470,7 +470,8 @@ class Store:
         """Gemeente codes whose buurt data come from synthetic sources (e.g. the demo)."""
         rows = self.con.execute(
             "SELECT DISTINCT 'GM' || substr(o.area_code, 3, 4) FROM observations o "
-            "JOIN sources s USING (source_id) WHERE s.synthetic ORDER BY 1"
+            "JOIN sources s USING (source_id) WHERE s.synthetic "
+            "AND substr(o.area_code, 1, 2) IN ('GM', 'WK', 'BU') ORDER BY 1"
         ).fetchall()
         return [str(r[0]) for r in rows]
 

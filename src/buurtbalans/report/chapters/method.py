@@ -53,8 +53,43 @@ def source_row(ctx: ReportContext, source: dict) -> tuple[str, str, str]:
     )
 
 
+# the analysis' own Dutch sentences (analysis/pipeline.py), for the English report
+_SENTENCES = (
+    (r"Buurtindeling (?P<v>\d+): de nieuwste indeling met gegevens voor (?P<y>\d+)\.", "n_vintage"),
+    (
+        r"De gegevens van (?P<y>\d+) \(indeling (?P<from>[\d, ]+)\) zijn omgerekend naar "
+        r"indeling (?P<v>\d+)\.",
+        "n_moved",
+    ),
+    (
+        r"Geen inwonertallen in de store voor (?P<y>\d+): aantallen inwoners ontbreken en "
+        r"gemiddelden zijn niet naar inwoners gewogen\.",
+        "n_no_population",
+    ),
+    (
+        r"Voor (?P<y>\d+) zijn de inwoners van (?P<used>\d+) gebruikt \(de store heeft geen "
+        r"inwonertal voor \d+\)\.",
+        "n_population_year",
+    ),
+    (
+        r"(?P<n>\d+) van de (?P<total>\d+) buurten hebben in (?P<van>\d+) of (?P<tot>\d+) te "
+        r"weinig gegevens .*",
+        "n_insufficient",
+    ),
+    (
+        r"(?P<n>\d+) buurten hebben in (?P<van>\d+) en (?P<tot>\d+) een score op "
+        r"verschillende domeinen.*",
+        "n_unlike",
+    ),
+)
+
+
 def note_sentence(ctx: ReportContext, note: str) -> str:
     """An engine or analysis note as a sentence in the report's language."""
+    if ctx.taal != "nl":
+        for pattern, key in _SENTENCES:
+            if m := re.fullmatch(pattern, note.strip()):
+                return ctx.t(key, **m.groupdict())
     for pattern, key in _PATTERNS:
         if m := pattern.fullmatch(note.strip()):
             thing = m.group(1)
