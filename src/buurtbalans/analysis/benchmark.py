@@ -113,9 +113,11 @@ def resolve_names(store: Store, names: Sequence[str]) -> list[str]:
 def features(
     store: Store, year: int | None = None, spec: Sequence[tuple[str, bool]] = DEFAULT_FEATURES
 ) -> tuple[pd.DataFrame, list[str]]:
-    """One row per gemeente with the structural features available (latest ≤ year)."""
+    """One row per gemeente with the structural features available (latest ≤ year), as
+    published; ``attrs["log"]`` names the columns compared on a log scale."""
     values = gemeente_values(store, [f for f, _ in spec])
     cols, notes = {}, []
+    logged: set[str] = set()
     for feat, log in spec:
         period = _latest(values, feat, year)
         if period is None:
@@ -124,13 +126,17 @@ def features(
         s = values[(values["indicator"] == feat) & (values["period"] == period)].set_index("code")[
             "value"
         ]
-        cols[f"{feat}_{period}"] = np.log(s.where(s > 0)) if log else s
+        cols[f"{feat}_{period}"] = s
+        if log:
+            logged.add(f"{feat}_{period}")
     if not cols:
         raise DataError(
             "no structural characteristics at gemeente level in the store",
             fix="import KWB data with gemeente rows (e.g. municipalities.topojson)",
         )
-    return pd.DataFrame(cols), notes
+    frame = pd.DataFrame(cols)
+    frame.attrs["log"] = sorted(logged)  # compared on a log scale (size-like features)
+    return frame, notes
 
 
 def auto_peers(
@@ -151,7 +157,16 @@ def auto_peers(
             f"{gemeente} has no structural characteristics in the store",
             fix="import gemeente-level KWB data for it",
         )
-    z = (feats - feats.mean()) / feats.std(ddof=0).replace(0, np.nan)
+    used = [c for c in feats.columns if pd.notna(feats.at[gemeente, c])]
+    if not used:
+        raise DataError(
+            f"{gemeente} has none of the structural characteristics in the store",
+            fix="import gemeente-level KWB data for it",
+        )
+    scaled = feats[used].copy()
+    for c in set(feats.attrs.get("log", [])) & set(used):
+        scaled[c] = np.log(scaled[c].where(scaled[c] > 0))
+    z = (scaled - scaled.mean()) / scaled.std(ddof=0).replace(0, np.nan)
     diff = (z - z.loc[gemeente]) ** 2
     dist = np.sqrt(diff.mean(axis=1, skipna=True) * z.shape[1])
     dist = dist.drop(gemeente)[enough.drop(gemeente)]
@@ -161,8 +176,18 @@ def auto_peers(
     table = feats.loc[[gemeente, *order.index]].copy()
     table.insert(0, "afstand", [0.0, *order.to_numpy()])
     table.insert(0, "naam", table.index.map(gemeente_names(store)))
-    criteria = ", ".join(c.rsplit("_", 1)[0] for c in feats.columns)
+    logged = set(feats.attrs.get("log", []))
+    criteria = ", ".join(
+        f"{c.rsplit('_', 1)[0]} ({c.rsplit('_', 1)[1]}{', log' if c in logged else ''})"
+        for c in used
+    )
     notes.insert(0, f"dichtstbijzijnde {k} gemeenten op gestandaardiseerde kenmerken: {criteria}")
+    notes += [
+        f"kenmerk {c.rsplit('_', 1)[0]} ({c.rsplit('_', 1)[1]}) ontbreekt voor {gemeente}: "
+        "niet gebruikt"
+        for c in feats.columns
+        if c not in used
+    ]
     return Peers(list(order.index), table.rename_axis("code").reset_index(), "auto", notes)
 
 

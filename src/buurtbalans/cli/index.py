@@ -60,6 +60,12 @@ def index(
     if input is not None:
         if not id_column:
             raise typer.BadParameter("--input needs --id-column (the area id column)")
+        if id_column in sp.raw_inputs():
+            raise typer.BadParameter(
+                f"{id_column!r} is an indicator of the spec {sp.name}, not an area id; give the "
+                "column that names or codes the areas",
+                param_hint="--id-column",
+            )
         sp = sp.with_options(**{"reference": "input", **changes})
         data = read_table(input)
         result = compute(

@@ -85,6 +85,14 @@ _T = {
         "De rangen hangen het meest af van {a} (totale Sobol-index {sa}), gevolgd door {b} ({sb}).",
         "The ranks depend most on {a} (total Sobol index {sa}), followed by {b} ({sb}).",
     ),
+    "class_driver": (
+        "Of een buurt '{label}' is, hangt vooral af van {a} (totale Sobol-index {sa}): de "
+        "klassegrenzen (60 = '{label}') gelden voor de schaal van de index zelf; onder een "
+        "andere schaal vallen de scores anders, dus deze kans meet vooral die keuze.",
+        "Whether a buurt is '{label}' depends most on {a} (total Sobol index {sa}): the class "
+        "bounds (60 = '{label}') belong to the index's own scale; under another scale the "
+        "scores fall differently, so this probability mostly measures that choice.",
+    ),
     "change": (
         "Tussen {van} en {tot} zijn {k} van de {n} buurten in minstens 90 % van de varianten "
         "verslechterd en {m} in minstens 90 % verbeterd; bij de overige hangt de richting "
@@ -260,6 +268,16 @@ def findings(result: UncertaintyResult, taal: str = "nl") -> list[str]:
         out.append(
             _t("sens", taal, a=_factor(a["factor"], taal), sa=_num(a["ST"], taal),
                b=_factor(b["factor"], taal), sb=_num(b["ST"], taal))
+        )  # fmt: skip
+    classes = sens[
+        sens["uitkomst"] == "aandeel klasse anders" + ("" if year is None else f" {year}")
+    ]
+    classes = classes.dropna(subset=["ST"]).sort_values("ST", ascending=False)
+    if len(classes):
+        top_factor = classes.iloc[0]
+        out.append(
+            _t("class_driver", taal, a=_factor(top_factor["factor"], taal),
+               sa=_num(top_factor["ST"], taal), label=shown)
         )  # fmt: skip
     ch = result.change
     if ch is not None and len(ch):
