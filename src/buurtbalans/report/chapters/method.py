@@ -28,11 +28,20 @@ _PATTERNS = (
 
 
 def indicator_label(ctx: ReportContext, ind: str) -> str:
-    """An indicator's name from the codebook in the report's language."""
-    meta = catalogue().get(ind)
-    if meta is None:
+    """An indicator's name from the codebook in the report's language; a ratio of the spec
+    (e.g. ``r_bijstand`` = a_soz_wb / a_inw) is named after its numerator."""
+    cat = catalogue()
+    meta = cat.get(ind)
+    if meta is not None:
+        return meta.label_nl if ctx.taal == "nl" else meta.label_en
+    spec_ind = next((i for i in ctx.spec.indicators if i.id == ind), None)
+    if spec_ind is None or not spec_ind.numerator or spec_ind.numerator not in cat:
         return ind
-    return meta.label_nl if ctx.taal == "nl" else meta.label_en
+    num = cat[spec_ind.numerator]
+    label = num.label_nl if ctx.taal == "nl" else num.label_en
+    if tuple(spec_ind.denominator) == (ctx.spec.population,):
+        return f"{label} {ctx.t('per_resident')}"
+    return f"{label} {ctx.t('as_share')}"
 
 
 def source_row(ctx: ReportContext, source: dict) -> tuple[str, str, str]:

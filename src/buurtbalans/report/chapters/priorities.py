@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from buurtbalans.report import figures as fg
+from buurtbalans.report.chapters.method import indicator_label
 from buurtbalans.report.context import Chapter, ReportContext, fmt_range
 from buurtbalans.sources.codebook import catalogue
 
@@ -228,7 +229,4 @@ def _wmean(values: pd.Series, pop: pd.Series, idx: pd.Index) -> float:
 
 
 def _label(ctx: ReportContext, ind: str) -> str:
-    meta = catalogue().get(ind)
-    if meta is None:
-        return ind
-    return meta.label_nl if ctx.taal == "nl" else meta.label_en
+    return indicator_label(ctx, ind)
