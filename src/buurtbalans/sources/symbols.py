@@ -8,6 +8,7 @@ sentinels (−99999997 secret, …). All become a missing value with a status fl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,31 @@ _PLAIN = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_LIKE = re.compile(r"^[+-]?[1-9]\d{0,2}([.,])\d{3}$")
 
 
+def first_bad_cell(
+    mask: pd.Series | np.ndarray,
+    what: Callable[[int, int], str],
+    *,
+    file: str,
+    column: str,
+    first_row: int,
+    fix: str,
+) -> DataError:
+    """The error for the first flagged cell of a column: ``what(pos, n)`` says what is
+    wrong with the cell at position ``pos`` (``n`` cells share the problem); the row is the
+    spreadsheet row of that cell.
+
+    >>> err = first_bad_cell([False, True], lambda pos, n: f"cell {pos} of {n} is wrong",
+    ...                      file="f.csv", column="x", first_row=2, fix="correct it")
+    >>> print(err)
+    cell 1 of 1 is wrong (file f.csv, row 3, column 'x'). Fix: correct it
+    """
+    flags = np.asarray(mask, dtype=bool)
+    pos = int(np.flatnonzero(flags)[0])
+    return DataError(
+        what(pos, int(flags.sum())), file=file, row=first_row + pos, column=column, fix=fix
+    )
+
+
 def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2) -> pd.Series:
     """Cells of one column with the decimal mark made a point, refusing every cell whose
     number depends on a guess about thousands separators.
@@ -54,12 +80,12 @@ def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2)
     separated = numberish & ~plain & (marks > 1)
 
     def refuse(mask: pd.Series, why: str) -> None:
-        pos = int(np.flatnonzero(mask.to_numpy())[0])
-        raise DataError(
-            f"{text.iloc[pos]!r} {why}; {int(mask.sum())} such cell(s) in this column",
+        raise first_bad_cell(
+            mask,
+            lambda pos, n: f"{text.iloc[pos]!r} {why}; {n} such cell(s) in this column",
             file=file,
-            row=first_row + pos,
             column=column,
+            first_row=first_row,
             fix="write numbers without thousands separators (1250 or 1250.5), with one "
             "decimal mark for the whole file",
         )
@@ -117,23 +143,25 @@ def parse_values(
         status = pd.Series(np.where(values.notna(), OK, symbol), index=index, dtype=object)
         bad = values.isna() & symbol.isna()
         if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(
-                f"{text.iloc[pos]!r} is neither a number nor a CBS symbol (. x - ?); "
-                f"{int(bad.sum())} such cell(s) in this column",
+            raise first_bad_cell(
+                bad,
+                lambda pos, n: (
+                    f"{text.iloc[pos]!r} is neither a number nor a CBS symbol "
+                    f"(. x - ?); {n} such cell(s) in this column"
+                ),
                 file=file,
-                row=first_row + pos,
                 column=column,
+                first_row=first_row,
                 fix="correct the cell, or leave it empty to mark the value as missing",
             )
     infinite = np.isinf(values.to_numpy(dtype="float64"))
     if infinite.any():
-        pos = int(np.flatnonzero(infinite)[0])
-        raise DataError(
-            f"{raw.iloc[pos]!r} is not a finite number",
+        raise first_bad_cell(
+            infinite,
+            lambda pos, n: f"{raw.iloc[pos]!r} is not a finite number",
             file=file,
-            row=first_row + pos,
             column=column,
+            first_row=first_row,
             fix="correct the cell, or leave it empty to mark the value as missing",
         )
     sentinel = values.map(SENTINEL_STATUS)
@@ -149,11 +177,11 @@ def check_not_negative(values: pd.Series, *, file: str, column: str, first_row: 
     """Counts cannot be negative: raise naming the first offending cell."""
     negative = values < 0
     if negative.any():
-        pos = int(np.flatnonzero(negative.to_numpy())[0])
-        raise DataError(
-            f"negative count {values.iloc[pos]:g} in a count column",
+        raise first_bad_cell(
+            negative,
+            lambda pos, n: f"negative count {values.iloc[pos]:g} in a count column",
             file=file,
-            row=first_row + pos,
             column=column,
+            first_row=first_row,
             fix="counts must be 0 or more; leave the cell empty if the value is unknown",
         )

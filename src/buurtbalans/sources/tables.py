@@ -16,7 +16,12 @@ from buurtbalans.errors import DataError
 from buurtbalans.regions import CODE_REGEX, normalise_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS
 from buurtbalans.sources.codebook import Indicator, catalogue
-from buurtbalans.sources.symbols import MISSING, check_not_negative, parse_values
+from buurtbalans.sources.symbols import (
+    MISSING,
+    check_not_negative,
+    first_bad_cell,
+    parse_values,
+)
 
 _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
@@ -165,12 +170,12 @@ def clean_codes(raw: pd.Series, *, file: str, column: str, first_row: int = 2) -
     codes = raw.astype("string").fillna("").map(normalise_code)
     bad = ~codes.str.match(CODE_REGEX)
     if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(
-            f"{raw.iloc[pos]!r} is not a CBS area code ({int(bad.sum())} bad code(s))",
+        raise first_bad_cell(
+            bad,
+            lambda pos, n: f"{raw.iloc[pos]!r} is not a CBS area code ({n} bad code(s))",
             file=file,
-            row=first_row + pos,
             column=column,
+            first_row=first_row,
             fix="use codes like GM0141, WK014101 or BU01410101; to match by name use "
             "`buurtbalans import file --name-column`",
         )
@@ -322,22 +327,23 @@ def check_bounds(
     if ind.integral:
         frac = values.notna() & (np.abs(values - np.round(values)) > 1e-9)
         checks.append((frac, "not a whole number"))
+    bounds = (
+        f"{'' if ind.lower is None else f'{ind.lower:g}'}"
+        f"–{'' if ind.upper is None else f'{ind.upper:g}'}"
+    ) + (", whole numbers" if ind.integral else "")
     for mask, why in checks:
-        mask = mask.fillna(False).to_numpy(dtype=bool)
-        if mask.any():
-            pos = int(np.flatnonzero(mask)[0])
-            bounds = (
-                f"{'' if ind.lower is None else f'{ind.lower:g}'}"
-                f"–{'' if ind.upper is None else f'{ind.upper:g}'}"
-            )
-            raise DataError(
-                f"{values.iloc[pos]:g} is {why}: {ind.id} ({ind.label_nl}) is a {ind.kind} "
-                f"in {ind.unit} with bounds {bounds}"
-                + (", whole numbers" if ind.integral else "")
-                + f"; {int(mask.sum())} such cell(s)",
+        flags = mask.fillna(False).to_numpy(dtype=bool)
+        if flags.any():
+            raise first_bad_cell(
+                flags,
+                lambda pos, n, why=why: (
+                    f"{values.iloc[pos]:g} is {why}: {ind.id} "
+                    f"({ind.label_nl}) is a {ind.kind} in {ind.unit} with bounds {bounds}; "
+                    f"{n} such cell(s)"
+                ),
                 file=file,
-                row=first_row + pos,
                 column=column,
+                first_row=first_row,
                 fix="correct the value, leave the cell empty if it is unknown, or map the "
                 "column to another indicator (the bounds are in codebook.csv)",
             )
