@@ -154,6 +154,19 @@ def test_minimum_population_flag():
     assert t["rank"].dropna().astype(int).sort_values().tolist() == [1, 2, 3, 4]
 
 
+def test_small_areas_keep_table_and_indicators_aligned():
+    """Regression (national twin): buurten under min_population used to leave the indicator
+    frame shorter than the table, so filtering one by the other crashed."""
+    spec = two_domain_spec(min_population=100, population="inw")
+    df = frame(6).assign(inw=[500, 50, 500, 20, 500, 500])
+    r = compute(df, spec, id_columns=["id"])
+    assert len(r.indicators) == len(r.table) == 6
+    assert r.indicators["id"].tolist() == r.table["id"].tolist()
+    assert r.indicators.loc[[1, 3], ["x1", "x2", "y"]].isna().all().all()
+    keep = r.table["id"].isin(["B1", "B2"]).to_numpy()
+    assert r.indicators[keep]["id"].tolist() == ["B1", "B2"]
+
+
 def test_duplicates_and_missing_ids_are_errors():
     df = frame(4)
     with pytest.raises(DataError, match="missing id column"):

@@ -409,7 +409,10 @@ def compute(
         **(provenance or {}),
     }
     run = Run(spec, steps, input_hash(data), id_columns, period_column, prov)
-    return IndexResult(table, std.assign(**{k: ref[k] for k in keys}), run, notes)
+    # the standardised indicators on every input row too (small areas: NaN), so that the
+    # table and the indicators always align row for row
+    std = std.reindex(data.index) if small.any() else std
+    return IndexResult(table, std.assign(**{k: data[k] for k in keys}), run, notes)
 
 
 def replay(run: Run, data: pd.DataFrame) -> IndexResult:
