@@ -363,6 +363,15 @@ def veerkracht_analysis(
     return maps.reset_index(), settings, corporatie_crosstab(maps)
 
 
+class VeerkrachtYearsError(DataError):
+    """Veerkracht refused because a source lacks one of the two years: ``have`` maps each
+    source to the years the store has for it, ``both`` the years that have them all."""
+
+    def __init__(self, message: str, *, fix: str, have: dict[str, list[int]], both: list[int]):
+        super().__init__(message, fix=fix)
+        self.have, self.both = have, both
+
+
 def _veerkracht_years(
     store: Store, gemeente: str, van: int, tot: int, config: VeerkrachtConfig
 ) -> None:
@@ -393,7 +402,7 @@ def _veerkracht_years(
     text = "; ".join(
         f"{n}: {', '.join(map(str, sorted(ys))) or 'geen jaar'}" for n, ys in short.items()
     )
-    raise DataError(
+    raise VeerkrachtYearsError(
         f"veerkracht {van} → {tot} needs every source in both years, but the store has "
         f"for {gemeente}: {text}",
         fix=(
@@ -403,6 +412,8 @@ def _veerkracht_years(
             else "import the missing sources for those years (Leefbaarometer, CBS/RIVM "
             "gezondheid, KWB)"
         ),
+        have={n: sorted(ys) for n, ys in short.items()},
+        both=both,
     )
 
 
