@@ -72,13 +72,14 @@ def gemeenten(store: Store) -> list[dict[str, Any]]:
         [SYNTHETIC_KIND],
     ).fetchall()
     names = _gemeente_names(store)
+    twin = store.twin() is not None  # the national twin is synthetic throughout
     return [
         {
             "code": code,
             "naam": names.get(code, code),
             "jaren": [int(y) for y in years],
             "vintages": [int(v) for v in vintages],
-            "synthetisch": bool(synthetic),
+            "synthetisch": bool(synthetic) or twin,
         }
         for code, years, vintages, synthetic in rows
     ]
