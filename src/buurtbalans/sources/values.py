@@ -20,6 +20,7 @@ number after them), empty lines at the end are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
 from datetime import date
@@ -306,10 +307,8 @@ def shown_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
             and int(s.group(1)) in percent
             and b't="' not in attrs.replace(b't="n"', b"")
         ):
-            try:
+            with contextlib.suppress(ValueError):
                 found[key] = f"{float(value.group(1)) * 100:.12g}%"
-            except ValueError:
-                pass
     return found
 
 
@@ -358,11 +357,13 @@ def read_workbook(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     blank = frame.isna().all(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
     n = refuse_blank_rows(blank, file=label, first_row=start + 1)
     frame = frame.iloc[:n].infer_objects()
-    for col in frame.columns[frame.dtypes.to_numpy() == object]:
-        if pd.api.types.infer_dtype(frame[col], skipna=True) in ("boolean", "mixed"):
+    for col in frame.columns:
+        if pd.api.types.is_bool_dtype(frame[col].dtype):
+            frame[col] = np.where(frame[col], "TRUE", "FALSE").astype(object)
+        elif frame[col].dtype == np.dtype(object) and pd.api.types.infer_dtype(
+            frame[col], skipna=True
+        ) in ("boolean", "mixed"):
             frame[col] = frame[col].map(_as_shown)
-    for col in frame.columns[frame.dtypes.to_numpy() == bool]:
-        frame[col] = np.where(frame[col], "TRUE", "FALSE").astype(object)
     frame = tidy_header(frame, file=label)
     frame.attrs["sheet"] = name
     frame.attrs["first_row"] = start + 1
