@@ -29,7 +29,7 @@ from buurtbalans.errors import DataError, ReplaceRefusedError, SchemaVersionErro
 from buurtbalans.regions import gemeente_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
-from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, unknown_codes
+from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, merged_note, unknown_codes
 from buurtbalans.store.schema import MIGRATIONS
 
 _EMPTIED = (
@@ -423,10 +423,11 @@ class Store:
         if not unknown:
             return
         listed = sorted(unknown)
+        merged = merged_note(batch, unknown)
         if len(unknown) == batch.areas["code"].nunique():
             raise DataError(
                 f"none of the {len(unknown)} area codes exists in a vintage buurtbalans or "
-                f"this store knows (e.g. {', '.join(listed[:5])})",
+                f"this store knows (e.g. {', '.join(listed[:5])}){merged}",
                 file=batch.source.file_name,
                 fix="check the codes; import the CBS data of that gemeente first "
                 "(buurtbalans import cbs / import file kwb-YYYY.xlsx)",
@@ -441,6 +442,7 @@ class Store:
             f"{len(unknown)} code(s) fit the pattern but exist in no known vintage; flagged "
             f"unknown and not imported: {', '.join(listed[:20])}"
             + (" …" if len(listed) > 20 else "")
+            + merged
         )
 
     def replaced(self, indicator: str | None = None) -> pd.DataFrame:

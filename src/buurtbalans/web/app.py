@@ -22,7 +22,7 @@ from buurtbalans import __version__
 from buurtbalans.errors import BuurtbalansError
 from buurtbalans.web.access import StoreAccess
 from buurtbalans.web.api import Api
-from buurtbalans.web.problems import PROBLEM, problem_body, status_of
+from buurtbalans.web.problems import PROBLEM, problem_body, public_text, status_of
 from buurtbalans.web.terms import page_terms
 
 log = logging.getLogger("buurtbalans.web")
@@ -102,7 +102,7 @@ def create_app(
         extra = {"Retry-After": "2"} if status == 503 else {}
         if status == 401:
             extra["WWW-Authenticate"] = 'Bearer realm="buurtbalans"'
-        return _problem(status, str(exc), slug, request, extra)
+        return _problem(status, public_text(str(exc)), slug, request, extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
