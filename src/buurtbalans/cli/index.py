@@ -108,7 +108,9 @@ def index(
     )
     if output:
         write_table(table, output, provenance=result.run.to_dict()["provenance"], sheet=sp.name)
-        output.with_suffix(".run.json").write_text(
-            json.dumps(result.run.to_dict(), indent=2, default=str)
+        from buurtbalans.atomic import write_text
+
+        write_text(
+            output.with_suffix(".run.json"), json.dumps(result.run.to_dict(), indent=2, default=str)
         )
         out.print(f"geschreven: {output} (+ {output.with_suffix('.run.json').name})")

@@ -87,7 +87,7 @@ def _connect(path: str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyCo
             return duckdb.connect(path, read_only=read_only)
         except duckdb.Error as exc:
             text = str(exc)
-            if "lock" not in text.lower():
+            if not _LOCKED.search(text):  # ("block" in a corruption message is no lock)
                 raise _store_error(path, exc, "opening the store") from exc
             pid = m.group(1) if (m := _PID.search(text)) else "?"
             if time.monotonic() >= deadline:
@@ -145,6 +145,13 @@ def _store_error(path: str, exc: BaseException, doing: str) -> StoreError:
 LOCK_TIMEOUT = float(os.environ.get("BUURTBALANS_LOCK_TIMEOUT", "30"))
 _DUCKDB_MAGIC = b"DUCK"
 _PID = re.compile(r"PID (\d+)")
+_LOCKED = re.compile(r"\block(?:ed|s)?\b|conflicting lock", re.IGNORECASE)
+
+
+def damaged_store_error(path: str, exc: BaseException) -> StoreError:
+    """A DuckDB error met while reading or writing an open store, as one named message
+    (a corruption or truncation → `buurtbalans doctor`)."""
+    return _store_error(path, exc, "reading the store")
 
 
 class Store:

@@ -125,6 +125,11 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        if type(exc).__module__.lstrip("_").startswith("duckdb"):  # a damaged store
+            from buurtbalans.store.store import damaged_store_error
+
+            message = public_text(str(damaged_store_error(str(access.path), exc)))
+            return _problem(503, message, "store", request)
         log.exception("unexpected error on %s", request.url.path)
         return _problem(
             500,
