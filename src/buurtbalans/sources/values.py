@@ -161,8 +161,9 @@ def _visible(meta: Any) -> bool:
 
 
 def _is_table(rows: list[list[Any]]) -> bool:
-    """A sheet with data: at least a header and one row, and two columns filled."""
-    filled = [r for r in rows if any(v not in ("", None) for v in r)]
+    """A sheet with data: at least a header and one row, and two columns filled (judged on
+    its first 50 rows)."""
+    filled = [r for r in rows[:50] if any(v not in ("", None) for v in r)]
     return len(filled) >= 2 and max(sum(v not in ("", None) for v in r) for r in filled) >= 2
 
 
@@ -282,11 +283,9 @@ def shown_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
             percent = _percent_styles(zf)
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         return found
-    searches = [rb'\bt="e"', rb"<f[\s>/]"]
-    if percent:
-        styles = b"|".join(str(i).encode() for i in sorted(percent))
-        searches.append(rb'\bs="(?:' + styles + rb')"')
-    if not any(re.search(s, xml) for s in searches):
+    needles = [b't="e"', b"<f>", b"<f ", b"<f/>"]
+    needles += [f's="{i}"'.encode() for i in sorted(percent)]
+    if not any(n in xml for n in needles):  # substring scans: most sheets have none
         return found
     for m in _CELL.finditer(xml):
         attrs, body = m.group(1), m.group(2)
