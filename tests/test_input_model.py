@@ -8,6 +8,7 @@ command refuses with a named error (with a fix) and the store is unchanged.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 from pathlib import Path
 
@@ -663,3 +664,83 @@ def test_every_door_stores_the_intended_numbers_or_refuses(tmp_path, case):
                 assert pd.isna(got.get(code, np.nan)), (col, code, got)
             else:
                 assert got[code] == pytest.approx(want, abs=1e-9), (col, code, got)
+
+
+# -- the national twin (reduced) --------------------------------------------------------------
+@st.composite
+def twin_mutations(draw):
+    return {
+        "encoding": draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"])),
+        "newline": draw(st.sampled_from(["\n", "\r\n", "\r"])),
+        "bad": draw(st.one_of(st.none(), st.sampled_from(BAD_CELLS))),
+        "row": draw(st.integers(0, 10_000)),
+    }
+
+
+@functools.cache
+def _twin_observations(path: Path) -> pd.DataFrame:
+    """What the twin file itself reads as (read, not stored: a twin file never goes into
+    an ordinary store), in the store's order."""
+    from buurtbalans.sources.detect import read_path
+
+    obs = read_path(path).observations[["area_code", "indicator", "value", "status"]]
+    return obs.sort_values(["area_code", "indicator", "value", "status"]).reset_index(drop=True)
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(change=twin_mutations())
+def test_twin_kwb_file_mutated_reads_the_same_numbers_or_refuses(twin_klein, tmp_path, change):
+    """The twin's kwb-2020.csv (every gemeente of the reduced twin) in another encoding and
+    line ending stores the same numbers as the file itself; with one bad cell it is refused
+    naming that row, and the store is unchanged."""
+    original = twin_klein[1] / "kwb-2020.csv"
+    lines = original.read_text("utf-8").splitlines()
+    header = lines[0].split(";")
+    row = 1 + change["row"] % (len(lines) - 1)
+    if change["bad"] is not None:
+        cells = lines[row].split(";")
+        cells[header.index('"a_inw"')] = change["bad"]
+        lines[row] = ";".join(cells)
+    path = tmp_path / "kwb-2020.csv"
+    path.write_bytes(change["newline"].join(lines).encode(change["encoding"]))
+    expected = _twin_observations(original)
+    store = Store()
+    before = _store_digest(store)
+    if change["bad"] is not None:
+        with pytest.raises(DataError, match=rf"row {row + 1}, column 'a_inw'.*Fix:"):
+            store.write(import_path(path))
+        assert _store_digest(store) == before
+        return
+    store.write(import_path(path))
+    got = store.con.execute(
+        "SELECT area_code, indicator, value, status FROM observations ORDER BY ALL"
+    ).df()
+    assert len(got) == len(expected) > 1000
+    assert got["value"].tolist() == pytest.approx(expected["value"].tolist(), nan_ok=True)
+    assert got["status"].tolist() == expected["status"].tolist()
+
+
+def test_twin_cost_workbook_with_a_hidden_sheet_and_a_second_sheet(twin_klein, tmp_path):
+    original = twin_klein[1] / "kosten-GM0141.xlsx"
+    wb = openpyxl.load_workbook(original)
+    wb.create_sheet("oud", 0).append(["buurt", "jaar", "kosten_totaal"])
+    wb["oud"].append(["Noord Meer", 2020, 1])
+    wb["oud"].sheet_state = "hidden"
+    wb.active = 1
+    path = tmp_path / "kosten-GM0141.xlsx"
+    wb.save(path)
+    mapping = twin_klein[1] / "kosten-mapping.toml"
+    with Store(twin_klein[0], read_only=True) as twin:
+        areas = twin.areas("GM0141", level="buurt", vintage=2024)
+    batch = import_path(path, mapping=mapping, areas=areas)
+    want = import_path(original, mapping=mapping, areas=areas).observations
+    assert batch.observations["value"].tolist() == want["value"].tolist()
+    wb.create_sheet("kopie").append(["buurt", "jaar", "kosten_totaal"])
+    wb["kopie"].append(["Noord Meer", 2020, 2])
+    wb.save(path)
+    with pytest.raises(DataError, match=r"sheets with data: \['kosten', 'kopie'\].*--blad"):
+        import_path(path, mapping=mapping, areas=areas)
