@@ -744,3 +744,71 @@ def test_twin_cost_workbook_with_a_hidden_sheet_and_a_second_sheet(twin_klein, t
     wb.save(path)
     with pytest.raises(DataError, match=r"sheets with data: \['kosten', 'kopie'\].*--blad"):
         import_path(path, mapping=mapping, areas=areas)
+
+
+# -- geometry -----------------------------------------------------------------------------------
+def _square(x: float, y: float, size: float = 500.0) -> dict:
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _map(tmp_path: Path, geometries: dict[str, dict]) -> Path:
+    import json
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"BU_CODE": code, "AANT_INW": 100},
+            "geometry": geometry,
+        }
+        for code, geometry in geometries.items()
+    ]
+    path = tmp_path / "buurt_2020.geojson"
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+        "features": features,
+    }
+    path.write_text(json.dumps(doc))
+    return path
+
+
+ALMERE = {f"BU003401{i:02d}": _square(143000 + 800 * i, 486000) for i in range(1, 5)}
+
+
+def test_polygon_in_brussels_for_an_almere_buurt_is_refused(tmp_path):
+    pytest.importorskip("geopandas")
+    assert len(import_path(_map(tmp_path, ALMERE)).boundaries) == 4
+    shapes = {**ALMERE, "BU00340105": _square(81955, 318313)}  # Brussels in RD New
+    with pytest.raises(DataError, match=r"far from the other areas of their gemeente.*BU00340105"):
+        import_path(_map(tmp_path, shapes))
+
+
+def test_zero_area_polygon_is_refused_not_repaired(tmp_path):
+    pytest.importorskip("geopandas")
+    flat = {
+        "type": "Polygon",
+        "coordinates": [[[144000, 486000], [145000, 486000], [146000, 486000], [144000, 486000]]],
+    }
+    with pytest.raises(DataError, match=r"no area.*BU00340105"):
+        import_path(_map(tmp_path, {**ALMERE, "BU00340105": flat}))
+
+
+def test_nan_coordinate_is_refused(tmp_path, monkeypatch):
+    pytest.importorskip("geopandas")
+    import shapely
+
+    from buurtbalans.sources import boundaries
+
+    path = _map(tmp_path, ALMERE)
+    real = boundaries.read_geofile
+
+    def with_nan(*args, **kwargs):
+        gdf = real(*args, **kwargs)
+        ring = [(143800, 486000), (float("nan"), 486000), (144300, 486500), (143800, 486000)]
+        gdf.loc[0, "geometry"] = shapely.Polygon(ring)
+        return gdf
+
+    monkeypatch.setattr("buurtbalans.sources.kwb_file.read_geofile", with_nan)
+    with pytest.raises(DataError, match=r"not numbers \(NaN or infinite\): BU00340101"):
+        import_path(path)
