@@ -38,9 +38,7 @@ def _is_number(value: Any) -> bool:
 
 def _text(value: Any, key: str, where: str, example: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(
-            where, f"{key} is {value!r}, not a text", f"write it in quotes, e.g. {example}"
-        )
+        raise _fail(where, f"{key} is {value!r}, not a text", f"write it in quotes, e.g. {example}")
 
 
 def check_weight(value: Any, key: str, where: str) -> None:
@@ -65,9 +63,7 @@ def check_weight(value: Any, key: str, where: str) -> None:
 def check_classes(classes: Any, where: str) -> None:
     """``[index.classes]``: edges finite, increasing numbers; labels texts; inclusive bool."""
     if not isinstance(classes, dict):
-        raise _fail(
-            where, f"[index.classes] is {classes!r}, not a table", "write [index.classes]"
-        )
+        raise _fail(where, f"[index.classes] is {classes!r}, not a table", "write [index.classes]")
     edges = classes.get("edges")
     if edges is not None:
         if not isinstance(edges, list) or not edges:

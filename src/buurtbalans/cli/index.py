@@ -73,9 +73,7 @@ def index(
                 param_hint="--period-column",
             )
         sp = sp.with_options(**{"reference": "input", **changes})
-        data, reading = read_own_data(
-            input, sp, id_column=id_column, period_column=period_column
-        )
+        data, reading = read_own_data(input, sp, id_column=id_column, period_column=period_column)
         for note in reading:
             err.print(f"let op: {note}")
         result = compute(

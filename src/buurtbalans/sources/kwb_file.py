@@ -51,9 +51,7 @@ def _need_year(path: Path, jaar: int | None, vintage: int | None = None) -> int:
     its own year)."""
     if jaar is not None:
         jaar = validate_year(jaar, what="--jaar", file=str(path))
-    year = reconcile_year(
-        {"the file name": year_from_name(path), "--jaar": jaar}, file=str(path)
-    )
+    year = reconcile_year({"the file name": year_from_name(path), "--jaar": jaar}, file=str(path))
     if year is None:
         raise DataError(
             "cannot tell which KWB year this file is",

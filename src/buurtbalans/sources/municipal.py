@@ -266,8 +266,11 @@ def table_periods(
     column = mapping.period_column
     if column is None and scalar is not None:
         column = next(
-            (c for c in df.columns if c.strip().lower() in _YEAR_NAMES and c not in
-             mapping.columns),
+            (
+                c
+                for c in df.columns
+                if c.strip().lower() in _YEAR_NAMES and c not in mapping.columns
+            ),
             None,
         )
     if column is None:

@@ -112,8 +112,8 @@ def read_statline_export(
         (v for k, v in KNOWN_TABLES.items() if any(key_stem(c) == k for c in df.columns)),
         ("statline", "StatLine-export", "CBS", None),
     )
-    year = (check_vintage(vintage, file=name) if vintage else None) or indeling or int(
-        periods.max()
+    year = (
+        (check_vintage(vintage, file=name) if vintage else None) or indeling or int(periods.max())
     )
     if vintage is None:
         how = "the table's indeling" if indeling else "latest period"

@@ -147,8 +147,10 @@ def parse_values(
         if bad.any():
             raise first_bad_cell(
                 bad,
-                lambda pos, n: f"{text.iloc[pos]!r} {_what_it_is(text.iloc[pos])}; {n} such "
-                "cell(s) in this column",
+                lambda pos, n: (
+                    f"{text.iloc[pos]!r} {_what_it_is(text.iloc[pos])}; {n} such "
+                    "cell(s) in this column"
+                ),
                 file=file,
                 column=column,
                 first_row=first_row,

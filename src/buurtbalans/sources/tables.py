@@ -105,8 +105,7 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
                 f"row {first_blank} is empty, between data rows ({blanks} empty row(s))",
                 file=str(path),
                 row=first_blank,
-                fix="remove the empty rows (and any notes below them) so that every row is "
-                "an area",
+                fix="remove the empty rows (and any notes below them) so that every row is an area",
             )
         if len(row) != len(header):
             raise DataError(
@@ -119,9 +118,7 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
             )
     tidy_header(pd.DataFrame(columns=header), file=str(path))
     try:
-        df = pd.read_csv(
-            StringIO(text), sep=delimiter, dtype=str, keep_default_na=False
-        )
+        df = pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(
             f"cannot read the CSV: {exc}",

@@ -129,8 +129,7 @@ def refuse_blank_rows(blank: np.ndarray, *, file: str, first_row: int = 2) -> in
             f"({len(inner)} empty row(s))",
             file=file,
             row=first_row + int(inner[0]),
-            fix="remove the empty rows (and any notes below them) so that every row is an "
-            "area",
+            fix="remove the empty rows (and any notes below them) so that every row is an area",
         )
     return n
 
@@ -143,8 +142,7 @@ def tidy_header(df: pd.DataFrame, *, file: str) -> pd.DataFrame:
     for position, key in enumerate(names, start=1):
         if key in seen and key:
             raise DataError(
-                f"column {key!r} appears twice in the header (columns {seen[key]} and "
-                f"{position})",
+                f"column {key!r} appears twice in the header (columns {seen[key]} and {position})",
                 file=file,
                 row=1,
                 column=key,
@@ -391,8 +389,9 @@ def read_years(
 
         raise first_bad_cell(
             ~ok.to_numpy(dtype=bool),
-            lambda pos, n: f"{text.iloc[pos]!r} is not a year between {low} and {high} "
-            f"({n} such cell(s))",
+            lambda pos, n: (
+                f"{text.iloc[pos]!r} is not a year between {low} and {high} ({n} such cell(s))"
+            ),
             file=file,
             column=column,
             first_row=first_row,
