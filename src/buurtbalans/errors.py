@@ -6,6 +6,7 @@
     ├── SpecError            an index spec (TOML) is invalid
     ├── SourceError          a source could not be read or fetched
     │   └── DataError        a value in an input file is wrong (names file, row, column)
+    ├── OutputError          an output file cannot be written (the old one is kept)
     ├── StoreError           the embedded store cannot do what was asked
     │   ├── ReplaceRefusedError  an import would overwrite another source's values
     │   └── SchemaVersionError
@@ -59,6 +60,10 @@ class DataError(SourceError):
         super().__init__(message)
 
 
+class OutputError(BuurtbalansError):
+    """An output file cannot be written; the previous version of the file is unchanged."""
+
+
 class StoreError(BuurtbalansError):
     """The embedded store cannot do what was asked."""
 
@@ -79,6 +84,7 @@ __all__ = [
     "BuurtbalansError",
     "DataError",
     "MissingExtraError",
+    "OutputError",
     "ReplaceRefusedError",
     "SchemaVersionError",
     "SourceError",

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from buurtbalans.atomic import atomic_path
 from buurtbalans.errors import DataError
 
 # OWASP CSV injection: a cell starting with one of these is a formula to a spreadsheet
@@ -53,19 +54,19 @@ def write_table(
 ) -> Path:
     """Write ``df`` by the file's suffix; Excel gets a ``bronnen`` sheet with provenance."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        # text quoted, so a CR or newline inside a cell can never start a new row
-        safe_frame(df).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
-    elif suffix == ".xlsx":
-        write_tables({sheet: df}, path, provenance=provenance)
-    elif suffix == ".parquet":
-        df.to_parquet(path, index=False)
-    else:
+    if suffix not in (".csv", ".xlsx", ".parquet"):
         raise DataError(
             f"cannot write {suffix!r} files", file=str(path), fix="use .csv, .xlsx or .parquet"
         )
+    if suffix == ".xlsx":
+        return write_tables({sheet: df}, path, provenance=provenance)
+    with atomic_path(path) as tmp:  # a failed write keeps the previous file
+        if suffix == ".csv":
+            # text quoted, so a CR or newline inside a cell can never start a new row
+            safe_frame(df).to_csv(tmp, index=False, quoting=csv.QUOTE_NONNUMERIC)
+        else:
+            df.to_parquet(tmp, index=False)
     return path
 
 
@@ -79,8 +80,7 @@ def write_tables(
         for name, df in tables.items():
             write_table(df, path / f"{name.replace(' ', '_')}.csv")
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         for name, df in tables.items():
             df.to_excel(xl, sheet_name=name[:31], index=False)
         if provenance:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from buurtbalans.errors import SpecError
+from buurtbalans.spec_checks import check_document, read_spec_text
 
 TRANSFORMS = ("exponential", "percentile", "zscore", "none")
 STANDARDISE = ("normal", "zscore", "minmax", "none")
@@ -137,6 +138,7 @@ def _fail(msg: str, fix: str, where: str) -> SpecError:
 
 def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
     """Build and validate a spec from the parsed TOML document."""
+    check_document(data, where=where)
     index = data.get("index")
     if not isinstance(index, dict):
         raise _fail("no [index] table", "start the file with [index] and name = ...", where)
@@ -336,7 +338,7 @@ def load_spec(name_or_path: str | Path) -> IndexSpec:
                 f"no spec file {path} and no preset of that name. Fix: give a "
                 f"TOML file or one of the presets {list(PRESETS)}"
             )
-        text = path.read_text("utf-8")
+        text = read_spec_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -250,6 +250,18 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     err.print(f"[yellow]let op[/yellow]: {escape(str(message))}")
 
 
+def _store_arg() -> Path:
+    """The store the command line names (``--store PATH`` / ``--store=PATH``), else the
+    default store."""
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == "--store" and i + 1 < len(args):
+            return Path(args[i + 1])
+        if arg.startswith("--store="):
+            return Path(arg.split("=", 1)[1])
+    return Path(default_store_path())
+
+
 def main() -> None:
     """Entry point. Usage errors are printed by typer (exit 2); library errors become one
     clear message (exit 1); an unexpected error shows its traceback only with ``--debug``."""
@@ -276,6 +288,12 @@ def main() -> None:
     except Exception as exc:
         if debug:
             raise
+        if type(exc).__module__.lstrip("_").startswith("duckdb"):  # a damaged store
+            from buurtbalans.store.store import damaged_store_error
+
+            message = str(damaged_store_error(str(_store_arg()), exc))
+            err.print(f"[red]Fout:[/red] {escape(message)}")
+            sys.exit(1)
         err.print(
             f"[red]Interne fout[/red] ({type(exc).__name__}): {escape(str(exc))}\n"
             "Dit is een fout in buurtbalans, niet in uw invoer. Draai het commando opnieuw met "

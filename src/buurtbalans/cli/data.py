@@ -64,6 +64,10 @@ def import_file(
         str | None, typer.Option(help="file encoding for every reader, e.g. cp1252")
     ] = None,
     gemeente: Annotated[str | None, typer.Option(help="gemeente, to match buurt names")] = None,
+    blad: Annotated[
+        str | None,
+        typer.Option(help="sheet of a workbook, by name or number (default: its only sheet)"),
+    ] = None,
     vervang: VervangOpt = False,
     store: StoreOpt = None,
 ) -> None:
@@ -87,7 +91,13 @@ def import_file(
         if mapping is not None and gemeente:
             areas = st.areas(st.resolve_gemeente(gemeente), level="buurt", vintage=vintage)
         batch = import_path(
-            path, jaar=jaar, vintage=vintage, mapping=mapping, areas=areas, encoding=encoding
+            path,
+            jaar=jaar,
+            vintage=vintage,
+            mapping=mapping,
+            areas=areas,
+            encoding=encoding,
+            blad=blad,
         )
         result = st.write(batch, vervang=vervang)
     _print_import(batch, result)

@@ -47,8 +47,8 @@ def index(
     """Compute a composite index (MDI by default), from the store or from your own file."""
     from buurtbalans.exports import write_table
     from buurtbalans.index.engine import compute
+    from buurtbalans.index.own_data import read_own_data
     from buurtbalans.index.store_mode import index_for_gemeente
-    from buurtbalans.sources.tables import read_table
     from buurtbalans.spec import load_spec
 
     sp = load_spec(spec)
@@ -66,8 +66,16 @@ def index(
                 "column that names or codes the areas",
                 param_hint="--id-column",
             )
+        if period_column is not None and period_column == id_column:
+            raise typer.BadParameter(
+                f"--period-column and --id-column are both {id_column!r}; give the area id "
+                "column and the year column",
+                param_hint="--period-column",
+            )
         sp = sp.with_options(**{"reference": "input", **changes})
-        data = read_table(input)
+        data, reading = read_own_data(input, sp, id_column=id_column, period_column=period_column)
+        for note in reading:
+            err.print(f"let op: {note}")
         result = compute(
             data,
             sp,
@@ -98,7 +106,9 @@ def index(
     )
     if output:
         write_table(table, output, provenance=result.run.to_dict()["provenance"], sheet=sp.name)
-        output.with_suffix(".run.json").write_text(
-            json.dumps(result.run.to_dict(), indent=2, default=str)
+        from buurtbalans.atomic import write_text
+
+        write_text(
+            output.with_suffix(".run.json"), json.dumps(result.run.to_dict(), indent=2, default=str)
         )
         out.print(f"geschreven: {output} (+ {output.with_suffix('.run.json').name})")

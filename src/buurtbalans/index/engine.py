@@ -24,6 +24,7 @@ import pandas as pd
 
 from buurtbalans import __version__
 from buurtbalans.errors import DataError
+from buurtbalans.index.own_data import shared_ranks
 from buurtbalans.index.transform import (
     STANDARDISERS,
     class_of,
@@ -275,7 +276,8 @@ def combine(
 ) -> pd.DataFrame:
     """Score = Σ w_d·X_d / 100 over scored domains; rank, decile, class, contributions.
 
-    Ranks (1 = most deprived) and deciles are per ``rank_groups`` (the period).
+    Ranks (1 = most deprived) and deciles are per ``rank_groups`` (the period); equal
+    scores share their rank (the best of the tie) and so their decile.
     Domains with no data at all are left out and the remaining weights rescaled to 100;
     an area missing a domain gets the same treatment under ``reweight`` (and is flagged),
     and no score under ``no-score``. An area whose data cover less than the spec's
@@ -306,6 +308,7 @@ def combine(
 
     flag_text = flags.to_numpy(dtype=object) + pattern_texts(present.to_numpy(), missing_text)
     rank, n = descending_ranks(score, rank_groups)
+    rank = shared_ranks(score, rank, rank_groups)  # ties share their rank and decile
     cols: dict[str, Any] = {"score": score}
     for d in w.index:
         cols[f"contrib_{d}"] = (vals[d] * w[d] * scale / 100.0) / score.replace(0, np.nan)

@@ -20,6 +20,7 @@ from buurtbalans.analysis.pipeline import (
     priorities_analysis,
     veerkracht_analysis,
 )
+from buurtbalans.atomic import write_text
 from buurtbalans.errors import BuurtbalansError, DataError
 from buurtbalans.index.store_mode import choose_reference
 from buurtbalans.progress import track
@@ -180,7 +181,7 @@ def build_report(
         run = {"let op": ctx.t("synthetic"), **run}
     files = {"html": uit / "rapport.html"}
     html = render_html(ctx, built, run)
-    files["html"].write_text(html, "utf-8")
+    write_text(files["html"], html)
     if pdf:
         files["pdf"] = write_pdf(html, uit / "rapport.pdf", uit)
     files["xlsx"] = write_workbook(ctx, uit / "tabellen.xlsx", tables, run)
@@ -189,7 +190,7 @@ def build_report(
     files["run"] = uit / "run.json"
     import json
 
-    files["run"].write_text(json.dumps(run, indent=2, default=str), "utf-8")
+    write_text(files["run"], json.dumps(run, indent=2, default=str))
     figures = [f for c in built for f in c.figures]
     return Report(uit, files, figures, findings, notes, tables, run, a, built)
 

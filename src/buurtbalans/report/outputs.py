@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from buurtbalans.atomic import atomic_path
 from buurtbalans.report.context import ReportContext
 
 
@@ -77,7 +78,7 @@ def write_workbook(
         name = ctx.t(f"sheet_{key}") if f"sheet_{key}" in _sheet_keys() else key
         sheets[name] = _numeric(df, ctx.taal)
     sheets[ctx.t("sheet_provenance")] = _provenance_rows(ctx, run)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         for name, df in sheets.items():
             sheet = name[:31]
             df.to_excel(xl, sheet_name=sheet, index=False)
@@ -119,7 +120,6 @@ def write_geopackage(ctx: ReportContext, path: Path) -> Path:
     rank, class, status; change) and layer 'veerkracht' (the seven map classes)."""
     a = ctx.analysis
     gdf = ctx.gdf[["code", "nr", "name", "geometry"]].rename(columns={"name": "naam"})
-    path.unlink(missing_ok=True)
     table = a.index.table
     cols = [*a.index.domains(), "score", "rank", "class", "status", "coverage"]
     wide = gdf[["code"]].copy()
@@ -136,10 +136,12 @@ def write_geopackage(ctx: ReportContext, path: Path) -> Path:
     wide["richting"] = wide["code"].map(ch["direction"])
     wide["inwoners"] = wide["code"].map(ch["inwoners"])
     layer = gdf.merge(wide, on="code", how="left")
-    layer.to_file(path, layer="mdi", driver="GPKG")
-    if ctx.veerkracht is not None:
-        vk = ctx.veerkracht[0].drop(columns=["name"], errors="ignore")
-        gdf.merge(vk, left_on="code", right_on="area_code", how="left").drop(
-            columns=["area_code"]
-        ).to_file(path, layer="veerkracht", driver="GPKG")
+    with atomic_path(path) as tmp:  # a failed write keeps the previous file
+        tmp.unlink()  # GDAL creates the GeoPackage itself
+        layer.to_file(tmp, layer="mdi", driver="GPKG")
+        if ctx.veerkracht is not None:
+            vk = ctx.veerkracht[0].drop(columns=["name"], errors="ignore")
+            gdf.merge(vk, left_on="code", right_on="area_code", how="left").drop(
+                columns=["area_code"]
+            ).to_file(tmp, layer="veerkracht", driver="GPKG")
     return path

@@ -87,5 +87,8 @@ def render_html(ctx: ReportContext, chapters: list[Chapter], run: dict[str, Any]
 def write_pdf(html: str, path: Path, base: Path) -> Path:
     """The PDF via WeasyPrint."""
     weasyprint = import_optional("weasyprint")
-    weasyprint.HTML(string=html, base_url=str(base)).write_pdf(path)
+    from buurtbalans.atomic import atomic_path
+
+    with atomic_path(path) as tmp:  # a failed write keeps the previous file
+        weasyprint.HTML(string=html, base_url=str(base)).write_pdf(tmp)
     return path

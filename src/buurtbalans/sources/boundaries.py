@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from buurtbalans._compat import import_optional
@@ -144,6 +145,19 @@ def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[
             file=file,
             fix="import the buurt polygons (the wijk- en buurtkaart), not points or lines",
         )
+    coords, index = shapely.get_coordinates(geoms.to_numpy(), return_index=True)
+    not_finite = ~np.isfinite(coords).all(axis=1)
+    if not_finite.any():
+        bad = pd.Series(False, index=geoms.index)
+        bad.iloc[np.unique(index[not_finite])] = True
+        raise DataError(
+            f"{int(bad.sum())} boundary/boundaries have coordinates that are not numbers "
+            f"(NaN or infinite): {name(bad)}",
+            file=file,
+            row=int(bad.to_numpy().nonzero()[0][0]) + 1,
+            fix="correct or redraw those features in QGIS (Vector → Geometry tools → Check "
+            "validity)",
+        )
     b = geoms.bounds
     outside = (
         (b["minx"] < NL_RD[0])
@@ -171,7 +185,56 @@ def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[
         # make_valid can add stray lines/points around a repaired polygon: keep the area
         repaired[invalid] = [_polygonal(g) for g in repaired[invalid]]
         geoms = repaired
+    no_area = ~geoms.geom_type.isin(["Polygon", "MultiPolygon"]) | ~(geoms.area > 0)
+    if no_area.any():
+        raise DataError(
+            f"{int(no_area.sum())} boundary/boundaries have no area (collapsed to a line or "
+            f"point; nothing to repair): {name(no_area)}",
+            file=file,
+            row=int(no_area.to_numpy().nonzero()[0][0]) + 1,
+            fix="redraw those buurten, or take their boundaries from the wijk- en buurtkaart",
+        )
+    _check_gemeente_coherence(geoms, codes, file=file, name=name)
     return geoms, notes
+
+
+#: a buurt or wijk whose centre lies this far from the middle of its gemeente's other
+#: areas in the file is not in that gemeente (the largest gemeenten span about 50 km)
+MAX_FROM_GEMEENTE_M = 75_000.0
+
+
+def _check_gemeente_coherence(geoms, codes: pd.Series, *, file: str, name) -> None:
+    """Every buurt/wijk must lie near the other areas of its gemeente in the file: a
+    polygon in Brussels for an Almere buurt is refused, naming the buurt and the distance
+    (gemeenten with fewer than three areas in the file cannot be checked this way)."""
+    centre = geoms.centroid
+    frame = pd.DataFrame(
+        {
+            "gm": codes.astype(str).str[2:6].to_numpy(),
+            "x": centre.x.to_numpy(),
+            "y": centre.y.to_numpy(),
+            "sub": codes.astype(str).str[:2].isin(["BU", "WK"]).to_numpy(),
+        }
+    )
+    part = frame[frame["sub"]]
+    if part.empty:
+        return
+    group = part.groupby("gm")
+    mid_x, mid_y = group["x"].transform("median"), group["y"].transform("median")
+    enough = group["x"].transform("size") >= 3
+    dist = np.hypot(part["x"] - mid_x, part["y"] - mid_y).where(enough, 0.0)
+    far = pd.Series(False, index=frame.index)
+    far[part.index] = (dist > MAX_FROM_GEMEENTE_M).to_numpy()
+    if far.any():
+        worst = float(dist.max()) / 1000
+        raise DataError(
+            f"{int(far.sum())} area(s) lie far from the other areas of their gemeente (up to "
+            f"{worst:.0f} km from its centre): {name(far)}",
+            file=file,
+            row=int(far.to_numpy().nonzero()[0][0]) + 1,
+            fix="check those features' coordinates (a shape outside its gemeente, or outside "
+            "the Netherlands)",
+        )
 
 
 def _polygonal(geom):

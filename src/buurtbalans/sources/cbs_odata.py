@@ -33,7 +33,12 @@ from buurtbalans.errors import DataError, SourceError
 from buurtbalans.progress import track
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
 from buurtbalans.sources.codebook import resolve_odata_keys
-from buurtbalans.sources.tables import areas_from_codes, clean_codes, wide_to_observations
+from buurtbalans.sources.tables import (
+    areas_from_codes,
+    clean_codes,
+    validate_year,
+    wide_to_observations,
+)
 
 PAGE_LIMIT = 10_000
 
@@ -285,7 +290,9 @@ def rows_to_batch(
 ) -> ImportBatch:
     """Turn OData rows (a list of records, or a dict keyed by region code) into a batch."""
     table = str(info.get("Identifier", "")).strip()
-    period = int(year or str(info.get("Period", "")).strip()[:4])
+    period = validate_year(
+        year or str(info.get("Period", "")).strip()[:4], what="Period", file=file_name
+    )
     if isinstance(rows, dict):
         rows = [{"WijkenEnBuurten": code, **values} for code, values in rows.items()]
     df = pd.DataFrame(rows)

@@ -16,6 +16,7 @@ from buurtbalans.sources.municipal import TableMapping, read_municipal_table
 from buurtbalans.sources.statline_csv import is_statline_csv, read_statline_csv
 from buurtbalans.sources.statline_export import is_statline_export, read_statline_export
 from buurtbalans.sources.tables import read_table, validate_year
+from buurtbalans.sources.values import SPREADSHEET_SUFFIXES, check_vintage
 
 
 def import_path(
@@ -26,6 +27,7 @@ def import_path(
     mapping: Path | None = None,
     areas: pd.DataFrame | None = None,
     encoding: str | None = None,
+    blad: str | None = None,
 ) -> ImportBatch:
     """Read any supported file (see :func:`read_path`); a file of the synthetic national
     twin (listed with its hash in its folder's ``tweeling.json``) is marked as such, so
@@ -33,7 +35,13 @@ def import_path(
     from buurtbalans.twin import is_twin_file
 
     batch = read_path(
-        path, jaar=jaar, vintage=vintage, mapping=mapping, areas=areas, encoding=encoding
+        path,
+        jaar=jaar,
+        vintage=vintage,
+        mapping=mapping,
+        areas=areas,
+        encoding=encoding,
+        blad=blad,
     )
     if is_twin_file(Path(path)):
         batch.world = "tweeling"
@@ -48,13 +56,15 @@ def read_path(
     mapping: Path | None = None,
     areas: pd.DataFrame | None = None,
     encoding: str | None = None,
+    blad: str | None = None,
 ) -> ImportBatch:
     """Read any supported file (or saved OData folder) into an :class:`ImportBatch`.
 
     Recognised: a saved StatLine OData folder; the wijk- en buurtkaart (geometry files);
     kwb-YYYY downloads; StatLine exports (e.g. 50090NED health); StatLine "onbewerkte
     dataset" CSVs of a KWB year (``84583NED``); Leefbaarometer scores;
-    and, with ``mapping`` or recognisable columns, any municipal table.
+    and, with ``mapping`` or recognisable columns, any municipal table. ``blad`` chooses
+    the sheet of a workbook (by default its only visible sheet with data).
     """
     path = Path(path)
     if not path.exists():
@@ -62,26 +72,33 @@ def read_path(
     if jaar is not None:
         jaar = validate_year(jaar, what="--jaar", file=str(path))
     if vintage is not None:
-        vintage = validate_year(vintage, what="--vintage", file=str(path))
+        vintage = check_vintage(vintage, file=str(path))
     if path.is_dir():
         return read_saved_table(path)
+    if blad is not None and path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        raise DataError(
+            f"--blad {blad!r} is for spreadsheets; this is a {path.suffix or 'plain'} file",
+            file=str(path),
+            fix="leave out --blad",
+        )
+    common = {"encoding": encoding, "sheet": blad}
     if mapping is not None:
         table_mapping = TableMapping.load(mapping)
-        table_mapping.period = table_mapping.period or jaar
-        table_mapping.vintage = table_mapping.vintage or vintage
-        return read_municipal_table(path, table_mapping, areas=areas, encoding=encoding)
+        return read_municipal_table(
+            path, table_mapping, areas=areas, jaar=jaar, vintage=vintage, **common
+        )
     if path.suffix.lower() in GEO_SUFFIXES:
-        return read_kwb_map(path, jaar=jaar, encoding=encoding)
-    head = read_table(path, encoding=encoding)
+        return read_kwb_map(path, jaar=jaar, encoding=encoding, vintage=vintage)
+    head = read_table(path, **common)
     columns = [str(c).strip() for c in head.columns]
     if is_statline_export(head):
-        return read_statline_export(path, vintage=vintage, encoding=encoding)
+        return read_statline_export(path, vintage=vintage, **common)
     if is_statline_csv(columns):
-        return read_statline_csv(path, jaar=jaar, vintage=vintage, encoding=encoding)
+        return read_statline_csv(path, jaar=jaar, vintage=vintage, **common)
     if is_kwb_table(columns):
-        return read_kwb_table(path, jaar=jaar, encoding=encoding)
+        return read_kwb_table(path, jaar=jaar, vintage=vintage, **common)
     if is_leefbaarometer(columns):
-        return read_leefbaarometer(path, vintage=vintage, encoding=encoding)
+        return read_leefbaarometer(path, vintage=vintage, **common)
     return read_municipal_table(
-        path, TableMapping(period=jaar, vintage=vintage), areas=areas, encoding=encoding
+        path, TableMapping(), areas=areas, jaar=jaar, vintage=vintage, **common
     )

@@ -26,6 +26,35 @@ def known_gemeenten() -> frozenset[str]:
     return frozenset(row["code"] for row in csv.DictReader(text.splitlines(), delimiter=";"))
 
 
+@cache
+def gemeente_years() -> dict[str, tuple[int, ...]]:
+    """Per gemeente code, the years of the shipped lists it appears in."""
+    text = resources.files("buurtbalans.sources").joinpath("gemeenten.csv").read_text("utf-8")
+    return {
+        row["code"]: tuple(sorted(int(y) for y in row["years"].split("|") if y.strip()))
+        for row in csv.DictReader(text.splitlines(), delimiter=";")
+    }
+
+
+def merged_away(gemeente: str, vintage: int) -> int | None:
+    """The last list year of a gemeente that no longer exists in ``vintage`` (it is absent
+    from a shipped list between its last appearance and that vintage, e.g. Rijnwaarden,
+    merged into Zevenaar in 2018: last seen 2014, absent in 2019), else None.
+
+    >>> merged_away("GM0196", 2024), merged_away("GM0196", 2016), merged_away("GM0299", 2024)
+    (2014, None, None)
+    """
+    for start, old, _ in herindelingen():  # a listed herindeling (2021-2023)
+        if old == gemeente and vintage >= start:
+            return start - 1
+    years = gemeente_years().get(gemeente)
+    if not years:
+        return None
+    lists = sorted({y for ys in gemeente_years().values() for y in ys})
+    later = [y for y in lists if years[-1] < y <= vintage]
+    return years[-1] if later else None
+
+
 def unknown_codes(
     batch: ImportBatch, *, store_areas: set[tuple[str, int]], store_gemeenten: set[str]
 ) -> set[str]:
@@ -49,16 +78,34 @@ def unknown_codes(
     if batch.source.kind in CBS_KINDS:
         gemeenten = gemeenten | {c for c in codes if c.startswith("GM")}
     unknown = set()
+    by_code = batch.areas.groupby("code")["vintage"].max().astype(int).to_dict()
     for code in codes:
         if code.startswith("NL"):
             continue
         gm = "GM" + code[2:6]
+        if merged_away(gm, by_code[code]) is not None:
+            unknown.add(code)
+            continue
         if batch.source.kind in DERIVED_KINDS and gm in store_gm:
             if code not in store_codes:
                 unknown.add(code)
         elif gm not in gemeenten:
             unknown.add(code)
     return unknown
+
+
+def merged_note(batch: ImportBatch, unknown: set[str]) -> str:
+    """The words for codes of ``unknown`` whose gemeente had merged away by their vintage
+    (empty when there are none)."""
+    by_code = batch.areas.groupby("code")["vintage"].max().astype(int).to_dict()
+    gone = sorted(
+        {
+            f"{'GM' + c[2:6]} (last listed {last}, gone by the {by_code[c]} indeling)"
+            for c in unknown
+            if c in by_code and (last := merged_away("GM" + c[2:6], by_code[c])) is not None
+        }
+    )
+    return f"; merged away: {', '.join(gone)}" if gone else ""
 
 
 @cache

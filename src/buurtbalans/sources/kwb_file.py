@@ -25,6 +25,7 @@ from buurtbalans.sources.tables import (
     validate_year,
     wide_to_observations,
 )
+from buurtbalans.sources.values import check_vintage, read_years, reconcile_year, source_label
 
 KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
 MAP_CODE_COLUMNS = ("BU_CODE", "buurtcode", "WK_CODE", "wijkcode", "GM_CODE", "gemeentecode")
@@ -44,17 +45,45 @@ def year_from_name(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _need_year(path: Path, jaar: int | None) -> int:
-    year = jaar or year_from_name(path)
-    if year is not None:
-        return validate_year(year, what="--jaar", file=str(path))
+def _need_year(path: Path, jaar: int | None, vintage: int | None = None) -> int:
+    """The KWB year: the file name and ``--jaar`` must agree (one of them is enough); a
+    ``--vintage`` other than that year is refused (a KWB file's codes are the indeling of
+    its own year)."""
+    if jaar is not None:
+        jaar = validate_year(jaar, what="--jaar", file=str(path))
+    year = reconcile_year({"the file name": year_from_name(path), "--jaar": jaar}, file=str(path))
     if year is None:
         raise DataError(
             "cannot tell which KWB year this file is",
             file=str(path),
             fix="pass the year, e.g. --jaar 2014",
         )
+    if vintage is not None and check_vintage(vintage, file=str(path)) != year:
+        raise DataError(
+            f"--vintage {vintage} does not fit a KWB {year} file: its codes are the {year} "
+            "indeling",
+            file=str(path),
+            fix=f"leave out --vintage (or give --vintage {year}); to compare with another "
+            "indeling, import both years and use the crosswalk (buurtbalans crosswalk)",
+        )
     return year
+
+
+def _year_column(df: pd.DataFrame, year: int, *, file: str) -> None:
+    """A ``jaar`` column in a KWB file must hold the file's year in every row."""
+    column = next((c for c in df.columns if str(c).strip().lower() in ("jaar", "year")), None)
+    if column is None:
+        return
+    years = read_years(df[column], file=file, column=column)
+    if (years != year).any():
+        pos = int((years != year).to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"column {column!r} says {int(years.iloc[pos])}, but this is a KWB {year} file",
+            file=file,
+            row=pos + 2,
+            column=column,
+            fix="import each year's KWB file on its own, with the year in its name or --jaar",
+        )
 
 
 def is_kwb_table(columns: list[str]) -> bool:
@@ -63,17 +92,24 @@ def is_kwb_table(columns: list[str]) -> bool:
 
 
 def read_kwb_table(
-    path: Path, *, jaar: int | None = None, encoding: str | None = None
+    path: Path,
+    *,
+    jaar: int | None = None,
+    encoding: str | None = None,
+    vintage: int | None = None,
+    sheet: str | int | None = None,
 ) -> ImportBatch:
     """Import a ``kwb-YYYY.xlsx``/``.csv`` download (codes of that year's indeling)."""
     path = Path(path)
-    name = str(path)
-    year = _need_year(path, jaar)
-    df = read_table(path, encoding=encoding)
+    year = _need_year(path, jaar, vintage)
+    df = read_table(path, sheet=sheet, encoding=encoding)
+    name = source_label(path, df)
+    _year_column(df, year, file=name)
     code_col = next(c for c in KWB_CODE_COLUMNS if c in df.columns)
     codes = clean_codes(df[code_col], file=name, column=code_col)
     columns = {c: ind for c in df.columns if (ind := indicator_for_column(c))}
     skip = {code_col, "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi"}
+    skip |= {c for c in df.columns if str(c).lower() in ("jaar", "year")}
     unknown = [c for c in df.columns if c not in columns and c not in skip]
     obs = wide_to_observations(
         df, file=name, codes=codes, columns=columns, vintage=year, periods=year
@@ -102,11 +138,12 @@ def read_kwb_map(
     jaar: int | None = None,
     layer: str | None = None,
     encoding: str | None = None,
+    vintage: int | None = None,
 ) -> ImportBatch:
     """Import a wijk- en buurtkaart: boundaries plus the KWB attributes it carries."""
     path = Path(path)
     name = str(path)
-    year = _need_year(path, jaar)
+    year = _need_year(path, jaar, vintage)
     gdf = read_geofile(path, layer, encoding=encoding)
     code_col = next((c for c in MAP_CODE_COLUMNS if c in gdf.columns), None)
     if code_col is None:

@@ -20,6 +20,7 @@ from buurtbalans.sources.tables import (
     validate_year,
     wide_to_observations,
 )
+from buurtbalans.sources.values import check_vintage, source_label
 
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code")
 NAME_COLUMNS = ("bu_naam", "wk_naam", "gm_naam")
@@ -56,15 +57,19 @@ def is_leefbaarometer(columns: list[str]) -> bool:
 
 
 def read_leefbaarometer(
-    path: Path, *, vintage: int | None = None, encoding: str | None = None
+    path: Path,
+    *,
+    vintage: int | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
 ) -> ImportBatch:
     """Import Leefbaarometer scores. The codes are taken as the classification of
     ``vintage`` (default: the latest ``jaar`` in the file; LBM re-publishes all years on the
     newest indeling)."""
     path = Path(path)
     name = str(path)
-    df = read_table(path, encoding=encoding)
-    df.columns = [str(c).strip() for c in df.columns]
+    df = read_table(path, sheet=sheet, encoding=encoding)
+    name = source_label(path, df)
     lower = {c.lower(): c for c in df.columns}
     code_col = next((lower[c] for c in CODE_COLUMNS if c in lower), None)
     if code_col is None or "jaar" not in lower:
@@ -81,7 +86,7 @@ def read_leefbaarometer(
         ],
         index=df.index,
     )
-    year = vintage or int(years.max())
+    year = check_vintage(vintage, file=name) if vintage else int(years.max())
     columns = {lower[k]: v for k, v in SCORE_COLUMNS.items() if k in lower}
     obs = wide_to_observations(
         df, file=name, codes=codes, columns=columns, vintage=year, periods=years

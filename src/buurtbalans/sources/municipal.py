@@ -45,6 +45,14 @@ from buurtbalans.sources.tables import (
     validate_year,
     wide_to_observations,
 )
+from buurtbalans.sources.values import (
+    check_vintage,
+    read_years,
+    reconcile_year,
+    source_label,
+)
+
+reconcile_vintage = reconcile_year  # the same rule: every source given must agree
 
 
 @dataclass
@@ -99,9 +107,10 @@ class TableMapping:
                     column=key,
                     fix=f'write it in quotes, e.g. {key} = "buurtcode"',
                 )
-        for key in ("period", "vintage"):
-            if key in table:
-                table[key] = validate_year(table[key], what=f"[table] {key}", file=name)
+        if "period" in table:
+            table["period"] = validate_year(table["period"], what="[table] period", file=name)
+        if "vintage" in table:
+            table["vintage"] = check_vintage(table["vintage"], what="[table] vintage", file=name)
         columns, missing = _columns(data.get("columns", {}), file=name)
         extra = data.get("missing_values", {})
         if not isinstance(extra, dict):
@@ -240,20 +249,52 @@ def match_names(names: pd.Series, areas: pd.DataFrame) -> tuple[pd.Series, list[
     return pd.Series(codes, index=names.index, dtype=object), unmatched
 
 
-def _period_column(raw: pd.Series, *, file: str, column: str) -> pd.Series:
-    years = []
-    for pos, value in enumerate(raw.tolist()):
-        try:
-            years.append(validate_year(value, what="year", file=file))
-        except DataError:
+_YEAR_NAMES = ("jaar", "year", "periode", "perioden")
+
+
+def table_periods(
+    df: pd.DataFrame,
+    mapping: TableMapping,
+    *,
+    file: str,
+    jaar: int | None = None,
+) -> pd.Series | int:
+    """The one year rule of a municipal table: ``--jaar``, the mapping's ``period``, its
+    ``period_column`` and a column named ``jaar`` must all agree; any contradiction is
+    refused naming both sides (and the row). Returns one year or a per-row Series."""
+    scalar = reconcile_year({"--jaar": jaar, "the mapping's period": mapping.period}, file=file)
+    column = mapping.period_column
+    if column is None and scalar is not None:
+        column = next(
+            (
+                c
+                for c in df.columns
+                if c.strip().lower() in _YEAR_NAMES and c not in mapping.columns
+            ),
+            None,
+        )
+    if column is None:
+        if scalar is None:
             raise DataError(
-                f"{value!r} is not a year between 1900 and 2100",
+                "the table's year is not known",
                 file=file,
-                row=pos + 2,
-                column=column,
-                fix="give the year as four digits, e.g. 2024",
-            ) from None
-    return pd.Series(years, index=raw.index, dtype=int)
+                fix="set period = YYYY or period_column in the mapping (or --jaar)",
+            )
+        return scalar
+    require_columns(df, [column], file=file)
+    years = read_years(df[column], file=file, column=column)
+    if scalar is not None and (years != scalar).any():
+        pos = int((years != scalar).to_numpy().nonzero()[0][0])
+        said = "--jaar" if jaar is not None else "the mapping's period"
+        raise DataError(
+            f"{said} says {scalar}, but column {column!r} says {int(years.iloc[pos])}",
+            file=file,
+            row=pos + 2,
+            column=column,
+            fix="make them agree: correct the column, or drop --jaar / period so that the "
+            "column gives each row its year",
+        )
+    return years if mapping.period_column else scalar
 
 
 def read_municipal_table(
@@ -262,12 +303,19 @@ def read_municipal_table(
     *,
     areas: pd.DataFrame | None = None,
     encoding: str | None = None,
+    jaar: int | None = None,
+    vintage: int | None = None,
+    sheet: str | int | None = None,
 ) -> ImportBatch:
-    """Import a municipal table; ``areas`` (from the store) is needed to match names."""
+    """Import a municipal table; ``areas`` (from the store) is needed to match names.
+    ``jaar`` and ``vintage`` (the CLI's options) must agree with the mapping's."""
     path = Path(path)
-    name = str(path)
-    df = read_table(path, encoding=encoding).reset_index(drop=True)
-    df.columns = [str(c).strip() for c in df.columns]
+    df = read_table(path, sheet=sheet, encoding=encoding).reset_index(drop=True)
+    name = source_label(path, df)
+    periods: pd.Series | int = table_periods(df, mapping, file=name, jaar=jaar)
+    given = {"--vintage": vintage, "the mapping's vintage": mapping.vintage}
+    if (chosen := reconcile_vintage(given, file=name)) is not None:
+        mapping.vintage = chosen
     if not (mapping.code_column or mapping.name_column):
         guess = [
             c
@@ -301,21 +349,10 @@ def read_municipal_table(
             )
         keep = matched.notna()
         df, codes = df[keep].reset_index(drop=True), matched[keep].reset_index(drop=True)
-    if mapping.period_column:
-        require_columns(df, [mapping.period_column], file=name)
-        periods: pd.Series | int = _period_column(
-            df[mapping.period_column], file=name, column=mapping.period_column
-        )
-    elif mapping.period:
-        periods = validate_year(mapping.period, what="--jaar", file=name)
-    else:
-        raise DataError(
-            "the table's year is not known",
-            file=name,
-            fix="set period = YYYY or period_column in the mapping (or --jaar)",
-        )
+        if isinstance(periods, pd.Series):
+            periods = periods[keep].reset_index(drop=True)
     vintage = (
-        validate_year(mapping.vintage, what="--vintage", file=name)
+        check_vintage(mapping.vintage, file=name)
         if mapping.vintage
         else int(pd.Series(periods).max())
     )

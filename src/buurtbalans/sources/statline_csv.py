@@ -41,6 +41,7 @@ from buurtbalans.sources.tables import (
     validate_year,
     wide_to_observations,
 )
+from buurtbalans.sources.values import check_vintage, source_label
 
 # key and text columns of a KWB table (by stem), never indicators
 KEY_STEMS = {
@@ -129,13 +130,14 @@ def read_statline_csv(
     jaar: int | None = None,
     vintage: int | None = None,
     encoding: str | None = None,
+    sheet: str | int | None = None,
 ) -> ImportBatch:
     """Import a StatLine "onbewerkte dataset" CSV of a KWB year (see module docstring)."""
     path = Path(path)
     name = str(path)
     year, how = year_of_table(path, jaar)
-    df = read_table(path, encoding=encoding).reset_index(drop=True)
-    df.columns = [str(c).strip() for c in df.columns]
+    df = read_table(path, sheet=sheet, encoding=encoding).reset_index(drop=True)
+    name = source_label(path, df)
     keys = list(df.columns)
     skip = tuple(k for k in keys if key_stem(k) in KEY_STEMS)
     props, meta_note = _metadata(path, keys)
@@ -157,7 +159,7 @@ def read_statline_csv(
     kind_col = next((k for k in keys if key_stem(k) == "SoortRegio"), None)
     if kind_col is not None:
         _check_region_kind(df[kind_col], codes, file=name, column=kind_col)
-    code_year = validate_year(vintage, what="--vintage", file=name) if vintage else year
+    code_year = check_vintage(vintage, file=name) if vintage else year
     gm_col = next((k for k in keys if key_stem(k) == "Gemeentenaam"), None)
     names = None
     if gm_col is not None:

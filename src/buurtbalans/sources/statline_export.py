@@ -21,6 +21,7 @@ from buurtbalans.sources.tables import (
     require_columns,
     wide_to_observations,
 )
+from buurtbalans.sources.values import check_vintage, source_label
 
 KEY_COLUMNS = (
     "ID",
@@ -72,13 +73,18 @@ def is_statline_export(df: pd.DataFrame) -> bool:
 
 
 def read_statline_export(
-    path: Path, *, vintage: int | None = None, encoding: str | None = None
+    path: Path,
+    *,
+    vintage: int | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
 ) -> ImportBatch:
     """Import a StatLine export; codes are taken to be of ``vintage`` (default: the latest
     period in the file, which is how CBS publishes 50090NED: all years on one indeling)."""
     path = Path(path)
     name = str(path)
-    df = read_table(path, encoding=encoding)
+    df = read_table(path, sheet=sheet, encoding=encoding)
+    name = source_label(path, df)
     require_columns(df, ["WijkenEnBuurten", "Perioden"], file=name)
     notes = []
     for col, keep in (("Leeftijd", 20300), ("Marges", "MW00000")):
@@ -106,7 +112,9 @@ def read_statline_export(
         (v for k, v in KNOWN_TABLES.items() if any(key_stem(c) == k for c in df.columns)),
         ("statline", "StatLine-export", "CBS", None),
     )
-    year = vintage or indeling or int(periods.max())
+    year = (
+        (check_vintage(vintage, file=name) if vintage else None) or indeling or int(periods.max())
+    )
     if vintage is None:
         how = "the table's indeling" if indeling else "latest period"
         notes.append(f"codes taken as the {year} classification ({how}); override with --vintage")

@@ -131,6 +131,8 @@ def parse_values(
     :data:`STATUSES`.
     """
     index = raw.index
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        raw = raw.map({True: "TRUE", False: "FALSE"}).astype(object)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         values = raw.astype("float64")
         status = pd.Series(np.where(values.isna(), MISSING, OK), index=index, dtype=object)
@@ -146,13 +148,13 @@ def parse_values(
             raise first_bad_cell(
                 bad,
                 lambda pos, n: (
-                    f"{text.iloc[pos]!r} is neither a number nor a CBS symbol "
-                    f"(. x - ?); {n} such cell(s) in this column"
+                    f"{text.iloc[pos]!r} {_what_it_is(text.iloc[pos])}; {n} such "
+                    "cell(s) in this column"
                 ),
                 file=file,
                 column=column,
                 first_row=first_row,
-                fix="correct the cell, or leave it empty to mark the value as missing",
+                fix=_fix_for(text[bad].iloc[0]),
             )
     infinite = np.isinf(values.to_numpy(dtype="float64"))
     if infinite.any():
@@ -171,6 +173,43 @@ def parse_values(
         values = values.where(~is_sentinel)
     status = status.where(values.notna() | (status != OK), MISSING)
     return values, status.astype(object)
+
+
+_BOOLEANS = {"true", "false", "waar", "onwaar", "ja", "nee", "yes", "no"}
+
+
+def _what_it_is(cell: str) -> str:
+    """What a cell that is no number and no CBS symbol is, in words."""
+    if cell.endswith("%"):
+        return "is a percentage with a % sign, not a plain number"
+    if cell.startswith("#"):
+        return "is a spreadsheet error value, not a number"
+    if cell.startswith("="):
+        return "is a formula without a saved result"
+    if cell.lower() in _BOOLEANS:
+        return "is a true/false value, not a number"
+    if cell.lower().strip(".") in ("inf", "infinity", "-inf", "nan"):
+        return "is neither a number nor a CBS symbol (. x - ?): not a finite number"
+    return "is neither a number nor a CBS symbol (. x - ?)"
+
+
+def _fix_for(cell: str) -> str:
+    if cell.endswith("%"):
+        return (
+            "write the number the column means without the % sign (40.5 for 40.5 %); in "
+            "a spreadsheet, format the cells as numbers, not as percentages"
+        )
+    if cell.startswith(("#", "=")):
+        return (
+            "correct the formula, or open the file in the spreadsheet program and save it "
+            "(so each formula has a saved result), or leave the cell empty if unknown"
+        )
+    if cell.lower() in _BOOLEANS:
+        return "write a number (a count or a percentage), or leave the cell empty if unknown"
+    return (
+        "correct the cell, or leave it empty (or write the CBS symbol .) to mark the value "
+        "as missing"
+    )
 
 
 def check_not_negative(values: pd.Series, *, file: str, column: str, first_row: int = 2) -> None:

@@ -22,6 +22,13 @@ from buurtbalans.sources.symbols import (
     first_bad_cell,
     parse_values,
 )
+from buurtbalans.sources.values import (
+    SPREADSHEET_SUFFIXES,
+    decode_bytes,
+    read_workbook,
+    tidy_header,
+    where,
+)
 
 _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
@@ -29,21 +36,22 @@ _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 def read_table(
     path: Path, *, sheet: str | int | None = None, encoding: str | None = None
 ) -> pd.DataFrame:
-    """Read a CSV, Excel or Parquet file; cells are kept as read (symbols intact). A file
-    without data rows is a :class:`DataError`."""
+    """Read a CSV, Excel or Parquet file by the typed reading of
+    :mod:`buurtbalans.sources.values`: cells kept as shown (symbols intact), header names
+    stripped, one visible sheet (or ``sheet``, named in ``attrs["sheet"]``). A file without
+    data rows is a :class:`DataError`."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"file not found: {path}", fix="check the path")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        try:
-            df = pd.read_excel(path, sheet_name=sheet or 0, engine="calamine")
-        except Exception as exc:  # calamine raises its own types
-            raise DataError(
-                f"cannot read spreadsheet: {exc}",
-                file=str(path),
-                fix="save it again as .xlsx, or export it to CSV",
-            ) from exc
+    if sheet is not None and suffix not in SPREADSHEET_SUFFIXES:
+        raise DataError(
+            f"--blad {sheet!r} is for spreadsheets; this is a {suffix or 'plain'} file",
+            file=str(path),
+            fix="leave out --blad",
+        )
+    if suffix in SPREADSHEET_SUFFIXES:
+        df = read_workbook(path, sheet)
     elif suffix == ".parquet":
         try:
             df = pd.read_parquet(path)
@@ -51,6 +59,7 @@ def read_table(
             raise DataError(
                 f"cannot read Parquet file: {exc}", file=str(path), fix="write it again"
             ) from exc
+        df = tidy_header(df, file=str(path))
     elif suffix in (".csv", ".txt", ".tsv"):
         df = _read_csv(path, encoding)
     else:
@@ -60,7 +69,7 @@ def read_table(
     if df.empty:
         raise DataError(
             "the file has no data rows" + ("" if len(df.columns) else " and no header"),
-            file=str(path),
+            file=where(path, df.attrs.get("sheet")),
             fix="export the table again with its rows",
         )
     return df
@@ -79,31 +88,26 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
-    raw = path.read_bytes()
-    enc = encoding or "utf-8-sig"
-    try:
-        text = raw.decode(enc)
-    except LookupError:
-        raise DataError(
-            f"unknown encoding {enc!r}",
-            file=str(path),
-            fix="use an encoding Python knows, e.g. utf-8, cp1252 or latin-1",
-        ) from None
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"the file is not valid {enc} (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})",
-            file=str(path),
-            row=line,
-            fix="save the file as UTF-8, or pass --encoding cp1252 (Excel's Windows encoding)",
-        ) from exc
+    text = decode_bytes(path.read_bytes(), encoding, file=str(path))
     delimiter = _delimiter(text)
     from io import StringIO
 
     rows = csv.reader(StringIO(text), delimiter=delimiter)
     header = next(rows, [])
-    for line, row in enumerate(rows, start=2):
-        if row and len(row) != len(header):
+    first_blank, blanks = 0, 0
+    for row in rows:
+        line = rows.line_num
+        if not row or all(not c.strip() for c in row):
+            first_blank, blanks = first_blank or line, blanks + 1
+            continue
+        if first_blank:
+            raise DataError(
+                f"row {first_blank} is empty, between data rows ({blanks} empty row(s))",
+                file=str(path),
+                row=first_blank,
+                fix="remove the empty rows (and any notes below them) so that every row is an area",
+            )
+        if len(row) != len(header):
             raise DataError(
                 f"this row has {len(row)} fields, the header {len(header)} (separator "
                 f"{delimiter!r})",
@@ -112,26 +116,18 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
                 fix="make every row as long as the header; quote cells that contain the "
                 "separator, and close every quote",
             )
-    seen: dict[str, int] = {}
-    for position, column in enumerate(header, start=1):
-        key = column.strip()
-        if key in seen and key:
-            raise DataError(
-                f"column {key!r} appears twice in the header (columns {seen[key]} and {position})",
-                file=str(path),
-                row=1,
-                column=key,
-                fix="rename or remove one of the two columns",
-            )
-        seen[key] = position
+    tidy_header(pd.DataFrame(columns=header), file=str(path))
     try:
-        return pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+        df = pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(
             f"cannot read the CSV: {exc}",
             file=str(path),
             fix="check that every row has as many fields as the header and quotes are closed",
         ) from exc
+    if blanks and len(df):  # empty rows at the end (separators only)
+        df = df[~(df.apply(lambda c: c.str.strip()) == "").all(axis=1)]
+    return tidy_header(df.reset_index(drop=True), file=str(path))
 
 
 YEAR_RANGE = (1900, 2100)
@@ -337,7 +333,7 @@ def check_bounds(
             raise first_bad_cell(
                 flags,
                 lambda pos, n, why=why: (
-                    f"{values.iloc[pos]:g} is {why}: {ind.id} "
+                    f"{values.iloc[pos]:.15g} is {why}: {ind.id} "
                     f"({ind.label_nl}) is a {ind.kind} in {ind.unit} with bounds {bounds}; "
                     f"{n} such cell(s)"
                 ),

@@ -30,7 +30,7 @@ from buurtbalans.errors import DataError, ReplaceRefusedError, SchemaVersionErro
 from buurtbalans.regions import gemeente_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
-from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, unknown_codes
+from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, merged_note, unknown_codes
 from buurtbalans.store.schema import MIGRATIONS
 from buurtbalans.store.world import check_world, twin_info
 
@@ -89,7 +89,7 @@ def _connect(path: str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyCo
             return duckdb.connect(path, read_only=read_only)
         except duckdb.Error as exc:
             text = str(exc)
-            if "lock" not in text.lower():
+            if not _LOCKED.search(text):  # ("block" in a corruption message is no lock)
                 raise _store_error(path, exc, "opening the store") from exc
             pid = m.group(1) if (m := _PID.search(text)) else "?"
             if time.monotonic() >= deadline:
@@ -147,6 +147,13 @@ def _store_error(path: str, exc: BaseException, doing: str) -> StoreError:
 LOCK_TIMEOUT = float(os.environ.get("BUURTBALANS_LOCK_TIMEOUT", "30"))
 _DUCKDB_MAGIC = b"DUCK"
 _PID = re.compile(r"PID (\d+)")
+_LOCKED = re.compile(r"\block(?:ed|s)?\b|conflicting lock", re.IGNORECASE)
+
+
+def damaged_store_error(path: str, exc: BaseException) -> StoreError:
+    """A DuckDB error met while reading or writing an open store, as one named message
+    (a corruption or truncation → `buurtbalans doctor`)."""
+    return _store_error(path, exc, "reading the store")
 
 
 class Store:
@@ -426,10 +433,11 @@ class Store:
         if not unknown:
             return
         listed = sorted(unknown)
+        merged = merged_note(batch, unknown)
         if len(unknown) == batch.areas["code"].nunique():
             raise DataError(
                 f"none of the {len(unknown)} area codes exists in a vintage buurtbalans or "
-                f"this store knows (e.g. {', '.join(listed[:5])})",
+                f"this store knows (e.g. {', '.join(listed[:5])}){merged}",
                 file=batch.source.file_name,
                 fix="check the codes; import the CBS data of that gemeente first "
                 "(buurtbalans import cbs / import file kwb-YYYY.xlsx)",
@@ -444,6 +452,7 @@ class Store:
             f"{len(unknown)} code(s) fit the pattern but exist in no known vintage; flagged "
             f"unknown and not imported: {', '.join(listed[:20])}"
             + (" …" if len(listed) > 20 else "")
+            + merged
         )
 
     def replaced(self, indicator: str | None = None) -> pd.DataFrame:

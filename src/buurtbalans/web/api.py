@@ -359,9 +359,13 @@ class Api:
             vervang: Annotated[
                 bool, Query(description="replace values stored from another source")
             ] = False,
+            blad: Annotated[
+                str | None,
+                Query(max_length=64, description="sheet of a workbook (default: its only one)"),
+            ] = None,
         ) -> Response:
             self._authorise(request)
-            if not ALLOWED_UPLOAD.match(bestand):
+            if not ALLOWED_UPLOAD.fullmatch(bestand):
                 raise BadRequestError(
                     f"file name {bestand!r} refused. Fix: a plain name (no folders) ending in "
                     ".csv, .xlsx, .json or .geojson"
@@ -369,7 +373,12 @@ class Api:
             body = await self._read_limited(request)
             if not body:
                 raise BadRequestError("the upload is empty. Fix: send the file as the body")
-            return self._import(bestand, body, jaar, vintage, vervang)
+            from starlette.concurrency import run_in_threadpool
+
+            # off the event loop: readers keep being served while a file is imported
+            return await run_in_threadpool(
+                self._import, bestand, body, jaar, vintage, vervang, blad
+            )
 
     # -- tables and downloads ----------------------------------------------------------------
     def _table_set(
@@ -485,7 +494,13 @@ class Api:
         return b"".join(chunks)
 
     def _import(
-        self, name: str, body: bytes, jaar: int | None, vintage: int | None, vervang: bool
+        self,
+        name: str,
+        body: bytes,
+        jaar: int | None,
+        vintage: int | None,
+        vervang: bool,
+        blad: str | None = None,
     ) -> Response:
         from buurtbalans.sources.detect import import_path
 
@@ -493,9 +508,9 @@ class Api:
             path = Path(tmp) / name
             path.write_bytes(body)
             try:  # the same importer as the CLI
-                batch = import_path(path, jaar=jaar, vintage=vintage)
-            except DataError as exc:
-                raise UploadError(str(exc)) from exc
+                batch = import_path(path, jaar=jaar, vintage=vintage, blad=blad)
+            except DataError as exc:  # named by the upload's name, never the server's path
+                raise UploadError(str(exc).replace(str(path), name).replace(tmp, "")) from None
             except (ValueError, UnicodeError, OSError, KeyError, zipfile.BadZipFile) as exc:
                 raise UploadError(
                     f"cannot read the upload ({type(exc).__name__}: {exc})",

@@ -22,7 +22,7 @@ from buurtbalans import __version__
 from buurtbalans.errors import BuurtbalansError
 from buurtbalans.web.access import StoreAccess
 from buurtbalans.web.api import Api
-from buurtbalans.web.problems import PROBLEM, problem_body, status_of
+from buurtbalans.web.problems import PROBLEM, problem_body, public_text, status_of
 from buurtbalans.web.terms import page_terms
 
 log = logging.getLogger("buurtbalans.web")
@@ -102,7 +102,7 @@ def create_app(
         extra = {"Retry-After": "2"} if status == 503 else {}
         if status == 401:
             extra["WWW-Authenticate"] = 'Bearer realm="buurtbalans"'
-        return _problem(status, str(exc), slug, request, extra)
+        return _problem(status, public_text(str(exc)), slug, request, extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -125,6 +125,11 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        if type(exc).__module__.lstrip("_").startswith("duckdb"):  # a damaged store
+            from buurtbalans.store.store import damaged_store_error
+
+            message = public_text(str(damaged_store_error(str(access.path), exc)))
+            return _problem(503, message, "store", request)
         log.exception("unexpected error on %s", request.url.path)
         return _problem(
             500,

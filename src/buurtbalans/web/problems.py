@@ -4,6 +4,7 @@ messages (what, where, how to fix) as the command line."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from buurtbalans.errors import (
@@ -70,6 +71,19 @@ TITLES = {
     501: "Onderdeel niet geïnstalleerd / extra not installed",
     503: "Store niet beschikbaar / store unavailable",
 }
+
+
+_SERVER_PATH = re.compile(r"(?<![\w.:/])(?!/api/|/static/)(?:/[^\s'\"(),;/]+)+/([^\s'\"(),;/]+)")
+
+
+def public_text(detail: str) -> str:
+    """A message without the server's paths: an absolute path keeps only its last part
+    (``/tmp/buurtbalans-upload-x/kwb.csv`` → ``kwb.csv``); API paths stay.
+
+    >>> public_text("cannot read (file /tmp/up-1/kwb.csv, row 3). Fix: see /api/v1/openapi.json")
+    'cannot read (file kwb.csv, row 3). Fix: see /api/v1/openapi.json'
+    """
+    return _SERVER_PATH.sub(r"\1", detail)
 
 
 def status_of(exc: BaseException) -> tuple[int, str]:
