@@ -396,8 +396,8 @@ def _veerkracht_years(
         name: set().union(*(have.get(i, set()) for i in ids)) for name, ids in wanted.items()
     }
     short = {n: ys for n, ys in years_of.items() if van not in ys or tot not in ys}
-    if not short:
-        return
+    if not short or not all(years_of.values()):
+        return  # all there, or a source absent altogether (its own message follows)
     both = sorted(set.intersection(*years_of.values())) if years_of else []
     text = "; ".join(
         f"{n}: {', '.join(map(str, sorted(ys))) or 'geen jaar'}" for n, ys in short.items()
