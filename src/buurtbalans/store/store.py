@@ -1,7 +1,7 @@
 """The embedded store: one DuckDB file; every import is one transaction.
 
 >>> from buurtbalans.store import Store
->>> from buurtbalans.store.schema import MIGRATIONS
+>>> from buurtbalans.store.schema import MIGRATIONS, OBSERVATIONS_ORDER
 >>> store = Store(":memory:")
 >>> store.schema_version() == len(MIGRATIONS)
 True
@@ -22,7 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from buurtbalans import __version__
 from buurtbalans.errors import DataError, ReplaceRefusedError, SchemaVersionError, StoreError
@@ -30,7 +32,7 @@ from buurtbalans.regions import gemeente_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
 from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, unknown_codes
-from buurtbalans.store.schema import MIGRATIONS
+from buurtbalans.store.schema import MIGRATIONS, OBSERVATIONS_ORDER
 
 _EMPTIED = (
     "the store {path} has data but its migrations table is empty, so its schema version is "
@@ -306,8 +308,7 @@ class Store:
         src = batch.source
         sid = src.source_id
         self._drop_unknown_codes(batch)
-        obs = batch.observations.assign(source_id=sid)
-        obs = obs[[*OBSERVATION_COLUMNS, "source_id"]]
+        obs = _columnar(batch.observations, sid)
         areas = batch.areas.assign(source_id=sid)[[*AREA_COLUMNS, "source_id"]]
         areas = areas.drop_duplicates(["code", "vintage"])
         self.con.execute("DELETE FROM observations WHERE source_id = ?", [sid])
@@ -316,6 +317,7 @@ class Store:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self.con.register("batch_obs", obs)
         self.con.register("batch_areas", areas)
+        self._check_unique(batch)
         changed = self.con.execute(
             """
             SELECT o.source_id, count(*) AS n FROM observations o JOIN batch_obs b
@@ -396,7 +398,18 @@ class Store:
             """
         )
         self.con.unregister("batch_areas")
-        self.con.execute("INSERT OR REPLACE INTO observations SELECT * FROM batch_obs")
+        # the keys this batch brings replace the stored ones (the key is unique by this:
+        # delete, then insert, in the caller's transaction; no index needed)
+        self.con.execute(
+            """
+            DELETE FROM observations o USING batch_obs b
+            WHERE o.area_code = b.area_code AND o.vintage = b.vintage
+              AND o.period = b.period AND o.indicator = b.indicator
+            """
+        )
+        self.con.execute(
+            f"INSERT INTO observations SELECT * FROM batch_obs ORDER BY {OBSERVATIONS_ORDER}"
+        )
         self.con.unregister("batch_obs")
         if batch.boundaries is not None and len(batch.boundaries):
             b = batch.boundaries.assign(crs="EPSG:28992", source_id=sid)[
@@ -406,6 +419,29 @@ class Store:
             self.con.execute("INSERT OR REPLACE INTO boundaries SELECT * FROM batch_bnd")
             self.con.unregister("batch_bnd")
         result.sources.append(sid)
+
+    def _check_unique(self, batch: ImportBatch) -> None:
+        """Each (area, vintage, period, indicator) at most once in a batch (the store holds
+        one value per key); the first repeated key is named."""
+        dup = self.con.execute(
+            """
+            SELECT area_code, vintage, period, indicator, count(*) AS n FROM batch_obs
+            GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC, 1, 2, 3, 4 LIMIT 1
+            """
+        ).fetchone()
+        if dup:
+            n = self.con.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM batch_obs GROUP BY area_code, vintage, "
+                "period, indicator HAVING count(*) > 1)"
+            ).fetchone()
+            raise DataError(
+                f"the import gives {dup[4]} values for area {dup[0]}, indicator {dup[3]}, "
+                f"year {dup[2]} (vintage {dup[1]}); {n[0] if n else 1} such key(s) in all",
+                file=batch.source.file_name,
+                column=str(dup[3]),
+                fix="keep one row per area and year, and map each column to its own "
+                "indicator",
+            )
 
     def _drop_unknown_codes(self, batch: ImportBatch) -> None:
         """Codes that fit the pattern but exist in no vintage known (:func:`unknown_codes`)
@@ -590,6 +626,25 @@ class Store:
         ).df()
         geoms = shapely.from_wkb(rows.pop("geometry_wkb").map(bytes).to_numpy())
         return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:28992")
+
+
+def _columnar(observations: pd.DataFrame, source_id: str) -> pa.Table:
+    """The batch's observations as an Arrow table in the store's column order, the
+    repeated text columns dictionary-encoded (DuckDB scans it without per-row Python)."""
+    obs = observations[OBSERVATION_COLUMNS]
+    columns = {
+        "area_code": pa.array(obs["area_code"], pa.string()).dictionary_encode(),
+        "vintage": pa.array(obs["vintage"], pa.int32()),
+        "period": pa.array(obs["period"], pa.int32()),
+        "indicator": pa.array(obs["indicator"], pa.string()).dictionary_encode(),
+        "value": pa.array(obs["value"], pa.float64(), from_pandas=True),
+        "status": pa.array(obs["status"], pa.string()).dictionary_encode(),
+    }
+    table = pa.table(columns)
+    ids = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(len(obs), dtype=np.int32)), pa.array([source_id])
+    )
+    return table.append_column("source_id", ids)
 
 
 def _filters(
