@@ -4,12 +4,14 @@ and record which source tables and periods went in."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from buurtbalans.errors import DataError
 from buurtbalans.harmonise import column_kinds, store_crosswalk, to_vintage, with_denominators
-from buurtbalans.index.cache import national_reference
+from buurtbalans.index.cache import cache_for, reference_key, with_provenance
 from buurtbalans.index.engine import IndexResult, compute
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
@@ -101,7 +103,14 @@ def _refuse_partial(
 ) -> None:
     """A national reference must be national for every domain the gemeente has data for:
     health for all NL but income for one gemeente would mix two references silently."""
-    allnl, own = domain_counts(wide, spec), domain_counts(wide, spec, gemeente)
+    _refuse_partial_counts(domain_counts(wide, spec), domain_counts(wide, spec, gemeente), periods)
+
+
+def _refuse_partial_counts(
+    allnl: dict[int, dict[str, int]], own: dict[int, dict[str, int]], periods: Sequence[int]
+) -> None:
+    """:func:`_refuse_partial` on the counts (all NL, the gemeente's own) per period and
+    domain."""
     partial = {
         (p, d): n
         for p in periods
@@ -200,6 +209,17 @@ def sources_used(
     return out
 
 
+@dataclass
+class NationalReference:
+    """The national reference as an artefact: the index of every NL buurt, and what a
+    gemeente's answer needs besides its own rows (the reference's provenance and its
+    buurten per domain and year), so a cache hit never reads the national rows again."""
+
+    result: IndexResult
+    provenance: dict[str, Any]  # vintage, sources, n_reference, reference
+    domain_counts: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
 def index_for_gemeente(
     store: Store,
     spec: IndexSpec,
@@ -208,13 +228,39 @@ def index_for_gemeente(
     *,
     vintage: int | None = None,
 ) -> IndexResult:
-    """Compute ``spec`` for a gemeente's buurten in ``periods`` (reference per the spec)."""
+    """Compute ``spec`` for a gemeente's buurten in ``periods`` (reference per the spec).
+
+    A national reference without ``vintage`` is a cached artefact per (spec hash, store
+    fingerprint, selection: periods and the synthetic gemeente let in): a hit reads only
+    the gemeente's own rows, to check its domains against the reference's."""
+    if spec.reference.startswith("national") and vintage is None:
+        return _national_index(store, spec, gemeente, periods)
     wide = load_input(store, spec, gemeente, periods, vintage=vintage)
+    result = compute(
+        wide.drop(columns=["vintage"]),
+        spec,
+        id_columns=["area_code", "name"],
+        period_column="period",
+        provenance=_provenance(store, spec, wide, gemeente, periods, vintage),
+    )
+    if spec.reference.startswith("national"):
+        result = _own_rows(result, gemeente)
+    return result
+
+
+def _provenance(
+    store: Store,
+    spec: IndexSpec,
+    wide: pd.DataFrame,
+    gemeente: str,
+    periods: Sequence[int],
+    vintage: int | None,
+) -> dict[str, Any]:
     synthetic = store.synthetic_gemeenten()
     excluded = (
         [g for g in synthetic if g != gemeente] if spec.reference.startswith("national") else []
     )
-    prov = {
+    return {
         "gemeente": gemeente,
         "periods": list(periods),
         "vintage": vintage if vintage is not None else sorted({int(v) for v in wide["vintage"]}),
@@ -225,24 +271,57 @@ def index_for_gemeente(
         "n_reference": len(wide),
         "reference": reference_summary(wide, spec, excluded),
     }
-    result = national_reference(  # computed once per (spec, store content, periods)
-        store,
-        spec,
-        periods,
-        vintage,
-        lambda: compute(
+
+
+_SHARED = ("vintage", "sources", "n_reference", "reference")  # the same for every gemeente
+
+
+def _national_index(
+    store: Store, spec: IndexSpec, gemeente: str, periods: Sequence[int]
+) -> IndexResult:
+    cache = cache_for(store)
+    own_synthetic = gemeente if gemeente in store.synthetic_gemeenten() else None
+    selection = {
+        "artefact": "national-index",
+        "periods": sorted(int(p) for p in periods),
+        "synthetic_included": own_synthetic,  # a demo gemeente ranks itself among NL
+    }
+    key = reference_key(spec, store, selection)
+    ref, where = cache.get(key)
+    if isinstance(ref, NationalReference):
+        own = store.wide(spec.raw_inputs(), gemeente=gemeente, periods=periods)
+        _refuse_partial_counts(ref.domain_counts, domain_counts(own, spec), periods)
+        note = f"hergebruikt uit {where}, sleutel {key[:12]}"
+    else:
+        wide = load_input(store, spec, gemeente, periods)
+        prov = _provenance(store, spec, wide, gemeente, periods, None)
+        result = compute(
             wide.drop(columns=["vintage"]),
             spec,
             id_columns=["area_code", "name"],
             period_column="period",
             provenance=prov,
-        ),
-        provenance=prov,
-    )
-    if spec.reference.startswith("national"):
-        keep = result.table["area_code"].str[2:6] == gemeente[2:]
-        result.table = result.table[keep].reset_index(drop=True)
-        result.indicators = result.indicators[keep.to_numpy()].reset_index(drop=True)
+        )
+        ref = NationalReference(result, {k: prov[k] for k in _SHARED}, domain_counts(wide, spec))
+        note = f"berekend en bewaard ({cache.put(key, ref)}), sleutel {key[:12]}"
+    prov = {
+        "gemeente": gemeente,
+        "periods": list(periods),
+        "vintage": ref.provenance["vintage"],
+        "sources": ref.provenance["sources"],
+        "store": str(store.path),
+        "n_reference": ref.provenance["n_reference"],
+        "reference": ref.provenance["reference"],
+        "reference_cache": note,
+    }
+    return _own_rows(with_provenance(ref.result, prov), gemeente)
+
+
+def _own_rows(result: IndexResult, gemeente: str) -> IndexResult:
+    """The gemeente's rows of an index over all NL buurten."""
+    keep = result.table["area_code"].str[2:6] == gemeente[2:]
+    result.table = result.table[keep].reset_index(drop=True)
+    result.indicators = result.indicators[keep.to_numpy()].reset_index(drop=True)
     return result
 
 

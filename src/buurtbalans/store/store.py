@@ -439,8 +439,7 @@ class Store:
                 f"year {dup[2]} (vintage {dup[1]}); {n[0] if n else 1} such key(s) in all",
                 file=batch.source.file_name,
                 column=str(dup[3]),
-                fix="keep one row per area and year, and map each column to its own "
-                "indicator",
+                fix="keep one row per area and year, and map each column to its own indicator",
             )
 
     def _drop_unknown_codes(self, batch: ImportBatch) -> None:
