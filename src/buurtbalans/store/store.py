@@ -1,7 +1,11 @@
 """The embedded store: one DuckDB file; every import is one transaction.
 
 >>> from buurtbalans.store import Store
->>> from buurtbalans.store.schema import MIGRATIONS, OBSERVATIONS_ORDER
+>>> from buurtbalans.store.lookup import resolve_gemeente
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+from buurtbalans.store.schema import MIGRATIONS, OBSERVATIONS_ORDER
 >>> store = Store(":memory:")
 >>> store.schema_version() == len(MIGRATIONS)
 True
@@ -20,18 +24,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from buurtbalans import __version__
 from buurtbalans.errors import DataError, ReplaceRefusedError, SchemaVersionError, StoreError
-from buurtbalans.regions import gemeente_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
 from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, unknown_codes
+from buurtbalans.store.lookup import resolve_gemeente
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 from buurtbalans.store.schema import MIGRATIONS, OBSERVATIONS_ORDER
 
 _EMPTIED = (
@@ -521,30 +528,7 @@ class Store:
 
     def resolve_gemeente(self, name_or_code: str) -> str:
         """``'Almelo'``, ``'almelo'``, ``'0141'`` or ``'GM0141'`` → ``'GM0141'``."""
-        text = name_or_code.strip()
-        if text.upper().startswith("GM") or text.isdigit():
-            return gemeente_code(text)
-        rows = self.con.execute(
-            """SELECT DISTINCT code FROM areas
-               WHERE level = 'gemeente' AND lower(trim(name)) = lower(?)""",
-            [text],
-        ).fetchall()
-        if len(rows) == 1:
-            return str(rows[0][0])
-        known = [
-            r[0]
-            for r in self.con.execute(
-                "SELECT DISTINCT name FROM areas WHERE level='gemeente' AND name IS NOT NULL "
-                "ORDER BY name"
-            ).fetchall()
-        ]
-        close = [k for k in known if k.lower().startswith(text.lower()[:3])][:5]
-        raise StoreError(
-            f"no gemeente named {text!r} in the store {self.path}"
-            + (f" (did you mean {', '.join(close)}?)" if close else "")
-            + ". Fix: give the CBS code (e.g. GM0141) or import data for it first "
-            "(buurtbalans import ...)"
-        )
+        return resolve_gemeente(self.con, name_or_code, self.path)
 
     def vintages(self, gemeente: str | None = None) -> list[int]:
         """The vintages (code years) present, optionally for one gemeente."""
@@ -630,6 +614,8 @@ class Store:
 def _columnar(observations: pd.DataFrame, source_id: str) -> pa.Table:
     """The batch's observations as an Arrow table in the store's column order, the
     repeated text columns dictionary-encoded (DuckDB scans it without per-row Python)."""
+    import pyarrow as pa
+
     obs = observations[OBSERVATION_COLUMNS]
     columns = {
         "area_code": pa.array(obs["area_code"], pa.string()).dictionary_encode(),
