@@ -146,6 +146,18 @@ def test_etag_304_and_no_recomputation(client: TestClient) -> None:
     assert other_year.headers["etag"] != etag
 
 
+def test_an_unknown_parameter_is_refused_and_order_is_one_answer(client: TestClient) -> None:
+    url = f"/api/v1/gemeenten/{GM}/index"
+    problem = _problem(client.get(url, params={"spec": "mdi", "jr": "2024"}), 400)
+    assert "'jr'" in problem["detail"] and "jaar" in problem["detail"]
+    first = client.get(f"{url}?spec=mdi&jaar=2024")
+    access = client.app.state.access
+    n = access.computations
+    swapped = client.get(f"{url}?jaar=2024&spec=mdi")
+    assert swapped.headers["etag"] == first.headers["etag"]
+    assert swapped.content == first.content and access.computations == n
+
+
 def test_new_data_are_picked_up_without_restart(client: TestClient, store_path: Path) -> None:
     url = f"/api/v1/gemeenten/{GM}/buurten/BU99990601"
     before = client.get(url)
