@@ -57,6 +57,17 @@ def store_fingerprint(store: Store) -> str:
     return digest.hexdigest()
 
 
+def artefact_key(store: Store, selection: dict[str, Any]) -> str:
+    """The cache key of an artefact that depends only on the store's content (e.g. the
+    national input rows): package version, store fingerprint and the selection."""
+    text = json.dumps(
+        {"version": __version__, "store": store_fingerprint(store), "selection": selection},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def reference_key(spec: IndexSpec, store: Store, selection: dict[str, Any]) -> str:
     """The cache key of a national reference: spec hash, package version, store
     fingerprint and the selection (periods, columns)."""

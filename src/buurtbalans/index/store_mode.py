@@ -11,7 +11,7 @@ import pandas as pd
 
 from buurtbalans.errors import DataError
 from buurtbalans.harmonise import column_kinds, store_crosswalk, to_vintage, with_denominators
-from buurtbalans.index.cache import cache_for, reference_key, with_provenance
+from buurtbalans.index.cache import artefact_key, cache_for, reference_key, with_provenance
 from buurtbalans.index.engine import IndexResult, compute
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
@@ -31,7 +31,10 @@ def load_input(
     reference, one row per buurt and period (moved onto ``vintage`` when given)."""
     national = spec.reference.startswith("national")
     columns = spec.raw_inputs() if vintage is None else with_denominators(spec.raw_inputs())
-    wide = store.wide(columns, gemeente=None if national else gemeente, periods=periods)
+    if national:
+        wide = national_input(store, columns, periods)
+    else:
+        wide = store.wide(columns, gemeente=gemeente, periods=periods)
     if national and not wide.empty:
         # synthetic sources (the demo) never enter a real gemeente's reference
         fake = {g[2:] for g in store.synthetic_gemeenten()} - {gemeente[2:]}
@@ -45,19 +48,7 @@ def load_input(
         )
     if national:
         counts = wide.groupby("period")["area_code"].nunique()
-        short = {
-            int(p): int(counts.get(p, 0))
-            for p in periods
-            if counts.get(p, 0) < NATIONAL_MIN_BUURTEN
-        }
-        if short:
-            raise DataError(
-                f"reference 'national' ranks against all NL buurten, but the store holds "
-                f"only {short} buurten for those years",
-                fix="import the national KWB for these years (buurtbalans import cbs "
-                "--heel-nederland --jaren ...), or rank within the gemeente with "
-                "--referentie input",
-            )
+        _check_national_counts({int(p): int(n) for p, n in counts.items()}, periods)
     if national:
         _refuse_partial(wide, spec, gemeente, periods)
     if vintage is not None:
@@ -74,6 +65,44 @@ def load_input(
             fix="import those years, or choose years the store has",
         )
     return wide
+
+
+def _check_national_counts(counts: dict[int, int], periods: Sequence[int]) -> None:
+    """A national reference needs (nearly) all NL buurten in every period."""
+    short = {
+        int(p): counts.get(int(p), 0)
+        for p in periods
+        if counts.get(int(p), 0) < NATIONAL_MIN_BUURTEN
+    }
+    if short:
+        raise DataError(
+            f"reference 'national' ranks against all NL buurten, but the store holds "
+            f"only {short} buurten for those years",
+            fix="import the national KWB for these years (buurtbalans import cbs "
+            "--heel-nederland --jaren ...), or rank within the gemeente with "
+            "--referentie input",
+        )
+
+
+def national_input(store: Store, columns: Sequence[str], periods: Sequence[int]) -> pd.DataFrame:
+    """Every NL buurt's ``columns`` in ``periods`` (one row per buurt and period), read
+    and pivoted once per store content: a cached artefact next to the store (see
+    :mod:`buurtbalans.index.cache`), so the next gemeente reads none of the national
+    rows. Each call gets its own copy (the cached frame is never changed)."""
+    cache = cache_for(store)
+    key = artefact_key(
+        store,
+        {
+            "artefact": "national-input",
+            "columns": list(columns),
+            "periods": sorted(int(p) for p in periods),
+        },
+    )
+    wide, _ = cache.get(key)
+    if not isinstance(wide, pd.DataFrame):
+        wide = store.wide(columns, gemeente=None, periods=periods)
+        cache.put(key, wide)
+    return wide.copy()
 
 
 def domain_counts(
@@ -289,6 +318,8 @@ def _national_index(
     key = reference_key(spec, store, selection)
     ref, where = cache.get(key)
     if isinstance(ref, NationalReference):
+        per_year = ref.provenance["reference"]["areas_per_year"]
+        _check_national_counts({int(p): int(n) for p, n in per_year.items()}, periods)
         own = store.wide(spec.raw_inputs(), gemeente=gemeente, periods=periods)
         _refuse_partial_counts(ref.domain_counts, domain_counts(own, spec), periods)
         note = f"hergebruikt uit {where}, sleutel {key[:12]}"
