@@ -48,10 +48,14 @@ def area_codes() -> list[str]:
 
 
 def indicator_columns() -> list[str]:
-    """84 catalogue indicators (counts, shares, means ...), in catalogue order."""
-    return [i for i, ind in catalogue().items() if ind.kind in ("count", "share", "mean")][
-        :INDICATORS
-    ]
+    """84 catalogue indicators: the MDI's inputs first, then counts, shares and means."""
+    from buurtbalans.harmonise import with_denominators
+    from buurtbalans.spec import load_spec
+
+    cat = catalogue()
+    mdi = [c for c in with_denominators(load_spec("mdi").raw_inputs()) if c in cat]
+    rest = [i for i, ind in cat.items() if ind.kind in ("count", "share", "mean")]
+    return list(dict.fromkeys([*mdi, *rest]))[:INDICATORS]
 
 
 def kwb_frame(year: int, seed: int = 0) -> pd.DataFrame:
@@ -66,6 +70,8 @@ def kwb_frame(year: int, seed: int = 0) -> pd.DataFrame:
         lo = ind.lower if ind.lower is not None else 0.0
         hi = min(ind.upper if ind.upper is not None else 1e4, 1e4)
         raw = lo + (hi - lo) * rng.beta(2, 5, n)
+        if col == "a_inw":  # every buurt big enough to be ranked
+            raw = rng.integers(50, 5000, n).astype(float)
         text = (
             np.round(raw).astype(int).astype(str) if ind.integral else np.round(raw, 1).astype(str)
         )
