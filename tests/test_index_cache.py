@@ -131,7 +131,7 @@ def test_a_hit_equals_the_miss_and_reads_only_the_gemeentes_rows(
     monkeypatch.setattr(demo_store, "wide", recording_wide)
     monkeypatch.setattr(cache_mod, "_CACHES", {})  # a new process: from disk
     hit = store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2022, 2024])
-    assert reads == ["GM9999"]  # never the national rows (gemeente=None)
+    assert reads == [("GM9999",)]  # never the national rows (gemeente=None)
     pd.testing.assert_frame_equal(miss.table, hit.table)
     pd.testing.assert_frame_equal(miss.indicators, hit.indicators)
     assert "uit disk" in hit.run.provenance["reference_cache"]

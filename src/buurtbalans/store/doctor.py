@@ -210,7 +210,8 @@ def restore_migrations(path: Path) -> list[str]:
             "0002_imports_report_column": "report" in columns,
             "0003_imports_replaced_history": "observations_replaced" in tables,
             "0004_synthetic_sources": "synthetic" in columns,
-            "0005_observations_without_key_index": not con.execute(
+            "0005_store_meta": "store_meta" in tables,
+            "0006_observations_without_key_index": not con.execute(
                 "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'observations' "
                 "AND constraint_type = 'PRIMARY KEY'"
             ).fetchone()[0],

@@ -76,6 +76,11 @@ def _synthetic_sources(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("UPDATE sources SET synthetic = (kind = 'demo')")
 
 
+def _store_meta(con: duckdb.DuckDBPyConnection) -> None:
+    """Facts about the store as a whole, e.g. that it holds the synthetic national twin."""
+    con.execute("CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT)")
+
+
 # the observations table without a primary-key index (issue 20): uniqueness of (area_code,
 # vintage, period, indicator) is kept by the write path in one transaction (delete the
 # keys a batch brings, check the batch has each key once, insert); DuckDB's own columnar
@@ -112,7 +117,8 @@ MIGRATIONS: list[Migration] = [
     ("0002_imports_report_column", _import_report),
     ("0003_imports_replaced_history", _replaced_history),
     ("0004_synthetic_sources", _synthetic_sources),
-    ("0005_observations_without_key_index", _observations_without_key_index),
+    ("0005_store_meta", _store_meta),
+    ("0006_observations_without_key_index", _observations_without_key_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # the tables every store has once the migrations ran (doctor checks them)
