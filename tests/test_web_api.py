@@ -421,3 +421,27 @@ def test_real_almere_2014(raw: Path, tmp_path: Path) -> None:
     assert any("2014" in (x["title"] or "") for x in profile["indicators"])
     bm = client.get("/api/v1/gemeenten/GM0034/benchmark")
     assert bm.status_code == 200 and len(bm.json()["comparison"]) > 5
+
+
+def test_warm_up_computes_the_first_gemeentes_analysis(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from buurtbalans.web import views
+    from buurtbalans.web.app import warm_up
+
+    client = TestClient(create_app(store_path))
+    assert warm_up(client.app.state.access) == GM
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the warmed analysis was computed again")
+
+    monkeypatch.setattr(views, "analysis", not_again)
+    assert client.get(f"/api/v1/gemeenten/{GM}/index").status_code == 200
+
+
+def test_warm_up_of_an_empty_store_is_nothing(tmp_path: Path) -> None:
+    from buurtbalans.store import Store
+    from buurtbalans.web.app import warm_up
+
+    Store(tmp_path / "leeg.duckdb").close()
+    assert warm_up(create_app(tmp_path / "leeg.duckdb").state.access) is None
