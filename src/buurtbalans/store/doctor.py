@@ -140,6 +140,19 @@ def _consistency(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         found.append(
             Finding(WARNING, f"{sourceless} value(s) have no source record", "re-import them")
         )
+    # the store keeps one value per key in its write path (no index since migration 0006)
+    repeated = count(
+        "SELECT count(*) FROM (SELECT 1 FROM observations "
+        "GROUP BY area_code, vintage, period, indicator HAVING count(*) > 1)"
+    )
+    if repeated:
+        found.append(
+            Finding(
+                ERROR,
+                f"{repeated} key(s) (area, vintage, year, indicator) hold more than one value",
+                "export the store (--export DIR) and re-import its sources into a new one",
+            )
+        )
     bad_codes = count("SELECT count(*) FROM areas WHERE NOT regexp_matches(code, ?)", CODE_REGEX)
     if bad_codes:
         found.append(Finding(ERROR, f"{bad_codes} area code(s) are malformed", "re-import"))
