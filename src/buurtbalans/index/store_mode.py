@@ -61,6 +61,10 @@ def load_input(
         wide = pd.concat(
             [_move(store, wide[own], vintage, gemeente), wide[~own]], ignore_index=True
         )
+    if national:
+        own = in_gemeente(wide["area_code"], gemeente)
+        wide = pd.concat([wide[own], home_vintage_rows(wide[~own])], ignore_index=True)
+    wide = combine_vintages(wide, vintage)
     missing_periods = sorted(set(periods) - set(wide["period"]))
     if missing_periods:
         raise DataError(
@@ -68,6 +72,43 @@ def load_input(
             fix="import those years, or choose years the store has",
         )
     return wide
+
+
+def combine_vintages(wide: pd.DataFrame, target: int | None) -> pd.DataFrame:
+    """One row per area code and year. Sources of one year can come on different
+    vintages (the Leefbaarometer republishes every year on the latest indeling, KWB uses
+    each year's): rows of the same code and year are combined, the values of ``target``
+    (or else the latest vintage) first. A code CBS kept is the same piece of land; a
+    changed buurt has a new code and is not combined."""
+    if wide.empty or not wide.duplicated(["area_code", "period"]).any():
+        return wide
+    rank = wide["vintage"].rsub(10_000) if target is None else (wide["vintage"] != target)
+    out = (
+        wide.assign(_rank=rank)
+        .sort_values(["area_code", "period", "_rank"], kind="stable")
+        .groupby(["area_code", "period"], as_index=False, sort=False)
+        .first()
+        .drop(columns="_rank")
+    )
+    return out[wide.columns]
+
+
+def home_vintage_rows(wide: pd.DataFrame) -> pd.DataFrame:
+    """The reference's buurten of each year as that year defined them: rows on another
+    vintage (e.g. the Leefbaarometer, republished on the latest indeling) join a buurt of
+    the year's own indeling when the code is the same, and are left out when the code did
+    not exist that year (a later split, merge or new code), so a year never counts buurten
+    it did not have. The year's own indeling is the vintage equal to the year, else the
+    one with the most rows."""
+    if wide.empty or wide["vintage"].nunique() == 1:
+        return wide
+    keep = pd.Series(True, index=wide.index)
+    for period, part in wide.groupby("period"):
+        counts = part["vintage"].value_counts()
+        home = int(period) if int(period) in counts.index else int(counts.idxmax())
+        codes = set(part.loc[part["vintage"] == home, "area_code"])
+        keep[part.index] = (part["vintage"] == home) | part["area_code"].isin(codes)
+    return wide[keep]
 
 
 def in_gemeente(codes: pd.Series, gemeente: str) -> pd.Series:
@@ -208,7 +249,9 @@ def _move(store: Store, wide: pd.DataFrame, target: int, gemeente: str | None) -
         moved["vintage"] = target
         moved["name"] = moved["area_code"].map(names)
         parts.append(moved)
-    return pd.concat(parts, ignore_index=True)
+    out = combine_vintages(pd.concat(parts, ignore_index=True), target)
+    out["vintage"] = target
+    return out
 
 
 def sources_used(

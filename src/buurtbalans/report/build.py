@@ -14,6 +14,7 @@ import pandas as pd
 from buurtbalans import __version__
 from buurtbalans.analysis.pipeline import (
     ChangeAnalysis,
+    VeerkrachtYearsError,
     benchmark_analysis,
     change_analysis,
     priorities_analysis,
@@ -90,6 +91,13 @@ def build_report(
     def resilience() -> None:
         try:
             state["vk"] = veerkracht_analysis(store, gemeente, van, tot, vintage=state["a"].vintage)
+        except VeerkrachtYearsError as exc:  # the sources are there, not for both years
+            have = "; ".join(f"{n}: {', '.join(map(str, ys)) or '–'}" for n, ys in exc.have.items())
+            both = exc.both
+            notes.append(
+                _t("vk_years", taal, van=van, tot=tot, have=have)
+                + (" " + _t("vk_years_try", taal, a=both[0], b=both[-1]) if len(both) > 1 else "")
+            )
         except DataError:  # the note says what is missing and how to import it
             notes.append(_t("no_lbm", taal))
 
@@ -125,6 +133,8 @@ def build_report(
     for _label, step in track(steps, "rapport bouwen", len(steps)):
         step()
     a: ChangeAnalysis = state["a"]
+    twin = store.twin() is not None  # the national twin is synthetic throughout
+    synthetic = synthetic or twin
     ctx = ReportContext(
         gemeente=gemeente,
         gm_name=gm_name,
@@ -134,6 +144,7 @@ def build_report(
         spec=spec,
         analysis=a,
         synthetic=synthetic,
+        twin=twin,
         store=store,
         priorities=state.get("prio"),
         veerkracht=state.get("vk"),
@@ -166,7 +177,7 @@ def build_report(
         },
     }
     if synthetic:
-        run = {"let op": _t("synthetic", taal), **run}
+        run = {"let op": ctx.t("synthetic"), **run}
     files = {"html": uit / "rapport.html"}
     html = render_html(ctx, built, run)
     files["html"].write_text(html, "utf-8")
