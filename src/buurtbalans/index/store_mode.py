@@ -317,7 +317,7 @@ def index_for_gemeente(
     """Compute ``spec`` for a gemeente's buurten in ``periods`` (reference per the spec).
 
     A national reference without ``vintage`` is a cached artefact per (spec hash, store
-    fingerprint, selection: periods and the synthetic gemeente let in): a hit reads only
+    fingerprint, selection: periods, the gemeente and the synthetic one let in): a hit reads only
     the gemeente's own rows, to check its domains against the reference's."""
     if spec.reference.startswith("national") and vintage is None:
         return _national_index(store, spec, gemeente, periods)
@@ -371,6 +371,10 @@ def _national_index(
         "artefact": "national-index",
         "periods": sorted(int(p) for p in periods),
         "synthetic_included": own_synthetic,  # a demo gemeente ranks itself among NL
+        # the reference keeps the gemeente's own rows of every vintage (home_vintage_rows
+        # filters only the others'), so it is the gemeente's; the national input rows it
+        # is built from are shared (national_input)
+        "gemeente": gemeente,
     }
     key = reference_key(spec, store, selection)
     ref, where = cache.get(key)
