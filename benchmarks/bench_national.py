@@ -7,12 +7,14 @@ multiples of the number of buurten (1× = 140,000 rows). The spec: normal scores
 weighted domain means (missing indicators re-weighted), exponential transform per year,
 weighted sum (missing domains re-weighted), rank per year.
 
-Per size it prints the best-of-N wall time of
+Per size it prints the median wall (or ``--clock cpu``) time of the three, run in turn
+(A B C A B C ..., so each sees the same machine load), of
 
 - ``engine``: ``buurtbalans.index.compute`` (also checks ids, hashes the input for the run
   record, builds flags, coverage, contributions, deciles and classes);
 - ``pandas``: a straightforward pandas script of the same spec (groupby-rank, weighted means);
-- ``numpy``: a NumPy floor (argsort ranks per year, masked weighted means, nothing else);
+- ``numpy``: a NumPy floor with the outputs compared, score and rank per year (argsort
+  ranks, masked weighted means, nothing else);
 
 with the ratios, the engine's peak memory (tracemalloc, a separate run) and the max abs
 difference between the engine's and the baseline's scores (and whether the ranks agree).
@@ -140,8 +142,9 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.where(wsum > 0, np.nan_to_num(values) @ weights / wsum, np.nan)
 
 
-def numpy_floor(df: pd.DataFrame, spec: IndexSpec) -> np.ndarray:
-    """The least work the spec needs: per year, argsort ranks, masked weighted means."""
+def numpy_floor(df: pd.DataFrame, spec: IndexSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The least work the spec needs for the outputs the engine is compared on, score and
+    rank per year (1 = highest, ties in row order): argsort ranks, masked weighted means."""
     ids = [i.id for i in spec.indicators]
     signs = np.array([1.0 if i.polarity == "+" else -1.0 for i in spec.indicators])
     values = df[ids].to_numpy(dtype=float) * signs
@@ -157,14 +160,22 @@ def numpy_floor(df: pd.DataFrame, spec: IndexSpec) -> np.ndarray:
         for d in spec.domains
     ]
     score = np.empty(len(df))
+    rank = np.full(len(df), np.nan)
     for rows in np.split(order, bounds):  # one block per year
         block = np.asfortranarray(values[rows])  # columns contiguous
         z = ndtri((_average_ranks(block) - 0.5) / (~np.isnan(block)).sum(axis=0))
         dom = np.column_stack([_weighted_mean(z[:, cols], w) for cols, w in members])
         x = -23.0 * np.log(1.0 - _average_ranks(dom) / (~np.isnan(dom)).sum(axis=0) * EXP_K)
         present = ~np.isnan(x)
-        score[rows] = (np.nan_to_num(x) @ dom_w) * (dom_w.sum() / (present @ dom_w)) / 100.0
-    return score
+        with np.errstate(invalid="ignore", divide="ignore"):
+            block_score = (np.nan_to_num(x) @ dom_w) * (dom_w.sum() / (present @ dom_w)) / 100.0
+        score[rows] = block_score
+        ok = ~np.isnan(block_score)
+        by_score = np.argsort(np.where(ok, -block_score, np.inf), kind="stable")
+        in_year = np.empty(len(rows))
+        in_year[by_score] = np.arange(1, len(rows) + 1)
+        rank[rows] = np.where(ok, in_year, np.nan)
+    return score, rank
 
 
 # -- measuring --------------------------------------------------------------------------------
@@ -172,17 +183,19 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 CLOCK = ["wall"]  # set by --clock
 
 
-def best_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Best time (wall, or this process's CPU time with ``--clock cpu``: steadier on a
-    shared machine) over ``repeat`` runs, and the last result."""
+def interleaved(fns: list[Callable[[], object]], repeat: int) -> list[tuple[float, object]]:
+    """Median time (wall, or CPU with ``--clock cpu``) of each of ``fns`` run in turn
+    (A B C A B C ...: every method sees the same machine load), and its last result."""
     clock = CLOCKS[CLOCK[0]]
-    best, result = float("inf"), None
+    times: list[list[float]] = [[] for _ in fns]
+    results: list[object] = [None] * len(fns)
     for _ in range(repeat):
-        gc.collect()
-        start = clock()
-        result = fn()
-        best = min(best, clock() - start)
-    return best, result
+        for k, fn in enumerate(fns):
+            gc.collect()
+            start = clock()
+            results[k] = fn()
+            times[k].append(clock() - start)
+    return [(float(np.median(t)), r) for t, r in zip(times, results, strict=True)]
 
 
 def peak_memory(fn: Callable[[], object]) -> float:
@@ -221,7 +234,7 @@ def startup() -> tuple[float, float, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1,4,16", help="multiples of 14,000 buurten")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per timing at 1× (best)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds at 1× (median)")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
     args = parser.parse_args()
@@ -229,7 +242,8 @@ def main() -> None:
     spec = national_spec()
     print(
         f"{len(spec.indicators)} indicators over {len(spec.domains)} domains, "
-        f"{len(YEARS)} years, {MISSING:.0%} missing, ties; best-of-N {args.clock} time; "
+        f"{len(YEARS)} years, {MISSING:.0%} missing, ties; median {args.clock} time of the "
+        "methods run in turn (A B C A B C ...); "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     header = (
@@ -245,11 +259,14 @@ def main() -> None:
         def engine(df: pd.DataFrame = df) -> pd.DataFrame:
             return compute(df, spec, id_columns=["buurt"], period_column="jaar").table
 
-        t_eng, table = best_time(engine, repeat)
-        t_pd, (score, rank) = best_time(lambda df=df: pandas_baseline(df, spec), repeat)
-        t_np, floor = best_time(lambda df=df: numpy_floor(df, spec), repeat)
+        (t_eng, table), (t_pd, (score, rank)), (t_np, (floor, floor_rank)) = interleaved(
+            [engine, lambda df=df: pandas_baseline(df, spec), lambda df=df: numpy_floor(df, spec)],
+            repeat,
+        )
         diff = float(np.nanmax(np.abs(table["score"].to_numpy(float) - score.to_numpy())))
-        same_rank = bool((table["rank"].astype(float).to_numpy() == rank.to_numpy()).all())
+        eng_rank = table["rank"].astype(float).to_numpy()
+        same_rank = bool(np.array_equal(eng_rank, rank.to_numpy(), equal_nan=True))
+        same_rank &= bool(np.array_equal(eng_rank, floor_rank, equal_nan=True))
         floor_diff = float(np.nanmax(np.abs(floor - score.to_numpy())))
         peak = float("nan") if args.no_memory else peak_memory(engine) / 2**30
         first = first or t_eng

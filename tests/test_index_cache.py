@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from buurtbalans.errors import DataError
 from buurtbalans.index import cache as cache_mod
 from buurtbalans.index import store_mode
 from buurtbalans.index.cache import ReferenceCache, national_reference, store_fingerprint
@@ -111,3 +112,74 @@ def test_index_for_gemeente_computes_the_national_reference_once(
     assert "hergebruikt" in second.run.provenance["reference_cache"]
     assert second.run.provenance["gemeente"] == "GM9999"
     assert list(Path(f"{demo_store.path}.referentie").glob("*.pkl"))  # kept next to the store
+
+
+def test_a_hit_equals_the_miss_and_reads_only_the_gemeentes_rows(
+    demo_store, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(store_mode, "NATIONAL_MIN_BUURTEN", 1)
+    monkeypatch.setattr(cache_mod, "_CACHES", {})
+    spec = load_spec("mdi").with_options(reference="national")
+    miss = store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2022, 2024])
+    reads: list[object] = []
+    real_wide = demo_store.wide
+
+    def recording_wide(*args, **kwargs):
+        reads.append(kwargs.get("gemeente"))
+        return real_wide(*args, **kwargs)
+
+    monkeypatch.setattr(demo_store, "wide", recording_wide)
+    monkeypatch.setattr(cache_mod, "_CACHES", {})  # a new process: from disk
+    hit = store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2022, 2024])
+    assert reads == [("GM9999",)]  # never the national rows (gemeente=None)
+    pd.testing.assert_frame_equal(miss.table, hit.table)
+    pd.testing.assert_frame_equal(miss.indicators, hit.indicators)
+    assert "uit disk" in hit.run.provenance["reference_cache"]
+    strip = {"reference_cache"}
+    assert {k: v for k, v in miss.run.provenance.items() if k not in strip} == {
+        k: v for k, v in hit.run.provenance.items() if k not in strip
+    }
+    assert miss.run.to_dict().keys() == hit.run.to_dict().keys()
+
+
+def test_a_hit_refuses_a_too_small_reference_like_a_miss(
+    demo_store, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(store_mode, "NATIONAL_MIN_BUURTEN", 1)
+    monkeypatch.setattr(cache_mod, "_CACHES", {})
+    spec = load_spec("mdi").with_options(reference="national")
+    store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2024])
+    monkeypatch.setattr(store_mode, "NATIONAL_MIN_BUURTEN", 10_000)  # now too few
+    with pytest.raises(DataError, match="only .* buurten") as hit:
+        store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2024])
+    monkeypatch.setattr(cache_mod, "_CACHES", {})
+    monkeypatch.setattr(cache_mod.ReferenceCache, "get", lambda self, key: (None, ""))
+    with pytest.raises(DataError) as miss:
+        store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2024])
+    assert str(hit.value) == str(miss.value)  # the same refusal as without the cache
+
+
+def test_with_a_vintage_the_national_rows_are_read_once(
+    demo_store, monkeypatch: pytest.MonkeyPatch
+):
+    """With a vintage the ranking is per gemeente, but the national input rows it ranks
+    among are read and pivoted once per store content."""
+    monkeypatch.setattr(store_mode, "NATIONAL_MIN_BUURTEN", 1)
+    monkeypatch.setattr(cache_mod, "_CACHES", {})
+    spec = load_spec("mdi").with_options(reference="national")
+    vintage = demo_store.vintages("GM9999")[-1]
+    reads: list[object] = []
+    real_wide = demo_store.wide
+
+    def recording_wide(*args, **kwargs):
+        reads.append(kwargs.get("gemeente"))
+        return real_wide(*args, **kwargs)
+
+    monkeypatch.setattr(demo_store, "wide", recording_wide)
+    first = store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2022], vintage=vintage)
+    assert reads.count(None) == 1
+    monkeypatch.setattr(cache_mod, "_CACHES", {})  # a new process: from disk
+    second = store_mode.index_for_gemeente(demo_store, spec, "GM9999", [2022], vintage=vintage)
+    assert reads.count(None) == 1  # not read again
+    pd.testing.assert_frame_equal(first.table, second.table)
+    pd.testing.assert_frame_equal(first.indicators, second.indicators)

@@ -6,10 +6,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from buurtbalans.errors import SchemaVersionError
+from buurtbalans.errors import DataError, SchemaVersionError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo
 from buurtbalans.sources.tables import areas_from_codes
 from buurtbalans.store import Store
@@ -138,3 +139,84 @@ def test_older_store_gets_demo_sources_marked_synthetic(tmp_path):
     with Store(path) as s:
         marked = s.sources().set_index("source_id")["synthetic"]
     assert marked["demo:kwb:2015"] and not marked["cbs"]
+
+
+def _old_store_with_rows(path):
+    """A store as 0005 left it (observations with the primary-key index), with rows."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    mine = [n for n, _ in MIGRATIONS].index("0006_observations_without_key_index")
+    for name, apply in MIGRATIONS[:mine]:
+        apply(con)
+        con.execute("INSERT INTO migrations VALUES (?, 'x')", [name])
+    con.execute("INSERT INTO sources (source_id, kind) VALUES ('s1', 'kwb')")
+    con.execute(
+        "INSERT INTO observations SELECT 'BU0141' || lpad(i::TEXT, 4, '0'), 2020, 2020 + i % 3, "
+        "'a_inw', CASE WHEN i % 7 = 0 THEN NULL ELSE i * 1.5 END, "
+        "CASE WHEN i % 7 = 0 THEN 'suppressed' ELSE 'ok' END, 's1' FROM range(500) t(i)"
+    )
+    rows = con.execute("SELECT * FROM observations ORDER BY ALL").fetchall()
+    con.close()
+    return rows
+
+
+def test_migration_drops_the_key_index_and_keeps_every_row(tmp_path):
+    path = tmp_path / "old.duckdb"
+    before = _old_store_with_rows(path)
+    with Store(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        after = s.con.execute("SELECT * FROM observations ORDER BY ALL").fetchall()
+        keys = s.con.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'observations' "
+            "AND constraint_type = 'PRIMARY KEY'"
+        ).fetchone()[0]
+    assert after == before
+    assert keys == 0
+
+
+def test_a_batch_with_a_key_twice_is_refused_naming_it(tmp_path):
+    batch = small_batch()
+    batch.observations = pd.concat([batch.observations, batch.observations.iloc[[1]]])
+    with Store(tmp_path / "d.duckdb") as s:
+        with pytest.raises(DataError, match="2 values for area BU00010002, indicator a_inw"):
+            s.write(batch)
+        assert s.counts()["observations"] == 0  # nothing written
+
+
+def test_reimport_and_replace_keep_one_value_per_key(tmp_path):
+    with Store(tmp_path / "r.duckdb") as s:
+        s.write(small_batch())
+        s.write(small_batch())  # the same source again: its rows replaced, not doubled
+        s.write(small_batch("test:2", value=11.0), vervang=True)
+        rows = s.con.execute(
+            "SELECT area_code, value, source_id FROM observations ORDER BY area_code"
+        ).fetchall()
+        assert rows == [("BU00010001", 11.0, "test:2"), ("BU00010002", 20.0, "test:2")]
+        assert s.replaced()["value"].tolist() == [10.0]
+
+
+def test_a_national_year_takes_few_bytes_per_value(tmp_path):
+    rng = np.random.default_rng(0)
+    codes = pd.Series([f"BU{g:04d}{b:04d}" for g in range(1, 101) for b in range(100)])
+    ids = [f"i{j:02d}" for j in range(40)]
+    values = np.round(rng.gamma(2, 20, len(codes) * len(ids)), 1)
+    obs = pd.DataFrame(
+        {
+            "area_code": np.repeat(codes.to_numpy(), len(ids)),
+            "vintage": 2020,
+            "period": 2020,
+            "indicator": np.tile(ids, len(codes)),
+            "value": values,
+            "status": "ok",
+        }
+    )
+    src = SourceInfo("test:big", "test", "t", "test", "2020", "f.csv", "abc", "test")
+    empty, path = tmp_path / "empty.duckdb", tmp_path / "big.duckdb"
+    Store(empty).close()
+    with Store(path) as s:
+        s.write(ImportBatch(src, areas_from_codes(codes, 2020), obs))
+        s.con.execute("CHECKPOINT")
+    used = path.stat().st_size - empty.stat().st_size
+    assert used / len(obs) <= 20  # the primary-key index alone took ~80 bytes per value

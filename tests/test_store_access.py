@@ -187,6 +187,13 @@ def test_doctor_finds_inconsistencies(store_file):
     assert "a_inw lie outside its bounds" in text
 
 
+def test_doctor_finds_a_key_with_two_values(store_file):
+    with Store(store_file) as st:  # written around the write path, which refuses it
+        st.con.execute("INSERT INTO observations SELECT * FROM observations LIMIT 1")
+    text = " ".join(f.what for f in check_store(store_file))
+    assert "1 key(s) (area, vintage, year, indicator) hold more than one value" in text
+
+
 def test_read_commands_open_read_only(store_file):
     os.chmod(store_file, stat.S_IRUSR)
     try:

@@ -146,6 +146,18 @@ def test_etag_304_and_no_recomputation(client: TestClient) -> None:
     assert other_year.headers["etag"] != etag
 
 
+def test_an_unknown_parameter_is_refused_and_order_is_one_answer(client: TestClient) -> None:
+    url = f"/api/v1/gemeenten/{GM}/index"
+    problem = _problem(client.get(url, params={"spec": "mdi", "jr": "2024"}), 400)
+    assert "'jr'" in problem["detail"] and "jaar" in problem["detail"]
+    first = client.get(f"{url}?spec=mdi&jaar=2024")
+    access = client.app.state.access
+    n = access.computations
+    swapped = client.get(f"{url}?jaar=2024&spec=mdi")
+    assert swapped.headers["etag"] == first.headers["etag"]
+    assert swapped.content == first.content and access.computations == n
+
+
 def test_new_data_are_picked_up_without_restart(client: TestClient, store_path: Path) -> None:
     url = f"/api/v1/gemeenten/{GM}/buurten/BU99990601"
     before = client.get(url)
@@ -409,3 +421,27 @@ def test_real_almere_2014(raw: Path, tmp_path: Path) -> None:
     assert any("2014" in (x["title"] or "") for x in profile["indicators"])
     bm = client.get("/api/v1/gemeenten/GM0034/benchmark")
     assert bm.status_code == 200 and len(bm.json()["comparison"]) > 5
+
+
+def test_warm_up_computes_the_first_gemeentes_analysis(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from buurtbalans.web import views
+    from buurtbalans.web.app import warm_up
+
+    client = TestClient(create_app(store_path))
+    assert warm_up(client.app.state.access) == GM
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the warmed analysis was computed again")
+
+    monkeypatch.setattr(views, "analysis", not_again)
+    assert client.get(f"/api/v1/gemeenten/{GM}/index").status_code == 200
+
+
+def test_warm_up_of_an_empty_store_is_nothing(tmp_path: Path) -> None:
+    from buurtbalans.store import Store
+    from buurtbalans.web.app import warm_up
+
+    Store(tmp_path / "leeg.duckdb").close()
+    assert warm_up(create_app(tmp_path / "leeg.duckdb").state.access) is None

@@ -128,6 +128,15 @@ def _reference(st, sp, years: list[int], referentie: str | None, gemeente: str |
     return sp
 
 
+def _early_gemeente(store: Path | None, gemeente: str) -> str:
+    """``-g`` resolved in the store file before anything heavy is loaded (a typo is
+    answered as fast as ``--help``); what cannot be resolved this way is left as given,
+    for the store to resolve (or refuse) as before."""
+    from buurtbalans.store.lookup import resolve_in_file
+
+    return resolve_in_file(Path(store or default_store_path()), gemeente)
+
+
 def _check_order(van: int | None, tot: int | None) -> None:
     """--van must come before --tot (checked before anything is opened or written)."""
     if van is not None and tot is not None and van >= tot:

@@ -10,6 +10,7 @@ import typer
 
 from buurtbalans.cli.app import (
     StoreOpt,
+    _early_gemeente,
     _print,
     _reader,
     _reference,
@@ -45,6 +46,8 @@ def index(
     store: StoreOpt = None,
 ) -> None:
     """Compute a composite index (MDI by default), from the store or from your own file."""
+    if input is None and gemeente is not None:
+        gemeente = _early_gemeente(store, gemeente)  # before the heavy imports below
     from buurtbalans.exports import write_table
     from buurtbalans.index.engine import compute
     from buurtbalans.index.own_data import read_own_data

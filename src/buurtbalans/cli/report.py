@@ -18,6 +18,7 @@ from buurtbalans.cli.app import (
     TotOpt,
     VanOpt,
     _check_order,
+    _early_gemeente,
     _period,
     _print_basis,
     _reader,
@@ -73,10 +74,11 @@ def rapport(
     """The main job: maps, charts, findings and tables in rapport.html/.pdf, tabellen.xlsx,
     kaarten.gpkg and run.json. The change rests on the domains both years have; without
     enough of them the report is refused with what each year has and how to get the rest."""
+    _check_order(van, tot)
+    gemeente = _early_gemeente(store, gemeente)  # before the heavy imports below
     from buurtbalans.report import build_report
     from buurtbalans.spec import load_spec
 
-    _check_order(van, tot)
     sp = load_spec(spec)
     if domeinen:
         from buurtbalans.analysis.basis import check_domains

@@ -72,6 +72,7 @@ def serve(
         tiles=tiles,
         tiles_attribution=os.environ.get("BUURTBALANS_TILES_ATTRIBUTION", ""),
         allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None,
+        warm=True,
     )
     shown = f"[{host}]" if ":" in host else host
     out.print(f"buurtbalans serve: http://{shown}:{port}/  (API: /api/v1/, stop met Ctrl+C)")

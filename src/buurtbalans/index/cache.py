@@ -11,6 +11,12 @@ process) and on disk next to the store (for the next command), keyed on
   observations,
 - the selection: periods and id/period columns.
 
+What is kept is any artefact built from the store (``index.store_mode`` keeps a
+:class:`~buurtbalans.index.store_mode.NationalReference`: the national index with the
+provenance and domain counts a gemeente's answer needs, so a hit reads only that
+gemeente's rows); the selection names the artefact, so the key stays generic over the
+kind of reference (per year, pooled ...).
+
 Only a national reference without ``vintage`` is shared: with a vintage the gemeente's own
 buurten are moved onto it before ranking, so the reference differs per gemeente and is
 computed each time. The result's provenance says whether the reference was computed or
@@ -51,6 +57,17 @@ def store_fingerprint(store: Store) -> str:
     return digest.hexdigest()
 
 
+def artefact_key(store: Store, selection: dict[str, Any]) -> str:
+    """The cache key of an artefact that depends only on the store's content (e.g. the
+    national input rows): package version, store fingerprint and the selection."""
+    text = json.dumps(
+        {"version": __version__, "store": store_fingerprint(store), "selection": selection},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def reference_key(spec: IndexSpec, store: Store, selection: dict[str, Any]) -> str:
     """The cache key of a national reference: spec hash, package version, store
     fingerprint and the selection (periods, columns)."""
@@ -73,9 +90,9 @@ class ReferenceCache:
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
-        self._memory: OrderedDict[str, IndexResult] = OrderedDict()
+        self._memory: OrderedDict[str, Any] = OrderedDict()
 
-    def get(self, key: str) -> tuple[IndexResult | None, str]:
+    def get(self, key: str) -> tuple[Any, str]:
         """The cached result and where it came from (``memory``/``disk``), or None."""
         if key in self._memory:
             self._memory.move_to_end(key)
@@ -91,7 +108,7 @@ class ReferenceCache:
             return result, "disk"
         return None, ""
 
-    def put(self, key: str, result: IndexResult) -> str:
+    def put(self, key: str, result: Any) -> str:
         """Keep ``result``; returns where (``memory`` or ``memory+disk``)."""
         self._remember(key, result)
         path = self._path(key)
@@ -115,7 +132,7 @@ class ReferenceCache:
             for path in self.directory.glob("*.pkl"):
                 path.unlink(missing_ok=True)
 
-    def _remember(self, key: str, result: IndexResult) -> None:
+    def _remember(self, key: str, result: Any) -> None:
         self._memory[key] = result
         self._memory.move_to_end(key)
         while len(self._memory) > MEMORY_ITEMS:
@@ -165,12 +182,12 @@ def national_reference(
         result = build()
         saved = cache.put(key, result)
         note = f"berekend en bewaard ({saved}), sleutel {key[:12]}"
-        return _with_provenance(result, {**(provenance or {}), "reference_cache": note})
+        return with_provenance(result, {**(provenance or {}), "reference_cache": note})
     note = f"hergebruikt uit {where}, sleutel {key[:12]}"
-    return _with_provenance(cached, {**(provenance or {}), "reference_cache": note})
+    return with_provenance(cached, {**(provenance or {}), "reference_cache": note})
 
 
-def _with_provenance(result: IndexResult, extra: dict[str, Any]) -> IndexResult:
+def with_provenance(result: IndexResult, extra: dict[str, Any]) -> IndexResult:
     """A shallow copy of ``result`` whose run provenance has ``extra`` on top (the cached
     object itself is never changed)."""
     run = replace(result.run, provenance={**result.run.provenance, **extra})

@@ -4,12 +4,14 @@ and record which source tables and periods went in."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from buurtbalans.errors import DataError
 from buurtbalans.harmonise import column_kinds, store_crosswalk, to_vintage, with_denominators
-from buurtbalans.index.cache import national_reference
+from buurtbalans.index.cache import artefact_key, cache_for, reference_key, with_provenance
 from buurtbalans.index.engine import IndexResult, compute
 from buurtbalans.sources.known import predecessors
 from buurtbalans.spec import IndexSpec
@@ -31,8 +33,10 @@ def load_input(
     reference, one row per buurt and period (moved onto ``vintage`` when given)."""
     national = spec.reference.startswith("national")
     columns = spec.raw_inputs() if vintage is None else with_denominators(spec.raw_inputs())
-    family = predecessors(gemeente)  # its buurten under the codes of merged gemeenten too
-    wide = store.wide(columns, gemeente=None if national else family, periods=periods)
+    if national:
+        wide = national_input(store, columns, periods)
+    else:  # its buurten under the codes of merged gemeenten too
+        wide = store.wide(columns, gemeente=predecessors(gemeente), periods=periods)
     if national and not wide.empty:
         # synthetic sources (the demo) never enter a real gemeente's reference
         fake = {g[2:] for g in store.synthetic_gemeenten()} - {gemeente[2:]}
@@ -47,15 +51,7 @@ def load_input(
     if national:
         counts = wide.groupby("period")["area_code"].nunique()
         minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)
-        short = {int(p): int(counts.get(p, 0)) for p in periods if counts.get(p, 0) < minimum}
-        if short:
-            raise DataError(
-                f"reference 'national' ranks against all NL buurten, but the store holds "
-                f"only {short} buurten for those years",
-                fix="import the national KWB for these years (buurtbalans import cbs "
-                "--heel-nederland --jaren ...), or rank within the gemeente with "
-                "--referentie input",
-            )
+        _check_national_counts({int(p): int(n) for p, n in counts.items()}, periods, minimum)
     if national:
         _refuse_partial(store, wide, spec, gemeente, periods)
     if vintage is not None:
@@ -120,6 +116,40 @@ def in_gemeente(codes: pd.Series, gemeente: str) -> pd.Series:
     return codes.str[2:6].isin([g[2:] for g in predecessors(gemeente)])
 
 
+def _check_national_counts(counts: dict[int, int], periods: Sequence[int], minimum: int) -> None:
+    """A national reference needs (nearly) all NL buurten in every period."""
+    short = {int(p): counts.get(int(p), 0) for p in periods if counts.get(int(p), 0) < minimum}
+    if short:
+        raise DataError(
+            f"reference 'national' ranks against all NL buurten, but the store holds "
+            f"only {short} buurten for those years",
+            fix="import the national KWB for these years (buurtbalans import cbs "
+            "--heel-nederland --jaren ...), or rank within the gemeente with "
+            "--referentie input",
+        )
+
+
+def national_input(store: Store, columns: Sequence[str], periods: Sequence[int]) -> pd.DataFrame:
+    """Every NL buurt's ``columns`` in ``periods`` (one row per buurt and period), read
+    and pivoted once per store content: a cached artefact next to the store (see
+    :mod:`buurtbalans.index.cache`), so the next gemeente reads none of the national
+    rows. Each call gets its own copy (the cached frame is never changed)."""
+    cache = cache_for(store)
+    key = artefact_key(
+        store,
+        {
+            "artefact": "national-input",
+            "columns": list(columns),
+            "periods": sorted(int(p) for p in periods),
+        },
+    )
+    wide, _ = cache.get(key)
+    if not isinstance(wide, pd.DataFrame):
+        wide = store.wide(columns, gemeente=None, periods=periods)
+        cache.put(key, wide)
+    return wide.copy()
+
+
 def domain_counts(
     wide: pd.DataFrame, spec: IndexSpec, gemeente: str | None = None
 ) -> dict[int, dict[str, int]]:
@@ -147,8 +177,22 @@ def _refuse_partial(
 ) -> None:
     """A national reference must be national for every domain the gemeente has data for:
     health for all NL but income for one gemeente would mix two references silently."""
-    allnl, own = domain_counts(wide, spec), domain_counts(wide, spec, gemeente)
-    minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)
+    _refuse_partial_counts(
+        domain_counts(wide, spec),
+        domain_counts(wide, spec, gemeente),
+        periods,
+        national_minimum(store, NATIONAL_MIN_BUURTEN),
+    )
+
+
+def _refuse_partial_counts(
+    allnl: dict[int, dict[str, int]],
+    own: dict[int, dict[str, int]],
+    periods: Sequence[int],
+    minimum: int,
+) -> None:
+    """:func:`_refuse_partial` on the counts (all NL, the gemeente's own) per period and
+    domain."""
     partial = {
         (p, d): n
         for p in periods
@@ -251,6 +295,17 @@ def sources_used(
     return out
 
 
+@dataclass
+class NationalReference:
+    """The national reference as an artefact: the index of every NL buurt, and what a
+    gemeente's answer needs besides its own rows (the reference's provenance and its
+    buurten per domain and year), so a cache hit never reads the national rows again."""
+
+    result: IndexResult
+    provenance: dict[str, Any]  # vintage, sources, n_reference, reference
+    domain_counts: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
 def index_for_gemeente(
     store: Store,
     spec: IndexSpec,
@@ -259,13 +314,39 @@ def index_for_gemeente(
     *,
     vintage: int | None = None,
 ) -> IndexResult:
-    """Compute ``spec`` for a gemeente's buurten in ``periods`` (reference per the spec)."""
+    """Compute ``spec`` for a gemeente's buurten in ``periods`` (reference per the spec).
+
+    A national reference without ``vintage`` is a cached artefact per (spec hash, store
+    fingerprint, selection: periods, the gemeente and the synthetic one let in): a hit reads only
+    the gemeente's own rows, to check its domains against the reference's."""
+    if spec.reference.startswith("national") and vintage is None:
+        return _national_index(store, spec, gemeente, periods)
     wide = load_input(store, spec, gemeente, periods, vintage=vintage)
+    result = compute(
+        wide.drop(columns=["vintage"]),
+        spec,
+        id_columns=["area_code", "name"],
+        period_column="period",
+        provenance=_provenance(store, spec, wide, gemeente, periods, vintage),
+    )
+    if spec.reference.startswith("national"):
+        result = _own_rows(result, gemeente)
+    return result
+
+
+def _provenance(
+    store: Store,
+    spec: IndexSpec,
+    wide: pd.DataFrame,
+    gemeente: str,
+    periods: Sequence[int],
+    vintage: int | None,
+) -> dict[str, Any]:
     synthetic = store.synthetic_gemeenten()
     excluded = (
         [g for g in synthetic if g != gemeente] if spec.reference.startswith("national") else []
     )
-    prov = {
+    return {
         "gemeente": gemeente,
         "periods": list(periods),
         "vintage": vintage if vintage is not None else sorted({int(v) for v in wide["vintage"]}),
@@ -276,24 +357,66 @@ def index_for_gemeente(
         "n_reference": len(wide),
         "reference": reference_summary(wide, spec, excluded),
     }
-    result = national_reference(  # computed once per (spec, store content, periods)
-        store,
-        spec,
-        periods,
-        vintage,
-        lambda: compute(
+
+
+_SHARED = ("vintage", "sources", "n_reference", "reference")  # the same for every gemeente
+
+
+def _national_index(
+    store: Store, spec: IndexSpec, gemeente: str, periods: Sequence[int]
+) -> IndexResult:
+    cache = cache_for(store)
+    own_synthetic = gemeente if gemeente in store.synthetic_gemeenten() else None
+    selection = {
+        "artefact": "national-index",
+        "periods": sorted(int(p) for p in periods),
+        "synthetic_included": own_synthetic,  # a demo gemeente ranks itself among NL
+        # the reference keeps the gemeente's own rows of every vintage (home_vintage_rows
+        # filters only the others'), so it is the gemeente's; the national input rows it
+        # is built from are shared (national_input)
+        "gemeente": gemeente,
+    }
+    key = reference_key(spec, store, selection)
+    ref, where = cache.get(key)
+    if isinstance(ref, NationalReference):
+        per_year = ref.provenance["reference"]["areas_per_year"]
+        minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)
+        _check_national_counts({int(p): int(n) for p, n in per_year.items()}, periods, minimum)
+        own = store.wide(spec.raw_inputs(), gemeente=predecessors(gemeente), periods=periods)
+        _refuse_partial_counts(
+            ref.domain_counts, domain_counts(own, spec, gemeente), periods, minimum
+        )
+        note = f"hergebruikt uit {where}, sleutel {key[:12]}"
+    else:
+        wide = load_input(store, spec, gemeente, periods)
+        prov = _provenance(store, spec, wide, gemeente, periods, None)
+        result = compute(
             wide.drop(columns=["vintage"]),
             spec,
             id_columns=["area_code", "name"],
             period_column="period",
             provenance=prov,
-        ),
-        provenance=prov,
-    )
-    if spec.reference.startswith("national"):
-        keep = in_gemeente(result.table["area_code"], gemeente)
-        result.table = result.table[keep].reset_index(drop=True)
-        result.indicators = result.indicators[keep.to_numpy()].reset_index(drop=True)
+        )
+        ref = NationalReference(result, {k: prov[k] for k in _SHARED}, domain_counts(wide, spec))
+        note = f"berekend en bewaard ({cache.put(key, ref)}), sleutel {key[:12]}"
+    prov = {
+        "gemeente": gemeente,
+        "periods": list(periods),
+        "vintage": ref.provenance["vintage"],
+        "sources": ref.provenance["sources"],
+        "store": str(store.path),
+        "n_reference": ref.provenance["n_reference"],
+        "reference": ref.provenance["reference"],
+        "reference_cache": note,
+    }
+    return _own_rows(with_provenance(ref.result, prov), gemeente)
+
+
+def _own_rows(result: IndexResult, gemeente: str) -> IndexResult:
+    """The gemeente's rows of an index over all NL buurten."""
+    keep = in_gemeente(result.table["area_code"], gemeente)
+    result.table = result.table[keep].reset_index(drop=True)
+    result.indicators = result.indicators[keep.to_numpy()].reset_index(drop=True)
     return result
 
 

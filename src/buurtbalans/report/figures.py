@@ -7,9 +7,13 @@ Okabe-Ito for categories), north arrow, scale bar and a source line under each m
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,13 +62,30 @@ def _plt():
 DPI = 110
 
 
-def _finish(fig, ax, source: str, title: str) -> bytes:
-    """Title above, source line below the axes (never overlapping a label), PNG bytes."""
+def _finish(fig, ax, source: str, title: str, *, static=None, keep: bool = False) -> bytes:
+    """Title above, source line below the axes (never overlapping a label), PNG bytes.
+
+    With ``static`` (the display-space box of what does not change between maps) the PNG
+    is cut to the union of that box, the legend and the titles, computed without the
+    extra layout draw of ``bbox_inches="tight"``; ``keep`` leaves the figure open for
+    the next map."""
     ax.set_title(title, fontsize=10, loc="left")
-    fig.supxlabel(source, fontsize=MIN_PT, color="#444444", x=0.01, ha="left")
+    label = fig.supxlabel(source, fontsize=MIN_PT, color="#444444", x=0.01, ha="left")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.08)
-    _plt().close(fig)
+    if static is None:
+        fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.08)
+    else:
+        from matplotlib.transforms import Bbox
+
+        renderer = fig.canvas.get_renderer()
+        legend = ax.get_legend()
+        # the axes with its titles and legend only (the base's other artists are in static)
+        shown = ax.get_tightbbox(renderer, bbox_extra_artists=[legend] if legend else [])
+        parts = [static, shown, label.get_window_extent(renderer)]
+        box = Bbox.union(parts).transformed(fig.dpi_scale_trans.inverted()).padded(0.08)
+        fig.savefig(buf, format="png", dpi=DPI, bbox_inches=box)
+    if not keep:
+        _plt().close(fig)
     return buf.getvalue()
 
 
@@ -121,6 +142,61 @@ def _numbers(ax, gdf) -> None:
         )
 
 
+@dataclass
+class _Base:
+    """A drawn base map: polygons (no data colour), numbers, north arrow and scale bar,
+    recoloured for every map of the same buurten instead of drawn again."""
+
+    fig: Any
+    ax: Any
+    polygons: Any  # the PatchCollection of every polygon part
+    rows: np.ndarray  # the gdf row of each polygon part
+    static: Any  # display-space bbox of what the base shows (numbers included)
+
+
+_BASES: OrderedDict[str, _Base] = OrderedDict()
+_BASES_KEPT = 4
+_LOCK = threading.Lock()  # one figure is reused: maps are drawn one at a time
+
+
+def _base_key(gdf) -> str:
+    shapely = import_optional("shapely")
+    digest = hashlib.sha256()
+    for wkb in shapely.to_wkb(gdf.geometry.to_numpy()):
+        digest.update(b"" if wkb is None else wkb)
+    digest.update(repr(gdf["nr"].tolist() if "nr" in gdf else len(gdf)).encode())
+    return digest.hexdigest()
+
+
+def _base(gdf) -> _Base:
+    """The base map of ``gdf``'s geometries, drawn once (a few kept)."""
+    key = _base_key(gdf)
+    if key in _BASES:
+        _BASES.move_to_end(key)
+        return _BASES[key]
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5.2, 4.0), dpi=DPI)  # text measured as it is saved
+    # each row drawn in a colour that encodes its position, read back from the collection
+    # to know which row every polygon part belongs to (multipolygons have several parts)
+    n = len(gdf)
+    ids = np.arange(n)
+    codes = np.stack([ids % 256, (ids // 256) % 256, ids // 65536], axis=1) / 255.0
+    before = len(ax.collections)
+    gdf.plot(ax=ax, color=[tuple(c) for c in codes], edgecolor="white", linewidth=0.4)
+    polygons = ax.collections[before]
+    rgb = np.rint(polygons.get_facecolors()[:, :3] * 255).astype(int)
+    rows = rgb[:, 0] + 256 * rgb[:, 1] + 65536 * rgb[:, 2]
+    _numbers(ax, gdf)
+    ax.set_axis_off()
+    _north_and_scale(ax)
+    static = ax.get_tightbbox(fig.canvas.get_renderer())
+    base = _Base(fig, ax, polygons, rows, static)
+    _BASES[key] = base
+    while len(_BASES) > _BASES_KEPT:
+        plt.close(_BASES.popitem(last=False)[1].fig)
+    return base
+
+
 def category_map(
     gdf,
     column: str,
@@ -135,13 +211,17 @@ def category_map(
     keep_colour: bool = False,
 ) -> Figure:
     """A map of ordered or unordered classes with every class in the legend. Buurten whose
-    ``_status`` is not 'ok' are hatched and labelled ``insufficient`` in the legend."""
-    plt = _plt()
+    ``_status`` is not 'ok' are hatched and labelled ``insufficient`` in the legend.
+
+    The base map (polygons, numbers, north arrow, scale bar) is drawn once per set of
+    buurten and recoloured for each map; the PNG is cut to what the map shows (the tight
+    box computed from the base and this map's legend and titles, without a second draw)."""
+    _plt()
+    from matplotlib.colors import to_rgba_array
     from matplotlib.patches import Patch
 
     colours = colours or list(OKABE_ITO)
     palette = {c: colours[i % len(colours)] for i, c in enumerate(categories)}
-    fig, ax = plt.subplots(figsize=(5.2, 4.0))
     weak = (
         gdf["_status"].fillna("ok").astype(str) != "ok"
         if "_status" in gdf
@@ -150,10 +230,6 @@ def category_map(
     face = gdf[column].map(palette).astype(object).fillna(NO_DATA)
     if not keep_colour:  # the class itself is withheld: grey and hatched
         face = face.where(~weak, INSUFFICIENT)
-    gdf.plot(ax=ax, color=face, edgecolor="white", linewidth=0.4)
-    if weak.any():
-        gdf[weak].plot(ax=ax, facecolor="none", edgecolor="#777777", hatch="////", linewidth=0)
-    _numbers(ax, gdf)
     shown = gdf[column] if keep_colour else gdf.loc[~weak, column]
     present = [c for c in categories if show_all or (shown == c).any()]
     handles = [Patch(facecolor=palette[c], edgecolor="#666666", label=c) for c in present]
@@ -168,17 +244,30 @@ def category_map(
                 label=insufficient or no_data,
             )
         )
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
-        fontsize=MIN_PT + 0.5,
-        frameon=False,
-    )
-    ax.set_axis_off()
-    _north_and_scale(ax)
-    has_legend = ax.get_legend() is not None
-    return _figure(_finish(fig, ax, source, title), has_legend, len(gdf), title, "map")
+    with _LOCK:
+        base = _base(gdf)
+        fig, ax = base.fig, base.ax
+        base.polygons.set_facecolor(to_rgba_array(face.tolist())[base.rows])
+        extra = []
+        if weak.any():
+            before = len(ax.collections)
+            gdf[weak].plot(ax=ax, facecolor="none", edgecolor="#777777", hatch="////", linewidth=0)
+            extra = ax.collections[before:]
+        legend = ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            fontsize=MIN_PT + 0.5,
+            frameon=False,
+        )
+        has_legend = ax.get_legend() is not None
+        try:
+            png = _finish(fig, ax, source, title, static=base.static, keep=True)
+        finally:
+            legend.remove()
+            for artist in extra:
+                artist.remove()
+    return _figure(png, has_legend, len(gdf), title, "map")
 
 
 def _range_labels(bins: np.ndarray, lo: float, taal: str = "nl", digits: int = 1) -> list[str]:

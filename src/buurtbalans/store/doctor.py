@@ -140,6 +140,19 @@ def _consistency(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         found.append(
             Finding(WARNING, f"{sourceless} value(s) have no source record", "re-import them")
         )
+    # the store keeps one value per key in its write path (no index since migration 0006)
+    repeated = count(
+        "SELECT count(*) FROM (SELECT 1 FROM observations "
+        "GROUP BY area_code, vintage, period, indicator HAVING count(*) > 1)"
+    )
+    if repeated:
+        found.append(
+            Finding(
+                ERROR,
+                f"{repeated} key(s) (area, vintage, year, indicator) hold more than one value",
+                "export the store (--export DIR) and re-import its sources into a new one",
+            )
+        )
     bad_codes = count("SELECT count(*) FROM areas WHERE NOT regexp_matches(code, ?)", CODE_REGEX)
     if bad_codes:
         found.append(Finding(ERROR, f"{bad_codes} area code(s) are malformed", "re-import"))
@@ -211,6 +224,10 @@ def restore_migrations(path: Path) -> list[str]:
             "0003_imports_replaced_history": "observations_replaced" in tables,
             "0004_synthetic_sources": "synthetic" in columns,
             "0005_store_meta": "store_meta" in tables,
+            "0006_observations_without_key_index": not con.execute(
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'observations' "
+                "AND constraint_type = 'PRIMARY KEY'"
+            ).fetchone()[0],
         }
         recorded = []
         now = datetime.now(UTC).isoformat(timespec="seconds")

@@ -2,7 +2,6 @@
 
 >>> from buurtbalans.store import Store
 >>> from buurtbalans.store.schema import MIGRATIONS
-from buurtbalans.store.world import check_world, twin_info
 >>> store = Store(":memory:")
 >>> store.schema_version() == len(MIGRATIONS)
 True
@@ -21,18 +20,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from buurtbalans import __version__
 from buurtbalans.errors import DataError, ReplaceRefusedError, SchemaVersionError, StoreError
-from buurtbalans.regions import gemeente_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
 from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, merged_note, unknown_codes
+from buurtbalans.store.lookup import resolve_gemeente
 from buurtbalans.store.schema import MIGRATIONS
 from buurtbalans.store.world import check_world, twin_info
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _EMPTIED = (
     "the store {path} has data but its migrations table is empty, so its schema version is "
@@ -316,8 +320,7 @@ class Store:
         sid = src.source_id
         check_world(self, batch)  # the national twin never mixes with real data
         self._drop_unknown_codes(batch)
-        obs = batch.observations.assign(source_id=sid)
-        obs = obs[[*OBSERVATION_COLUMNS, "source_id"]]
+        obs = _columnar(batch.observations, sid)
         areas = batch.areas.assign(source_id=sid)[[*AREA_COLUMNS, "source_id"]]
         areas = areas.drop_duplicates(["code", "vintage"])
         self.con.execute("DELETE FROM observations WHERE source_id = ?", [sid])
@@ -326,12 +329,17 @@ class Store:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self.con.register("batch_obs", obs)
         self.con.register("batch_areas", areas)
+        self._check_unique(batch)
+        # the batch's years as constants: the stored rows of other years are skipped by
+        # their row groups' min/max, so an import costs the same in a store of ten years
+        years = ",".join(str(int(p)) for p in obs.column("period").unique().to_pylist())
+        of_years = f"o.period IN ({years or 'NULL'})"
         changed = self.con.execute(
-            """
+            f"""
             SELECT o.source_id, count(*) AS n FROM observations o JOIN batch_obs b
               ON o.area_code = b.area_code AND o.vintage = b.vintage
              AND o.period = b.period AND o.indicator = b.indicator
-            WHERE o.value IS DISTINCT FROM b.value OR o.status <> b.status
+            WHERE {of_years} AND (o.value IS DISTINCT FROM b.value OR o.status <> b.status)
             GROUP BY 1 ORDER BY 2 DESC
             """
         ).fetchall()
@@ -345,12 +353,12 @@ class Store:
                     "values stay retrievable), or import into another store with --store"
                 )
             self.con.execute(
-                """
+                f"""
                 INSERT INTO observations_replaced
                 SELECT o.*, ?, ? FROM observations o JOIN batch_obs b
                   ON o.area_code = b.area_code AND o.vintage = b.vintage
                  AND o.period = b.period AND o.indicator = b.indicator
-                WHERE o.value IS DISTINCT FROM b.value OR o.status <> b.status
+                WHERE {of_years} AND (o.value IS DISTINCT FROM b.value OR o.status <> b.status)
                 """,
                 [sid, now],
             )
@@ -406,7 +414,16 @@ class Store:
             """
         )
         self.con.unregister("batch_areas")
-        self.con.execute("INSERT OR REPLACE INTO observations SELECT * FROM batch_obs")
+        # the keys this batch brings replace the stored ones (the key is unique by this:
+        # delete, then insert, in the caller's transaction; no index needed)
+        self.con.execute(
+            f"""
+            DELETE FROM observations o USING batch_obs b
+            WHERE {of_years} AND o.area_code = b.area_code AND o.vintage = b.vintage
+              AND o.period = b.period AND o.indicator = b.indicator
+            """
+        )
+        self.con.execute("INSERT INTO observations SELECT * FROM batch_obs")  # sorted by code
         self.con.unregister("batch_obs")
         if batch.boundaries is not None and len(batch.boundaries):
             b = batch.boundaries.assign(crs="EPSG:28992", source_id=sid)[
@@ -416,6 +433,36 @@ class Store:
             self.con.execute("INSERT OR REPLACE INTO boundaries SELECT * FROM batch_bnd")
             self.con.unregister("batch_bnd")
         result.sources.append(sid)
+
+    def _check_unique(self, batch: ImportBatch) -> None:
+        """Each (area, vintage, period, indicator) at most once in a batch (the store holds
+        one value per key); the first repeated key is named. A count of distinct key hashes
+        answers the common case (all unique) cheaply; only when it falls short are the keys
+        themselves grouped (a hash collision then finds nothing)."""
+        total, distinct = self.con.execute(
+            "SELECT count(*), count(DISTINCT hash(area_code, vintage, period, indicator)) "
+            "FROM batch_obs"
+        ).fetchone()
+        if total == distinct:
+            return
+        dup = self.con.execute(
+            """
+            SELECT area_code, vintage, period, indicator, count(*) AS n FROM batch_obs
+            GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC, 1, 2, 3, 4 LIMIT 1
+            """
+        ).fetchone()
+        if dup:
+            n = self.con.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM batch_obs GROUP BY area_code, vintage, "
+                "period, indicator HAVING count(*) > 1)"
+            ).fetchone()
+            raise DataError(
+                f"the import gives {dup[4]} values for area {dup[0]}, indicator {dup[3]}, "
+                f"year {dup[2]} (vintage {dup[1]}); {n[0] if n else 1} such key(s) in all",
+                file=batch.source.file_name,
+                column=str(dup[3]),
+                fix="keep one row per area and year, and map each column to its own indicator",
+            )
 
     def _drop_unknown_codes(self, batch: ImportBatch) -> None:
         """Codes that fit the pattern but exist in no vintage known (:func:`unknown_codes`)
@@ -502,30 +549,7 @@ class Store:
 
     def resolve_gemeente(self, name_or_code: str) -> str:
         """``'Almelo'``, ``'almelo'``, ``'0141'`` or ``'GM0141'`` → ``'GM0141'``."""
-        text = name_or_code.strip()
-        if text.upper().startswith("GM") or text.isdigit():
-            return gemeente_code(text)
-        rows = self.con.execute(
-            """SELECT DISTINCT code FROM areas
-               WHERE level = 'gemeente' AND lower(trim(name)) = lower(?)""",
-            [text],
-        ).fetchall()
-        if len(rows) == 1:
-            return str(rows[0][0])
-        known = [
-            r[0]
-            for r in self.con.execute(
-                "SELECT DISTINCT name FROM areas WHERE level='gemeente' AND name IS NOT NULL "
-                "ORDER BY name"
-            ).fetchall()
-        ]
-        close = [k for k in known if k.lower().startswith(text.lower()[:3])][:5]
-        raise StoreError(
-            f"no gemeente named {text!r} in the store {self.path}"
-            + (f" (did you mean {', '.join(close)}?)" if close else "")
-            + ". Fix: give the CBS code (e.g. GM0141) or import data for it first "
-            "(buurtbalans import ...)"
-        )
+        return resolve_gemeente(self.con, name_or_code, self.path)
 
     def vintages(self, gemeente: str | None = None) -> list[int]:
         """The vintages (code years) present, optionally for one gemeente."""
@@ -608,6 +632,35 @@ class Store:
         ).df()
         geoms = shapely.from_wkb(rows.pop("geometry_wkb").map(bytes).to_numpy())
         return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:28992")
+
+
+def _columnar(observations: pd.DataFrame, source_id: str) -> pa.Table:
+    """The batch's observations as an Arrow table in the store's column order, the
+    repeated text columns dictionary-encoded (DuckDB scans it without per-row Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    obs = observations[OBSERVATION_COLUMNS]
+    columns = {
+        "area_code": pa.array(obs["area_code"], pa.string()).dictionary_encode(),
+        "vintage": pa.array(obs["vintage"], pa.int32()),
+        "period": pa.array(obs["period"], pa.int32()),
+        "indicator": pa.array(obs["indicator"], pa.string()).dictionary_encode(),
+        "value": pa.array(obs["value"], pa.float64(), from_pandas=True),
+        "status": pa.array(obs["status"], pa.string()).dictionary_encode(),
+    }
+    table = pa.table(columns)
+    ids = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(len(obs), dtype=np.int32)), pa.array([source_id])
+    )
+    table = table.append_column("source_id", ids)
+    # sorted by code (stable), so a gemeente's rows sit together in few row groups: the
+    # codes' ranks in the small dictionary, then one integer sort (no string sort)
+    codes = table.column("area_code").combine_chunks()
+    if not len(codes):
+        return table
+    key = pc.take(pc.rank(codes.dictionary, sort_keys="ascending"), codes.indices)
+    return table.take(pc.sort_indices(key))
 
 
 def _filters(

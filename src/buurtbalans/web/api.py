@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
@@ -72,6 +72,36 @@ _PROBLEMS = {
 }
 
 
+def _declared(request: Request) -> set[str]:
+    """The query parameters the matched route declares (its ``Query`` arguments)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return set()
+    return {p.alias for p in dependant.query_params}
+
+
+def _known_parameters(request: Request) -> None:
+    """A query parameter the route does not know is refused (400, naming it and the known
+    ones) instead of silently ignored: a typo like ``?jr=2024`` would otherwise answer
+    for the default year."""
+    known = _declared(request)
+    unknown = sorted({k for k in request.query_params if k not in known})
+    if unknown:
+        raise BadRequestError(
+            f"unknown query parameter(s) {', '.join(map(repr, unknown))} for "
+            f"{request.url.path}. Fix: use "
+            + (", ".join(sorted(known)) if known else "no query parameters")
+        )
+
+
+def _canonical_query(request: Request) -> list[tuple[str, str]]:
+    """The request's declared query parameters in one order: the cache key of an answer
+    (the same question in another parameter order is one cached answer)."""
+    known = _declared(request)
+    return sorted((k, v) for k, v in request.query_params.multi_items() if k in known)
+
+
 class Api:
     """The routes, bound to one store."""
 
@@ -87,7 +117,9 @@ class Api:
         self.token = token
         self.imports = imports
         self.max_upload = max_upload
-        self.router = APIRouter(prefix="/api/v1", responses=_PROBLEMS)
+        self.router = APIRouter(
+            prefix="/api/v1", responses=_PROBLEMS, dependencies=[Depends(_known_parameters)]
+        )
         self._routes()
 
     # -- plumbing -------------------------------------------------------------------------
@@ -101,7 +133,7 @@ class Api:
     ) -> Response:
         """Serve ``compute()`` as JSON with an ETag on store content + request (+ spec hash);
         304 when the client has it; computed once per ETag."""
-        query = sorted(request.query_params.multi_items())
+        query = _canonical_query(request)
         etag = self.access.etag(request.url.path, query, *key)
         if etag in _etags(request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=_cache_headers(etag))

@@ -8,6 +8,7 @@ True
 from __future__ import annotations
 
 import logging
+import threading
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -60,6 +61,7 @@ def create_app(
     tiles: str | None = None,
     tiles_attribution: str = "",
     allowed_hosts: list[str] | None = None,
+    warm: bool = False,
 ) -> FastAPI:
     """The web app on the store file ``store`` (opened read-only per request).
 
@@ -68,6 +70,9 @@ def create_app(
     (``https://…/{z}/{x}/{y}.png``); without it the map shows the buurt outlines only.
     ``allowed_hosts`` limits the Host header (``serve`` on localhost passes the loopback
     names, so a web page elsewhere cannot reach the server through DNS rebinding).
+    ``warm`` computes the heavy national artefacts (the national input rows, the first
+    gemeente's analysis) in a background thread at start-up, so the first request for a
+    gemeente does not wait for them; requests are served meanwhile.
     """
     if imports and not token:
         raise BuurtbalansError(
@@ -88,6 +93,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.access = access
+    if warm:
+        threading.Thread(target=warm_up, args=(access,), name="warm-up", daemon=True).start()
     api = Api(access, token=token, imports=imports, max_upload=max_upload)
     app.include_router(api.router)
     app.add_middleware(_SecurityHeaders, headers=security_headers(tiles))
@@ -155,6 +162,31 @@ def create_app(
         return Response(hit.body, media_type=hit.media_type)
 
     return app
+
+
+def warm_up(access: StoreAccess) -> str | None:
+    """The first gemeente's change analysis with the default spec and years, computed
+    once: it reads and caches the national input rows (memory and next to the store) that
+    every gemeente's national reference ranks among. Returns that gemeente's code (None
+    for an empty store); a failure is logged, never raised (requests then compute)."""
+    from buurtbalans.web import views
+
+    try:
+        with access.open() as st:
+            gms = views.gemeenten(st)
+            if not gms:
+                return None
+            g = gms[0]
+            spec = views.load_preset("mdi")
+            van, jaar = views.years(g, None, None)
+            access.memo(
+                ("analysis", g["code"], spec.hash(), van, jaar),
+                lambda: views.analysis(st, g["code"], spec, van, jaar),
+            )
+            return str(g["code"])
+    except Exception:  # warming is an optimisation: requests compute what it did not
+        log.warning("warming the national reference failed", exc_info=True)
+        return None
 
 
 class _SecurityHeaders:

@@ -1,0 +1,264 @@
+"""The national path: import, store size, warm index and usage errors, each against a
+baseline measured in the same run (A B A B ..., medians of CPU seconds of a fresh process).
+
+Input: national-shaped ``kwb-YYYY.csv`` files (17,591 rows × 84 indicators, 1.48 M values
+per year; see ``national_files.py``), written once into ``--folder``.
+
+- ``import``: ``buurtbalans import file kwb-Y.csv`` (read, validate, write) vs DuckDB
+  ``read_csv`` + ``UNPIVOT`` + insert into a table with the old primary key; CPU and peak
+  RSS of each process.
+- ``store``: bytes per stored value of the store after ``--years`` imports, beside the
+  same values in a plain DuckDB table and in one with the old primary key.
+- ``index``: warm ``buurtbalans index -g GM… --jaren first,last`` (its national
+  reference cached) vs one DuckDB PIVOT of the national rows of the same years.
+- ``usage``: ``rapport -g <typo>`` and ``rapport --van 2024 --tot 2015`` vs ``--help``
+  (wall time).
+
+No pass/fail: the targets are printed beside the ratios and read, not asserted.
+
+    python benchmarks/bench_store.py                 # 10 years, 3 rounds
+    python benchmarks/bench_store.py --years 2 --rounds 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from national_files import write_kwb  # noqa: E402
+
+EXE = [sys.executable, "-m", "buurtbalans"]
+
+
+def run(cmd: list[str], *, ok: tuple[int, ...] = (0,)) -> tuple[float, float, float]:
+    """(CPU seconds, wall seconds, peak RSS MiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
+
+
+def interleaved(
+    a: Callable[[], tuple[float, float, float]],
+    b: Callable[[], tuple[float, float, float]],
+    rounds: int,
+) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """A B A B ...: both see the same machine load."""
+    ra, rb = [], []
+    for _ in range(rounds):
+        ra.append(a())
+        rb.append(b())
+    return ra, rb
+
+
+def med(rows: list[tuple[float, float, float]], i: int) -> float:
+    return statistics.median(r[i] for r in rows)
+
+
+BASELINE_IMPORT = """
+import duckdb, sys
+path, csv, year = sys.argv[1], sys.argv[2], int(sys.argv[3])
+con = duckdb.connect(path)
+con.execute('''CREATE TABLE IF NOT EXISTS obs (area_code TEXT NOT NULL, vintage INTEGER NOT NULL,
+  period INTEGER NOT NULL, indicator TEXT NOT NULL, value DOUBLE, status TEXT NOT NULL,
+  source_id TEXT NOT NULL, PRIMARY KEY (area_code, vintage, period, indicator))''')
+con.execute(f'''CREATE TEMP TABLE raw AS SELECT * FROM read_csv('{csv}', delim=';',
+  header=true, all_varchar=true)''')
+cols = [c for c in con.execute("SELECT * FROM raw LIMIT 0").df().columns
+        if c not in ('gwb_code_10', 'regio')]
+quoted = ", ".join(f'"{c}"' for c in cols)
+con.execute(f'''INSERT INTO obs SELECT gwb_code_10, {year}, {year}, indicator,
+  TRY_CAST(cell AS DOUBLE), CASE WHEN TRY_CAST(cell AS DOUBLE) IS NULL THEN 'missing'
+  ELSE 'ok' END, 'baseline'
+  FROM (UNPIVOT (SELECT * EXCLUDE (regio) FROM raw) ON {quoted}
+        INTO NAME indicator VALUE cell)''')
+con.close()
+"""
+
+PIVOT = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+years = [int(y) for y in sys.argv[2].split(",")]
+inds = sys.argv[3].split(",")
+con.execute(f'''PIVOT (SELECT o.area_code, o.vintage, o.period, a.name, o.indicator, o.value
+  FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage
+  WHERE a.level = 'buurt' AND o.period IN ({",".join(map(str, years))})
+    AND o.indicator IN ({",".join(repr(i) for i in inds)}))
+  ON indicator USING first(value) GROUP BY area_code, vintage, period, name''').df()
+"""
+
+
+def bench_import(folder: Path, files: list[Path], rounds: int) -> None:
+    target = files[-1]
+    year = int(target.stem.split("-")[1])
+
+    def ours() -> tuple[float, float, float]:
+        store = folder / "import-ours.duckdb"
+        store.unlink(missing_ok=True)
+        return run([*EXE, "import", "file", str(target), "--store", str(store)])
+
+    def baseline() -> tuple[float, float, float]:
+        store = folder / "import-base.duckdb"
+        store.unlink(missing_ok=True)
+        return run([sys.executable, "-c", BASELINE_IMPORT, str(store), str(target), str(year)])
+
+    a, b = interleaved(ours, baseline, rounds)
+    ratio = med(a, 0) / med(b, 0)
+    print(
+        f"import {target.name} (17,591 rows, 1.48 M values): {med(a, 0):.2f} s CPU, peak RSS "
+        f"{med(a, 2):.0f} MiB | DuckDB read_csv+UNPIVOT+insert (primary key) {med(b, 0):.2f} s, "
+        f"{med(b, 2):.0f} MiB | ratio {ratio:.2f} (target <= 1.5; RSS <= 400 MiB)"
+    )
+
+
+def build_store(folder: Path, files: list[Path]) -> Path:
+    store = folder / "national.duckdb"
+    stamp = folder / "national.done"
+    if stamp.exists() and stamp.read_text() == ",".join(p.name for p in files):
+        return store
+    store.unlink(missing_ok=True)
+    for path in files:
+        cpu, _, rss = run([*EXE, "import", "file", str(path), "--store", str(store)])
+        print(f"  imported {path.name}: {cpu:.2f} s CPU, {rss:.0f} MiB", flush=True)
+    stamp.write_text(",".join(p.name for p in files))
+    return store
+
+
+def bench_store_size(folder: Path, store: Path, n_years: int) -> None:
+    import duckdb
+
+    plain = folder / "plain.duckdb"
+    keyed = folder / "keyed.duckdb"
+    for p in (plain, keyed):
+        p.unlink(missing_ok=True)
+    con = duckdb.connect(str(plain))
+    con.execute(f"ATTACH '{store}' AS s (READ_ONLY)")
+    con.execute("CREATE TABLE observations AS SELECT * FROM s.observations")
+    n = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    con.execute("CHECKPOINT")
+    con.close()
+    size = store.stat().st_size
+    line = (
+        f"store, {n_years} years ({n / 1e6:.1f} M values): {size / 2**20:.0f} MiB = "
+        f"{size / n:.1f} bytes per value (target <= 20) | plain DuckDB table of the same "
+        f"values {plain.stat().st_size / 2**20:.0f} MiB ({plain.stat().st_size / n:.1f} B)"
+    )
+    if n_years <= 3:  # the keyed copy takes long; its cost is in the issue's table at 10
+        con = duckdb.connect(str(keyed))
+        con.execute(f"ATTACH '{store}' AS s (READ_ONLY)")
+        con.execute(
+            "CREATE TABLE observations (area_code TEXT, vintage INTEGER, period INTEGER, "
+            "indicator TEXT, value DOUBLE, status TEXT, source_id TEXT, "
+            "PRIMARY KEY (area_code, vintage, period, indicator))"
+        )
+        con.execute("INSERT INTO observations SELECT * FROM s.observations")
+        con.execute("CHECKPOINT")
+        con.close()
+        line += (
+            f" | with the old primary key {keyed.stat().st_size / 2**20:.0f} MiB "
+            f"({keyed.stat().st_size / n:.1f} B)"
+        )
+    print(line)
+
+
+IN_PROCESS = """
+import statistics, sys, time
+from buurtbalans.index import cache
+from buurtbalans.index.store_mode import index_for_gemeente
+from buurtbalans.spec import load_spec
+from buurtbalans.store import Store
+st = Store(sys.argv[1], read_only=True)
+years, rounds = [int(y) for y in sys.argv[2].split(",")], int(sys.argv[3])
+spec = load_spec("mdi")
+inputs = ",".join(repr(i) for i in spec.raw_inputs())
+sql = (
+    "PIVOT (SELECT o.area_code, o.vintage, o.period, a.name, o.indicator, o.value "
+    "FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage "
+    f"WHERE a.level = 'buurt' AND o.period IN ({','.join(map(str, years))}) "
+    f"AND o.indicator IN ({inputs})) "
+    "ON indicator USING first(value) GROUP BY area_code, vintage, period, name"
+)
+index_for_gemeente(st, spec, "GM0141", years)  # cached next to the store
+a, b = [], []
+for _ in range(rounds):
+    cache._CACHES.clear()  # from disk, as a new process finds it
+    t = time.process_time(); index_for_gemeente(st, spec, "GM0141", years)
+    a.append(time.process_time() - t)
+    t = time.process_time(); st.con.execute(sql).df(); b.append(time.process_time() - t)
+print(statistics.median(a), statistics.median(b))
+"""
+
+
+def bench_index(store: Path, years: list[int], rounds: int) -> None:
+    from buurtbalans.spec import load_spec
+
+    jaren = f"{years[0]},{years[-1]}"
+    inputs = ",".join(load_spec("mdi").raw_inputs())
+    cmd = [*EXE, "index", "-g", "GM0141", "--jaren", jaren, "--store", str(store)]
+    cold = run(cmd)  # fills the cache next to the store
+    a, b = interleaved(
+        lambda: run(cmd),
+        lambda: run([sys.executable, "-c", PIVOT, str(store), jaren, inputs]),
+        rounds,
+    )
+    print(
+        f"index -g GM0141 --jaren {jaren}: cold {cold[0]:.2f} s CPU, warm {med(a, 0):.2f} s | "
+        f"one DuckDB PIVOT of the national rows {med(b, 0):.2f} s | ratio "
+        f"{med(a, 0) / med(b, 0):.2f} (target <= 0.5; both processes import pandas, the "
+        "index also the engine and scipy: ~1.1 s)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, str(store), jaren, str(max(3, rounds))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ours, pivot = (float(x) for x in proc.stdout.split())
+    print(
+        f"  in one process (no imports): index_for_gemeente, reference from disk, "
+        f"{ours:.2f} s CPU | the PIVOT {pivot:.2f} s | ratio {ours / pivot:.2f} (target <= 0.5)"
+    )
+
+
+def bench_usage(store: Path, rounds: int) -> None:
+    help_ = [*EXE, "--help"]
+    for args in (["-g", "Almeo"], ["-g", "GM0141", "--van", "2024", "--tot", "2015"]):
+        cmd = [*EXE, "rapport", *args, "--store", str(store), "--uit", "/tmp/bench-uit"]
+        a, b = interleaved(lambda cmd=cmd: run(cmd, ok=(1, 2)), lambda: run(help_), rounds)
+        print(
+            f"rapport {' '.join(args)}: {med(a, 1):.2f} s wall | --help {med(b, 1):.2f} s | "
+            f"ratio {med(a, 1) / med(b, 1):.2f} (target <= 2)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/buurtbalans-bench-store"))
+    args = parser.parse_args()
+    years = list(range(2015, 2015 + args.years))
+    files = write_kwb(args.folder / "kwb", years)
+    bench_import(args.folder, files, args.rounds)
+    store = build_store(args.folder, files)
+    bench_usage(store, args.rounds)
+    bench_store_size(args.folder, store, args.years)
+    bench_index(store, years, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
