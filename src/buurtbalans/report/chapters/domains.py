@@ -74,6 +74,7 @@ def _signed(ctx: ReportContext, value: float) -> str:
 def _raw_values(ctx: ReportContext) -> dict[str, tuple[float, float, float, float]]:
     """Per spec indicator: the gemeente's population-weighted mean in van and tot, and the
     NL value in both years where the store has it (NaN otherwise)."""
+    from buurtbalans.analysis.benchmark import land_values
     from buurtbalans.index.store_mode import load_columns
 
     inds = [i.id for i in ctx.spec.indicators if i.id in catalogue()]
@@ -83,7 +84,7 @@ def _raw_values(ctx: ReportContext) -> dict[str, tuple[float, float, float, floa
         wide = load_columns(
             ctx.store, inds, ctx.gemeente, [ctx.van, ctx.tot], vintage=ctx.analysis.vintage
         )
-        land = ctx.store.observations(inds, level="land", periods=[ctx.van, ctx.tot])
+        land = land_values(ctx.store, inds, [ctx.van, ctx.tot], ctx.gemeente)
     except Exception:
         return {}
     pop = ctx.analysis.change.set_index("area_code")["inwoners"]
