@@ -235,9 +235,7 @@ def test_a_synthetic_gemeente_lives_among_synthetic_data_only():
 
 
 @pytest.mark.shared
-def test_almere_beside_the_demo_compares_with_real_gemeenten_only(
-    raw, demo_store_path, tmp_path
-):
+def test_almere_beside_the_demo_compares_with_real_gemeenten_only(raw, demo_store_path, tmp_path):
     """The README's case: `buurtbalans demo` plus the real files in one store."""
     path = tmp_path / "mixed.duckdb"
     shutil.copy(demo_store_path, path)
