@@ -24,6 +24,7 @@ from buurtbalans.index.store_mode import choose_reference
 from buurtbalans.progress import track
 from buurtbalans.report import figures as fg
 from buurtbalans.report.chapters import CHAPTERS, Builder
+from buurtbalans.report.chapters.intro import add_reading_guide
 from buurtbalans.report.context import Chapter, ReportContext
 from buurtbalans.report.findings import unscored
 from buurtbalans.report.outputs import write_geopackage, write_workbook
@@ -146,6 +147,7 @@ def build_report(
         notes.append(_t("unmatched", taal, n=len(missing), codes=names))
     ctx.source_line = _source_line(ctx)
     built = [c for c in (b(ctx) for b in (chapters or CHAPTERS)) if c is not None]
+    add_reading_guide(ctx, built)  # names only the chapters present
     findings = next((c.blocks[0].items for c in built if c.id == "bevindingen"), [])
     tables = {k: v for c in built for k, v in c.tables.items()}
     run = {
