@@ -118,8 +118,19 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
     if not overlap.empty:
         lists = {k: ctx.t(f"optshort_{k}") for k in OPTION_KEYS}
         names = {c: ctx.buurt(c) for c in overlap["area_code"]}
-        all4 = overlap.loc[overlap.get("aantal_lijsten", 0) == len(lists), "area_code"].tolist()
-        ch.text(ctx.t("overlap_text", n=len(all4), buurten=ctx.buurt_list(all4, 8) or "–"))
+        computed = sum(1 for sel in selections if sel.summary.get("status", "ok") == "ok")
+        all4 = overlap.loc[overlap.get("aantal_lijsten", 0) == computed, "area_code"].tolist()
+        if computed == len(lists):
+            ch.text(ctx.t("overlap_text", n=len(all4), buurten=ctx.buurt_list(all4, 8) or "–"))
+        else:  # "alle vier" only when all four could be computed
+            ch.text(
+                ctx.t(
+                    "overlap_text_some",
+                    n=len(all4),
+                    k=computed,
+                    buurten=ctx.buurt_list(all4, 8) or "–",
+                )
+            )
         ch.figure(
             fg.overlap_chart(
                 overlap, title=ctx.t("overlap"), source=ctx.source_line, lists=lists, names=names
