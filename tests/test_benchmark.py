@@ -12,6 +12,7 @@ from buurtbalans.analysis.benchmark import (
     auto_peers,
     compare,
     given_peers,
+    has_peers,
     rule_peers,
     standouts,
 )
@@ -298,3 +299,15 @@ def test_second_place_needs_four():
         "Na G0 heeft G1 van de 4 gemeenten de hoogste waarde voor koopwoningen (49,0 %; "
         "benchmark 45,7; geen landelijke waarde)."
     ]
+
+
+def test_the_report_counts_only_peers_of_the_same_world():
+    store = two_worlds()
+    assert has_peers(store, "GM0001") and has_peers(store, "GM9901")
+    lonely = Store()
+    lonely.write(_batch("r", ["GM0001"], ["Aa"], {"p_koopw": [40.0]}))
+    lonely.write(
+        _batch("f", [f"GM99{i:02d}" for i in range(1, 5)], list("ABCD"), {"p_koopw": [1.0] * 4})
+    )
+    lonely.mark_synthetic(["f"])
+    assert not has_peers(lonely, "GM0001")  # four synthetic gemeenten are no peers

@@ -84,6 +84,19 @@ def same_world(store: Store, obs: pd.DataFrame, gemeente: str | None) -> pd.Data
     return obs[keep].reset_index(drop=True)
 
 
+def has_peers(store: Store, gemeente: str, minimum: int = 3) -> bool:
+    """True when the store has gemeente-level data for ``gemeente`` and for at least
+    ``minimum`` other gemeenten of its world (real or synthetic)."""
+    row = store.con.execute(
+        "SELECT count(DISTINCT o.area_code), max(CASE WHEN o.area_code = ? THEN 1 ELSE 0 END) "
+        "FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage "
+        "JOIN sources s ON s.source_id = o.source_id "
+        "WHERE a.level = 'gemeente' AND coalesce(s.synthetic, FALSE) = ?",
+        [gemeente, is_synthetic(store, gemeente)],
+    ).fetchone()
+    return bool(row and row[1] and row[0] >= minimum + 1)
+
+
 def gemeente_values(
     store: Store, indicators: Sequence[str] | None = None, gemeente: str | None = None
 ) -> pd.DataFrame:

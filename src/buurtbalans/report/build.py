@@ -192,17 +192,14 @@ def _t(key: str, taal: str, **values: object) -> str:
 
 
 def _has_peers(store: Store, gemeente: str) -> bool:
-    """True when the store has gemeente-level data for ``gemeente`` and ≥ 3 others."""
+    """True when the store has gemeente-level data for ``gemeente`` and ≥ 3 others of its
+    world (synthetic gemeenten never count for a real one)."""
+    from buurtbalans.analysis.benchmark import has_peers
+
     try:
-        row = store.con.execute(
-            "SELECT count(DISTINCT o.area_code), max(CASE WHEN o.area_code = ? THEN 1 ELSE 0 END) "
-            "FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage "
-            "WHERE a.level = 'gemeente'",
-            [gemeente],
-        ).fetchone()
+        return has_peers(store, gemeente)
     except Exception:
         return False
-    return bool(row and row[1] and row[0] >= 4)
 
 
 def _source_line(ctx: ReportContext) -> str:
