@@ -118,13 +118,22 @@ def land_values(
 
 
 def nl_value(
-    store: Store, indicator: str, period: int, values: pd.DataFrame, gemeente: str | None = None
+    store: Store,
+    indicator: str,
+    period: int,
+    values: pd.DataFrame,
+    gemeente: str | None = None,
+    land: pd.DataFrame | None = None,
 ) -> float:
     """The NL value: the land row (NL01) where the source has one; else, with (nearly) all
     gemeenten present, the sum for counts or the denominator-weighted mean for rates.
-    ``values`` must hold one world only (:func:`gemeente_values` with ``gemeente``)."""
-    land = store.observations([indicator], level="land", periods=[period])
-    land = same_world(store, land, gemeente)
+    ``values`` must hold one world only (:func:`gemeente_values` with ``gemeente``);
+    ``land``: the land rows of that world, when already read (:func:`land_values`)."""
+    if land is None:
+        land = same_world(
+            store, store.observations([indicator], level="land", periods=[period]), gemeente
+        )
+    land = land[(land["indicator"] == indicator) & (land["period"] == period)]
     if len(land) and land["value"].notna().any():
         return float(land["value"].dropna().iloc[0])
     part = values[(values["indicator"] == indicator) & (values["period"] == period)]
@@ -317,6 +326,7 @@ def compare(
     (city + peers), z-score against the peers, and notes on missing peers."""
     cat = catalogue()
     values = gemeente_values(store, indicators, gemeente)
+    land = same_world(store, store.observations(indicators, level="land"), gemeente)
     group = [gemeente, *peers.codes]
     rows = []
     for ind, part in values[values["code"].isin(group)].groupby("indicator"):
@@ -344,7 +354,7 @@ def compare(
                 ),
                 "jaar": period,
                 "waarde": here[gemeente],
-                "nl": nl_value(store, ind, period, values, gemeente),
+                "nl": nl_value(store, ind, period, values, gemeente, land),
                 "benchmark_min": peer_vals.min(),
                 "benchmark_gem": peer_vals.mean(),
                 "benchmark_max": peer_vals.max(),
