@@ -19,6 +19,7 @@ from buurtbalans.analysis.benchmark import (
 from buurtbalans.analysis.pipeline import benchmark_analysis
 from buurtbalans.errors import DataError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo
+from buurtbalans.sources.codebook import catalogue
 from buurtbalans.sources.detect import import_path
 from buurtbalans.sources.tables import areas_from_codes
 from buurtbalans.store import Store
@@ -311,3 +312,18 @@ def test_the_report_counts_only_peers_of_the_same_world():
     )
     lonely.mark_synthetic(["f"])
     assert not has_peers(lonely, "GM0001")  # four synthetic gemeenten are no peers
+
+
+# -- the national twin (synthetic, in a store of its own) ------------------------------------
+def test_the_twin_benchmarks_within_itself(twin_klein, twin_store):
+    """In the twin's store every peer and NL value is the twin's; standouts are levels
+    carried by a group large enough, never nan."""
+    gemeenten = set(twin_klein[2]["gemeenten"])
+    b = benchmark_analysis(twin_store, "GM0141")
+    assert set(b.peers.codes) <= gemeenten and len(b.peers.codes) == 12
+    assert not b.standouts.empty
+    text = " ".join(b.standouts["zin"])
+    assert not re.search(r"\bnan\b", text)
+    kinds = {catalogue()[i].kind for i in b.standouts["indicator"]}
+    assert kinds <= {"share", "rate", "mean", "score"}
+    assert (b.standouts["n_groep"] >= 3).all()

@@ -184,3 +184,17 @@ def test_corporation_dwellings_add_up(rows):
     assert float(np.asarray(cross).sum()) == pytest.approx(total, abs=1e-6)
     if total > 0:
         assert 0 <= cross.attrs["share_80"] <= cross.attrs["share_60"] + 1e-9 <= 100 + 1e-6
+
+
+def test_twin_corporation_dwellings_match_the_buurten(twin_store):
+    """On the national twin: the crosstab's corporation dwellings are Σ share × stock over
+    the gemeente's buurten in the last year, each buurt once."""
+    from buurtbalans.analysis.pipeline import veerkracht_analysis
+
+    _maps, _settings, cross = veerkracht_analysis(twin_store, "GM0141", 2016, 2020)
+    wide = twin_store.wide(["p_wcorpw", "a_woning"], gemeente="GM0141", periods=[2020])
+    expected = float((wide["p_wcorpw"] / 100 * wide["a_woning"]).sum())
+    assert cross.attrs["unit"] == "corporatiewoningen"
+    assert cross.attrs["total"] == pytest.approx(expected)
+    assert float(np.asarray(cross).sum()) == pytest.approx(expected)
+    assert 0 < cross.attrs["share_80"] < cross.attrs["share_60"] < 100

@@ -361,6 +361,8 @@ def corporatie_crosstab(
     counts the cells count buurten, and ``attrs["unit"]`` says so."""
     klass = pd.Categorical(maps["kaart4_corporatie"], categories=[*CORPORATIE_LABELS, GEEN])
     dwellings = None if stock is None else corporation_dwellings(stock.reindex(maps.index))
+    if dwellings is not None:  # counted on the map's own share: none where map 4 has none
+        dwellings = dwellings.where(maps["kaart4_corporatie"].to_numpy() != GEEN)
     if dwellings is None or dwellings.isna().all():
         out = pd.crosstab(
             maps[column], klass, colnames=["buurten per klasse corporatiebezit"], dropna=False
