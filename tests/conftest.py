@@ -70,7 +70,7 @@ def import_health(store: Store, raw: Path, years=(2012, 2016, 2020)) -> None:
 
 @pytest.fixture(scope="session")
 def twin_klein(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
-    """The reduced national twin (25 gemeenten, ~1,200 buurten, 2015/2020/2024) written to
+    """The reduced national twin (25 gemeenten, ~1,200 buurten, 2016/2020/2024) written to
     files and loaded through the ordinary importers into a store of its own, once per
     session: (store path, folder with the files, manifest)."""
     from buurtbalans.twin import build_twin

@@ -39,12 +39,12 @@ def test_manifest_sizes_and_files(twin_klein):
 
 def test_each_year_has_its_own_columns(twin_klein):
     _, folder, _ = twin_klein
-    early, late = _kwb(folder, 2015), _kwb(folder, 2024)
+    early, late = _kwb(folder, 2016), _kwb(folder, 2024)
     assert "gwb_code" in early.columns and "gwb_code_10" in late.columns
     assert {"a_nw_all", "g_vernoo"} <= set(early.columns)
     assert not {"a_nw_all", "g_vernoo", "p_hh_osm"} & set(late.columns)
     assert {"a_herk_bue", "p_hh_110"} <= set(late.columns)
-    assert kwb_columns(2015) != kwb_columns(2024)
+    assert kwb_columns(2016) != kwb_columns(2024)
 
 
 def test_small_buurten_are_suppressed_with_cbs_symbols(twin_klein):
@@ -84,27 +84,27 @@ def test_gemeente_rows_are_aggregates_of_their_buurten(twin_klein):
 
 def test_deterministic():
     codes = gemeente_list(4, ("GM0141",))
-    a = build_geography(codes, (2015, 2024), 5).membership[2024]
-    b = build_geography(codes, (2015, 2024), 5).membership[2024]
+    a = build_geography(codes, (2016, 2024), 5).membership[2024]
+    b = build_geography(codes, (2016, 2024), 5).membership[2024]
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_boundary_changes_and_herindeling_in_the_crosswalk(twin_store):
     # Dijk en Waard (GM1980) formed in 2022 from Heerhugowaard and Langedijk
-    cw = store_crosswalk(twin_store, 2015, 2024, "GM1980")
+    cw = store_crosswalk(twin_store, 2016, 2024, "GM1980")
     assert set(cw["from_code"].str[:6]) == {"BU0398", "BU0416"}
     assert set(cw["to_code"].dropna().str[:6]) == {"BU1980"}
     assert (cw["flag"] == "recoded").mean() > 0.9 and cw["weight"].notna().all()
     flags = set()
     for gm in ["GM0118", "GM0200", "GM0356", "GM1681"]:  # slots with a split or a merge
-        flags |= set(store_crosswalk(twin_store, 2015, 2024, gm)["flag"].dropna())
+        flags |= set(store_crosswalk(twin_store, 2016, 2024, gm)["flag"].dropna())
     assert {"split", "merged"} <= flags
 
 
 def test_the_national_reference_runs_with_small_buurten(twin_store):
     """The crash of issue 17: buurten under 50 inwoners left the indicator frame shorter
     than the score table."""
-    r = index_for_gemeente(twin_store, load_spec("mdi"), "GM0141", [2015, 2024], vintage=2024)
+    r = index_for_gemeente(twin_store, load_spec("mdi"), "GM0141", [2016, 2024], vintage=2024)
     assert len(r.table) == len(r.indicators)
     assert r.run.provenance["reference"]["kind"].startswith("national")
     assert r.table["score"].notna().mean() > 0.9
@@ -113,9 +113,9 @@ def test_the_national_reference_runs_with_small_buurten(twin_store):
 
 
 def test_herindeling_gemeente_has_its_early_years(twin_store):
-    r = index_for_gemeente(twin_store, load_spec("mdi"), "GM1980", [2015, 2024], vintage=2024)
+    r = index_for_gemeente(twin_store, load_spec("mdi"), "GM1980", [2016, 2024], vintage=2024)
     years = set(r.table["period"])
-    assert years == {2015, 2024}
+    assert years == {2016, 2024}
     assert r.table["area_code"].str.startswith("BU1980").all()
 
 
@@ -125,7 +125,7 @@ def test_twin_never_mixes_with_real_or_demo_data(twin_klein, tmp_path):
         load_demo(twin)
     with Store(tmp_path / "echt.duckdb") as real:
         with pytest.raises(StoreError, match="national twin"):
-            real.write(import_path(folder / "kwb-2015.csv"))
+            real.write(import_path(folder / "kwb-2016.csv"))
         load_demo(real)
         with pytest.raises(StoreError, match="store of its own"):
             load_twin(real, folder)

@@ -163,9 +163,7 @@ def change_analysis(
             notes.append(why)
     if vintage is None:
         vintage = latest_vintage(store, gemeente, tot)
-        notes.append(
-            f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot}."
-        )
+        notes.append(f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot}.")
     result = index_for_gemeente(store, sub, gemeente, [van, tot], vintage=vintage)
     moved = _moved_years(store, gemeente, [van, tot], vintage, sub.raw_inputs())
     notes += [
@@ -348,6 +346,7 @@ def veerkracht_analysis(
         "gz_langdurig_ziek_beperkt",
         "p_wmo_t",
     ]
+    _veerkracht_years(store, gemeente, van, tot, config)
     vintage = vintage or latest_vintage(store, gemeente, tot)
     wide = load_columns(store, needed, gemeente, [van, tot], vintage=vintage)
     if "lbm_onv" not in wide or wide["lbm_onv"].isna().all():
@@ -373,6 +372,49 @@ def _stock(store: Store, gemeente: str, tot: int, vintage: int) -> pd.DataFrame:
     if wide.empty:
         return pd.DataFrame(columns=["p_wcorpw", "a_woning"])
     return wide[wide["period"] == tot].set_index("area_code")
+
+
+def _veerkracht_years(
+    store: Store, gemeente: str, van: int, tot: int, config: VeerkrachtConfig
+) -> None:
+    """Both years need the Leefbaarometer and every vulnerability component; sources are
+    published in different years (health 2016/2020, Leefbaarometer every other year), so
+    a refusal names, per source, the years the store has and which years would work."""
+    wanted = {"Leefbaarometer (onv)": ["lbm_onv"]}
+    for name, (num, _den, _scale) in config.components.items():
+        wanted[name] = num.split("|")
+    family = predecessors(gemeente)
+    rows = store.con.execute(
+        "SELECT DISTINCT o.indicator, o.period FROM observations o JOIN areas a "
+        "ON a.code = o.area_code AND a.vintage = o.vintage "
+        f"WHERE a.gemeente_code IN ({','.join('?' * len(family))}) AND a.level = 'buurt' "
+        "AND o.value IS NOT NULL",
+        list(family),
+    ).fetchall()
+    have: dict[str, set[int]] = {}
+    for ind, period in rows:
+        have.setdefault(ind, set()).add(int(period))
+    years_of = {
+        name: set().union(*(have.get(i, set()) for i in ids)) for name, ids in wanted.items()
+    }
+    short = {n: ys for n, ys in years_of.items() if van not in ys or tot not in ys}
+    if not short:
+        return
+    both = sorted(set.intersection(*years_of.values())) if years_of else []
+    text = "; ".join(
+        f"{n}: {', '.join(map(str, sorted(ys))) or 'geen jaar'}" for n, ys in short.items()
+    )
+    raise DataError(
+        f"veerkracht {van} → {tot} needs every source in both years, but the store has "
+        f"for {gemeente}: {text}",
+        fix=(
+            f"choose two years that have all of them ({', '.join(map(str, both))}), e.g. "
+            f"--van {both[0]} --tot {both[-1]}"
+            if len(both) >= 2
+            else "import the missing sources for those years (Leefbaarometer, CBS/RIVM "
+            "gezondheid, KWB)"
+        ),
+    )
 
 
 @dataclass

@@ -65,6 +65,7 @@ def load_input(
         wide = pd.concat(
             [_move(store, wide[own], vintage, gemeente), wide[~own]], ignore_index=True
         )
+    wide = combine_vintages(wide, vintage)
     missing_periods = sorted(set(periods) - set(wide["period"]))
     if missing_periods:
         raise DataError(
@@ -72,6 +73,25 @@ def load_input(
             fix="import those years, or choose years the store has",
         )
     return wide
+
+
+def combine_vintages(wide: pd.DataFrame, target: int | None) -> pd.DataFrame:
+    """One row per area code and year. Sources of one year can come on different
+    vintages (the Leefbaarometer republishes every year on the latest indeling, KWB uses
+    each year's): rows of the same code and year are combined, the values of ``target``
+    (or else the latest vintage) first. A code CBS kept is the same piece of land; a
+    changed buurt has a new code and is not combined."""
+    if wide.empty or not wide.duplicated(["area_code", "period"]).any():
+        return wide
+    rank = wide["vintage"].rsub(10_000) if target is None else (wide["vintage"] != target)
+    out = (
+        wide.assign(_rank=rank)
+        .sort_values(["area_code", "period", "_rank"], kind="stable")
+        .groupby(["area_code", "period"], as_index=False, sort=False)
+        .first()
+        .drop(columns="_rank")
+    )
+    return out[wide.columns]
 
 
 def in_gemeente(codes: pd.Series, gemeente: str) -> pd.Series:
@@ -164,7 +184,9 @@ def _move(store: Store, wide: pd.DataFrame, target: int, gemeente: str | None) -
         moved["vintage"] = target
         moved["name"] = moved["area_code"].map(names)
         parts.append(moved)
-    return pd.concat(parts, ignore_index=True)
+    out = combine_vintages(pd.concat(parts, ignore_index=True), target)
+    out["vintage"] = target
+    return out
 
 
 def sources_used(

@@ -14,7 +14,7 @@ A twin lives in a store of its own: the store records it (``Store.twin()``), ref
 other import, and every output made from it says it is synthetic.
 
 >>> SIZES["klein"].years
-(2015, 2020, 2024)
+(2016, 2020, 2024)
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class TwinSize:
 
 SIZES = {
     "nl": TwinSize("nl", None, tuple(range(2015, 2025))),
-    "klein": TwinSize("klein", 25, (2015, 2020, 2024)),
+    "klein": TwinSize("klein", 25, (2016, 2020, 2024)),
 }
 
 

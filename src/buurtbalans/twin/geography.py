@@ -27,7 +27,7 @@ from buurtbalans.sources.known import gemeenten_of, herindelingen
 # RD New extent of the twin's grid (metres): roughly the Netherlands' bounding box
 X0, X1, Y0, Y1 = 15_000.0, 275_000.0, 310_000.0, 615_000.0
 SPLIT_YEAR, RECODE_YEAR, MERGE_YEAR = 2019, 2021, 2022
-PEOPLE_PER_BUURT = 1_280  # NL: about 17.9 M inwoners in about 14,000 buurten
+PEOPLE_PER_BUURT = 1_120  # NL: about 14,000 buurten (17.9 M inwoners, and empty buurten)
 # a few gemeenten of recognisable size (inwoners, rounded); the rest are drawn
 KNOWN_SIZES = {
     "GM0363": 930_000,
