@@ -146,13 +146,13 @@ def test_demo_report_names_the_education_break_and_counts_dwellings(demo_report)
 
 def test_twin_report_findings_rest_on_what_they_say(twin_store, tmp_path):
     """The national twin (reduced): the same rules on a full synthetic Netherlands."""
-    rep = build_report(twin_store, "GM0141", 2015, 2024, uit=tmp_path, synthetic=True, pdf=False)
+    rep = build_report(twin_store, "GM0141", 2016, 2024, uit=tmp_path, synthetic=True, pdf=False)
     text = " ".join(_sentences(rep))
     assert "None" not in text and not re.search(r"\bnan\b", text)
     p = rep.analysis.polarisation
     lo, hi = p.slope_ci
     assert (DIVERGE in text) == (lo > 0) and (CONVERGE in text) == (hi < 0)
-    assert "opleiding van 2015 tot 2024 loopt over een definitiebreuk" in text
+    assert "opleiding van 2016 tot 2024 loopt over een definitiebreuk" in text
     ids = [c.id for c in rep.chapters]
     guide = _guide(rep)
     assert ("de veerkracht van de buurten" in guide) == ("veerkracht" in ids)
