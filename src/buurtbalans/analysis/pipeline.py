@@ -360,8 +360,10 @@ def veerkracht_analysis(
     maps, settings = veerkracht(start, end, config=config)
     settings.update(vintage=vintage, van=van, tot=tot)
     maps.insert(0, "name", end["name"])
-    return maps.reset_index(), settings, corporatie_crosstab(
-        maps, stock=_stock(store, gemeente, tot, vintage)
+    return (
+        maps.reset_index(),
+        settings,
+        corporatie_crosstab(maps, stock=_stock(store, gemeente, tot, vintage)),
     )
 
 
