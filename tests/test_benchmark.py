@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -9,11 +12,14 @@ from buurtbalans.analysis.benchmark import (
     auto_peers,
     compare,
     given_peers,
+    has_peers,
     rule_peers,
     standouts,
 )
 from buurtbalans.analysis.pipeline import benchmark_analysis
+from buurtbalans.errors import DataError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo
+from buurtbalans.sources.codebook import catalogue
 from buurtbalans.sources.detect import import_path
 from buurtbalans.sources.tables import areas_from_codes
 from buurtbalans.store import Store
@@ -129,21 +135,195 @@ def test_seed004_rule(municipal_store):
     assert "100.000 inwoners" in peers.notes[0]
 
 
-def test_standouts_sentence_second_place():
+def test_standouts_sentence_lowest_with_the_gap_to_nl():
     store = toy_store()
-    peers = given_peers(store, "GM0001", ["Bee", "Dee"])
+    peers = given_peers(store, "GM0001", ["Bee", "Cee"])
     s = standouts(compare(store, "GM0001", peers), store, "GM0001", peers)
     assert (
-        "Aa heeft van de 3 gemeenten de laagste waarde voor aantal inwoners (100,0 aantal;"
-        " benchmark 350,0)." in s["zin"].tolist()
+        "Aa heeft van de 3 gemeenten de laagste waarde voor koopwoningen (40,0 %;"
+        " benchmark 55,0; geen landelijke waarde)." in s["zin"].tolist()
     )
+    assert "a_inw" not in s["indicator"].tolist()  # a count says how big, not how it is
 
 
 def test_standouts_in_english():
     store = toy_store()
-    peers = given_peers(store, "GM0001", ["Bee", "Dee"])
+    peers = given_peers(store, "GM0001", ["Bee", "Cee"])
     s = standouts(compare(store, "GM0001", peers), store, "GM0001", peers, taal="en")
     assert (
-        "Of the 3 municipalities, Aa has the lowest value for residents (100.0 aantal;"
-        " peers 350.0)." in s["zin"].tolist()
+        "Of the 3 municipalities, Aa has the lowest value for owner-occupied homes (40.0 %;"
+        " peers 55.0; no national value)." in s["zin"].tolist()
     )
+
+
+# -- synthetic never mixes with real (issue 18) -------------------------------------------
+def _batch(source: str, codes: list[str], names: list[str], values: dict, vintage: int = 2020):
+    rows = [
+        {
+            "area_code": c,
+            "vintage": vintage,
+            "period": 2020,
+            "indicator": k,
+            "value": v[i],
+            "status": "ok",
+        }
+        for k, v in values.items()
+        for i, c in enumerate(codes)
+    ]
+    return ImportBatch(
+        SourceInfo(source, "t", source, source, "2020", source, source, "t"),
+        areas_from_codes(pd.Series(codes), vintage, pd.Series(names)),
+        pd.DataFrame(rows),
+    )
+
+
+def two_worlds() -> Store:
+    """320 real gemeenten plus a real NL row, and five synthetic gemeenten that look like
+    GM0001 plus a synthetic NL row of the same year (another vintage)."""
+    real = [f"GM{i:04d}" for i in range(1, 321)]
+    fake = [f"GM99{i:02d}" for i in range(1, 6)]
+    inw = [1000.0 + 10 * i for i in range(len(real))]
+    koop = [40.0 + (i % 30) for i in range(len(real))]
+    store = Store()
+    store.write(
+        _batch(
+            "real",
+            [*real, "NL01"],
+            [f"Gemeente {i}" for i in range(len(real))] + ["Nederland"],
+            {
+                "a_inw": [*inw, sum(inw)],
+                "p_koopw": [*koop, 50.0],
+                "bev_dich": [500.0 + i for i in range(len(real))] + [520.0],
+            },
+        )
+    )
+    store.write(
+        _batch(
+            "fake",
+            [*fake, "NL01"],
+            [f"Voorbeeldgemeente {c}" for c in "ABCDE"] + ["Nederland (synthetisch)"],
+            {
+                "a_inw": [inw[0] + i for i in range(5)] + [5e6],
+                "p_koopw": [koop[0]] * 5 + [99.0],
+                "bev_dich": [500.0 + i for i in range(5)] + [1.0],
+            },
+            vintage=2019,
+        )
+    )
+    store.mark_synthetic(["fake"])
+    return store
+
+
+def test_synthetic_gemeenten_are_never_peers_nor_in_nl():
+    store = two_worlds()
+    peers = auto_peers(store, "GM0001", k=5)
+    assert not any(c.startswith("GM99") for c in peers.codes)  # the look-alikes are fake
+    comp = compare(store, "GM0001", peers).set_index("indicator")
+    assert comp.loc["p_koopw", "nl"] == 50.0  # the real NL row, not the synthetic 99
+    # no NL row for a_inw in the real world's total beyond the real one
+    assert comp.loc["a_inw", "nl"] == sum(1000.0 + 10 * i for i in range(320))
+    with pytest.raises(DataError, match="synthetic and real gemeenten are never compared"):
+        given_peers(store, "GM0001", ["GM9901", "GM0002"])
+
+
+def test_a_synthetic_gemeente_lives_among_synthetic_data_only():
+    store = two_worlds()
+    peers = auto_peers(store, "GM9901", k=12)
+    assert sorted(peers.codes) == ["GM9902", "GM9903", "GM9904", "GM9905"]
+    comp = compare(store, "GM9901", peers).set_index("indicator")
+    assert comp.loc["p_koopw", "nl"] == 99.0
+    with pytest.raises(DataError, match="real and GM9901 is not"):
+        given_peers(store, "GM9901", ["GM0002"])
+
+
+@pytest.mark.shared
+def test_almere_beside_the_demo_compares_with_real_gemeenten_only(raw, demo_store_path, tmp_path):
+    """The README's case: `buurtbalans demo` plus the real files in one store."""
+    path = tmp_path / "mixed.duckdb"
+    shutil.copy(demo_store_path, path)
+    with Store(path) as store:
+        store.write(
+            import_path(raw / "cbs-kwb2014-almere-nens" / "municipalities.topojson", jaar=2014)
+        )
+    with Store(path, read_only=True) as store:
+        b = benchmark_analysis(store, "GM0034")
+        assert len(b.peers.codes) == 12
+        assert not any(c.startswith("GM99") for c in b.peers.codes)
+        assert set(b.peers.table.columns) >= {"a_inw_2014"}  # the real year, not the demo's
+        real_total = (
+            store.observations(["a_inw"], level="gemeente", periods=[2014])
+            .query("~area_code.str.startswith('GM99')")["value"]
+            .sum()
+        )
+        assert b.comparison.set_index("indicator").loc["a_inw", "nl"] == real_total
+        assert not re.search(r"\bnan\b", " ".join(b.standouts["zin"]))
+        demo = benchmark_analysis(store, "GM9999")
+        assert all(c.startswith("GM99") for c in demo.peers.codes)
+
+
+# -- standouts a researcher would sign (issue 18) ----------------------------------------
+def _group(n: int) -> Store:
+    codes = [f"GM{i:04d}" for i in range(1, n + 1)]
+    values = {
+        "p_koopw": [50.0 - i * i for i in range(n)],  # 50, 49, 46, 41: GM0002 second
+        "a_pau": [1e5 * (i + 1) for i in range(n)],
+    }
+    store = Store()
+    store.write(_batch("r", codes, [f"G{i}" for i in range(n)], values))
+    return store
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_no_sentence_a_group_this_small_cannot_carry(n):
+    """With one peer 'Na G0 heeft G1 de hoogste waarde' would mean G1 is the lowest."""
+    store = _group(n + 1)
+    city = "GM0002"
+    peers = given_peers(store, city, [f"GM{i:04d}" for i in range(1, n + 2)])
+    s = standouts(compare(store, city, peers), store, city, peers)
+    text = " ".join(s["zin"])
+    assert not re.search(r"\bnan\b", text) and "Na " not in text
+    assert "a_pau" not in s["indicator"].tolist()
+    if n == 1:
+        assert s.empty
+    if n == 2:  # three in the group: G1 is in the middle, z against the two peers
+        assert s["zin"].tolist() == [
+            "G1 ligt voor koopwoningen 0,4 standaardafwijking boven het gemiddelde van de 2 "
+            "benchmarkgemeenten (49,0 %; benchmark 48,0; geen landelijke waarde)."
+        ]
+
+
+def test_second_place_needs_four():
+    store = _group(4)
+    peers = given_peers(store, "GM0002", ["GM0001", "GM0003", "GM0004"])
+    s = standouts(compare(store, "GM0002", peers), store, "GM0002", peers)
+    assert s["zin"].tolist() == [
+        "Na G0 heeft G1 van de 4 gemeenten de hoogste waarde voor koopwoningen (49,0 %; "
+        "benchmark 45,7; geen landelijke waarde)."
+    ]
+
+
+def test_the_report_counts_only_peers_of_the_same_world():
+    store = two_worlds()
+    assert has_peers(store, "GM0001") and has_peers(store, "GM9901")
+    lonely = Store()
+    lonely.write(_batch("r", ["GM0001"], ["Aa"], {"p_koopw": [40.0]}))
+    lonely.write(
+        _batch("f", [f"GM99{i:02d}" for i in range(1, 5)], list("ABCD"), {"p_koopw": [1.0] * 4})
+    )
+    lonely.mark_synthetic(["f"])
+    assert not has_peers(lonely, "GM0001")  # four synthetic gemeenten are no peers
+
+
+# -- the national twin (synthetic, in a store of its own) ------------------------------------
+def test_the_twin_benchmarks_within_itself(twin_klein, twin_store):
+    """In the twin's store every peer and NL value is the twin's; standouts are levels
+    carried by a group large enough, never nan."""
+    gemeenten = set(twin_klein[2]["gemeenten"])
+    b = benchmark_analysis(twin_store, "GM0141")
+    assert set(b.peers.codes) <= gemeenten and len(b.peers.codes) == 12
+    assert not b.standouts.empty
+    text = " ".join(b.standouts["zin"])
+    assert not re.search(r"\bnan\b", text)
+    kinds = {catalogue()[i].kind for i in b.standouts["indicator"]}
+    assert kinds <= {"share", "rate", "mean", "score"}
+    assert (b.standouts["n_groep"] >= 3).all()

@@ -94,3 +94,19 @@ def test_a_buurt_without_a_score_is_never_picked_and_is_counted():
     assert (summary["onvoldoende_gegevens"] == 2).all()
     for sel in sels:
         assert not {"BU99990101", "BU99990102"} & set(sel.buurten["area_code"])
+
+
+def test_unknown_population_is_unknown_never_zero():
+    """Issue 18: 'bereikt 0 inwoners, – %' where the store has no inwonertallen."""
+    town = TOWN.drop(columns="kosten").assign(inwoners=float("nan"))
+    summary, _sels = prioritise(town, n=3)
+    s = summary.set_index("optie")
+    assert pd.isna(s.loc["hoogste_score", "inwoners"])
+    assert pd.isna(s.loc["hoogste_score", "aandeel_inwoners"])
+    assert s.loc["hoogste_score", "inwoners_onbekend"] == 3
+    # 'meeste inwoners' cannot rank without population: its own reason, not the cost one
+    assert s.loc["meeste_inwoners", "status"] == "geen gegevens voor inwoners"
+    assert s.loc["hoogste_kosten", "status"] == NO_COST
+    partial = TOWN.assign(inwoners=[100, None, 3000, 2500, 150, 2000, 1000])
+    p = prioritise(partial, n=3)[0].set_index("optie").loc["hoogste_score"]
+    assert p["inwoners"] == 3100 and p["inwoners_onbekend"] == 1

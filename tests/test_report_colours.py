@@ -76,7 +76,7 @@ def test_benchmark_docs_example(raw, tmp_path):
     sentences = bm.standouts["zin"].tolist()
     assert (
         "Almere heeft van de 13 gemeenten de laagste waarde voor aandeel inwoners 65 jaar of "
-        "ouder (9,0 %; benchmark 14,5)." in sentences
+        "ouder (9,0 %; benchmark 14,5; Nederland 17,3, verschil -8,3)." in sentences
     )
     rule = benchmark_analysis(store, code, rule="seed004", year=2014)
     assert len(set(rule.peers.table["naam"]) & set(SEED004_NAMES)) == 7  # as docs say

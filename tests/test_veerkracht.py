@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from buurtbalans.analysis.veerkracht import (
     KWETSBAAR_LABELS,
     TYPOLOGY_LABELS,
     corporatie_class,
+    corporatie_crosstab,
     focus_class,
     overlast_class,
     overlast_development,
@@ -141,3 +143,58 @@ def test_amstelveen_overlast_development_2014_2022(raw):
     order = obs[2022].sort_values().index
     assert levels[order].is_monotonic_increasing
     assert levels["WK036205"] == 3
+
+
+# -- corporatie × veerkracht counts dwellings, as seed 003 does (issue 18) ------------------
+def test_corporation_crosstab_counts_dwellings_not_buurten():
+    maps = pd.DataFrame(
+        {
+            "kaart4_corporatie": ["> 80%", "60-80%", "< 10%", "30-60%"],
+            "kaart7_veerkracht": ["veerkracht", "veerkracht", "enige veerkracht", "veerkracht"],
+        },
+        index=["BU1", "BU2", "BU3", "BU4"],
+    )
+    stock = pd.DataFrame(
+        {"p_wcorpw": [90.0, 65.0, 5.0, 40.0], "a_woning": [1000.0, 2000.0, 3000.0, np.nan]},
+        index=maps.index,
+    )
+    cross = corporatie_crosstab(maps, stock=stock)
+    assert cross.attrs["unit"] == "corporatiewoningen"
+    assert cross.loc["veerkracht", "> 80%"] == 900 and cross.loc["veerkracht", "60-80%"] == 1300
+    assert cross.loc["enige veerkracht", "< 10%"] == 150
+    assert cross.attrs["total"] == 2350  # BU4 has no dwelling count: named, not counted
+    assert cross.attrs["unknown"] == ["BU4"]
+    assert cross.attrs["share_60"] == pytest.approx(100 * 2200 / 2350)
+    assert cross.attrs["share_80"] == pytest.approx(100 * 900 / 2350)
+    # without dwellings the table counts buurten and says so
+    buurten = corporatie_crosstab(maps)
+    assert buurten.attrs["unit"] == "buurten" and buurten.to_numpy().sum() == 4
+
+
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 1e4)), min_size=1, max_size=30))
+def test_corporation_dwellings_add_up(rows):
+    """Every corporation dwelling is in exactly one cell; the ≥ 80 share is within ≥ 60."""
+    share = pd.Series([r[0] for r in rows])
+    stock = pd.DataFrame({"p_wcorpw": share, "a_woning": [r[1] for r in rows]})
+    maps = pd.DataFrame(
+        {"kaart4_corporatie": corporatie_class(share), "kaart7_veerkracht": "veerkracht"}
+    )
+    cross = corporatie_crosstab(maps, stock=stock)
+    total = float((share / 100 * stock["a_woning"]).sum())
+    assert float(np.asarray(cross).sum()) == pytest.approx(total, abs=1e-6)
+    if total > 0:
+        assert 0 <= cross.attrs["share_80"] <= cross.attrs["share_60"] + 1e-9 <= 100 + 1e-6
+
+
+def test_twin_corporation_dwellings_match_the_buurten(twin_store):
+    """On the national twin: the crosstab's corporation dwellings are Σ share × stock over
+    the gemeente's buurten in the last year, each buurt once."""
+    from buurtbalans.analysis.pipeline import veerkracht_analysis
+
+    _maps, _settings, cross = veerkracht_analysis(twin_store, "GM0141", 2016, 2020)
+    wide = twin_store.wide(["p_wcorpw", "a_woning"], gemeente="GM0141", periods=[2020])
+    expected = float((wide["p_wcorpw"] / 100 * wide["a_woning"]).sum())
+    assert cross.attrs["unit"] == "corporatiewoningen"
+    assert cross.attrs["total"] == pytest.approx(expected)
+    assert float(np.asarray(cross).sum()) == pytest.approx(expected)
+    assert 0 < cross.attrs["share_80"] < cross.attrs["share_60"] < 100

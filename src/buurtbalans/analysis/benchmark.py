@@ -60,19 +60,82 @@ def gemeente_names(store: Store) -> pd.Series:
     return areas.drop_duplicates("code", keep="last").set_index("code")["name"]
 
 
-def gemeente_values(store: Store, indicators: Sequence[str] | None = None) -> pd.DataFrame:
-    """Long table of gemeente-level values: code, name, period, indicator, value, status."""
-    obs = store.observations(indicators, level="gemeente")
+def synthetic_sources(store: Store) -> set[str]:
+    """The source ids flagged synthetic (the demo, the national twin)."""
+    src = store.sources()
+    if "synthetic" not in src:
+        return set()
+    return set(src.loc[src["synthetic"].fillna(False).astype(bool), "source_id"])
+
+
+def is_synthetic(store: Store, gemeente: str) -> bool:
+    """Whether a gemeente's data are synthetic (it then lives among synthetic data only)."""
+    return gemeente in store.synthetic_gemeenten()
+
+
+def same_world(store: Store, obs: pd.DataFrame, gemeente: str | None) -> pd.DataFrame:
+    """Observations of ``gemeente``'s world: for a real gemeente only real sources, for a
+    synthetic one only synthetic sources — synthetic and real data never meet in a peer
+    group, an NL value or a total, whatever store they share."""
+    if gemeente is None or obs.empty or "source_id" not in obs:
+        return obs
+    fake = obs["source_id"].isin(synthetic_sources(store))
+    keep = fake if is_synthetic(store, gemeente) else ~fake
+    return obs[keep].reset_index(drop=True)
+
+
+def has_peers(store: Store, gemeente: str, minimum: int = 3) -> bool:
+    """True when the store has gemeente-level data for ``gemeente`` and for at least
+    ``minimum`` other gemeenten of its world (real or synthetic)."""
+    row = store.con.execute(
+        "SELECT count(DISTINCT o.area_code), max(CASE WHEN o.area_code = ? THEN 1 ELSE 0 END) "
+        "FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage "
+        "JOIN sources s ON s.source_id = o.source_id "
+        "WHERE a.level = 'gemeente' AND coalesce(s.synthetic, FALSE) = ?",
+        [gemeente, is_synthetic(store, gemeente)],
+    ).fetchone()
+    return bool(row and row[1] and row[0] >= minimum + 1)
+
+
+def gemeente_values(
+    store: Store, indicators: Sequence[str] | None = None, gemeente: str | None = None
+) -> pd.DataFrame:
+    """Long table of gemeente-level values: code, name, period, indicator, value, status;
+    with ``gemeente``, only the values of its world (real or synthetic, see
+    :func:`same_world`)."""
+    obs = same_world(store, store.observations(indicators, level="gemeente"), gemeente)
     obs["name"] = obs["area_code"].map(gemeente_names(store))
     return obs.rename(columns={"area_code": "code"})
 
 
-def nl_value(store: Store, indicator: str, period: int, values: pd.DataFrame) -> float:
+def land_values(
+    store: Store, indicators: Sequence[str], periods: Sequence[int], gemeente: str
+) -> pd.DataFrame:
+    """The land rows (NL01) of ``gemeente``'s world: a real gemeente never gets the demo's
+    synthetic 'Nederland', a synthetic one never the real one."""
+    obs = store.observations(list(indicators), level="land", periods=list(periods))
+    return same_world(store, obs, gemeente)
+
+
+def nl_value(
+    store: Store,
+    indicator: str,
+    period: int,
+    values: pd.DataFrame,
+    gemeente: str | None = None,
+    land: pd.DataFrame | None = None,
+) -> float:
     """The NL value: the land row (NL01) where the source has one; else, with (nearly) all
-    gemeenten present, the sum for counts or the denominator-weighted mean for rates."""
-    land = store.observations([indicator], level="land", periods=[period])
+    gemeenten present, the sum for counts or the denominator-weighted mean for rates.
+    ``values`` must hold one world only (:func:`gemeente_values` with ``gemeente``);
+    ``land``: the land rows of that world, when already read (:func:`land_values`)."""
+    if land is None:
+        land = same_world(
+            store, store.observations([indicator], level="land", periods=[period]), gemeente
+        )
+    land = land[(land["indicator"] == indicator) & (land["period"] == period)]
     if len(land) and land["value"].notna().any():
-        return float(land["value"].iloc[0])
+        return float(land["value"].dropna().iloc[0])
     part = values[(values["indicator"] == indicator) & (values["period"] == period)]
     if part["code"].nunique() < 300:
         return np.nan
@@ -111,11 +174,15 @@ def resolve_names(store: Store, names: Sequence[str]) -> list[str]:
 
 
 def features(
-    store: Store, year: int | None = None, spec: Sequence[tuple[str, bool]] = DEFAULT_FEATURES
+    store: Store,
+    year: int | None = None,
+    spec: Sequence[tuple[str, bool]] = DEFAULT_FEATURES,
+    gemeente: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """One row per gemeente with the structural features available (latest ≤ year), as
-    published; ``attrs["log"]`` names the columns compared on a log scale."""
-    values = gemeente_values(store, [f for f, _ in spec])
+    published; ``attrs["log"]`` names the columns compared on a log scale. With
+    ``gemeente``, only the gemeenten of its world (real or synthetic)."""
+    values = gemeente_values(store, [f for f, _ in spec], gemeente)
     cols, notes = {}, []
     logged: set[str] = set()
     for feat, log in spec:
@@ -150,7 +217,7 @@ def auto_peers(
     """The ``k`` nearest gemeenten on standardised structural features (Euclidean), ties
     by code. A gemeente needs at least half of the features to be a candidate; features it
     lacks are skipped for its distance (averaged over the features both have)."""
-    feats, notes = features(store, year)
+    feats, notes = features(store, year, gemeente=gemeente)
     enough = feats.notna().sum(axis=1) >= (feats.shape[1] + 1) // 2
     if gemeente not in feats.index:
         raise DataError(
@@ -203,7 +270,7 @@ def rule_peers(
 ) -> Peers:
     """Seed 004's rule: gemeenten over ``min_inw`` residents (and under ``max_inw``), plus
     named neighbours, the ``k`` nearest of those on structural features."""
-    values = gemeente_values(store, ["a_inw"])
+    values = gemeente_values(store, ["a_inw"], gemeente)
     period = _latest(values, "a_inw", year)
     inw = values[values["period"] == period].set_index("code")["value"]
     ok = inw[(inw > min_inw) & ((inw < max_inw) if max_inw else True)].index.tolist()
@@ -220,8 +287,20 @@ def rule_peers(
 
 
 def given_peers(store: Store, gemeente: str, names: Sequence[str]) -> Peers:
-    """Peers named by the user."""
+    """Peers named by the user; a synthetic peer for a real gemeente (or the other way
+    round) is refused."""
     codes = [c for c in resolve_names(store, names) if c != gemeente]
+    fake = set(store.synthetic_gemeenten())
+    mixed = [c for c in codes if (c in fake) != (gemeente in fake)]
+    if mixed:
+        names_by_code = gemeente_names(store)
+        shown = ", ".join(f"{names_by_code.get(c, c)} ({c})" for c in mixed)
+        kind = "real" if gemeente in fake else "synthetic"
+        raise DataError(
+            f"{shown} {'is' if len(mixed) == 1 else 'are'} {kind} and {gemeente} is not: "
+            "synthetic and real gemeenten are never compared",
+            fix="name peers of the same kind (real gemeenten for a real one)",
+        )
     names_by_code = gemeente_names(store)
     table = pd.DataFrame(
         {"code": [gemeente, *codes], "naam": [names_by_code.get(c) for c in [gemeente, *codes]]}
@@ -246,7 +325,8 @@ def compare(
     """One row per indicator: city value, NL, peers' min/mean/max, rank among the group
     (city + peers), z-score against the peers, and notes on missing peers."""
     cat = catalogue()
-    values = gemeente_values(store, indicators)
+    values = gemeente_values(store, indicators, gemeente)
+    land = same_world(store, store.observations(indicators, level="land"), gemeente)
     group = [gemeente, *peers.codes]
     rows = []
     for ind, part in values[values["code"].isin(group)].groupby("indicator"):
@@ -274,7 +354,7 @@ def compare(
                 ),
                 "jaar": period,
                 "waarde": here[gemeente],
-                "nl": nl_value(store, ind, period, values),
+                "nl": nl_value(store, ind, period, values, gemeente, land),
                 "benchmark_min": peer_vals.min(),
                 "benchmark_gem": peer_vals.mean(),
                 "benchmark_max": peer_vals.max(),
@@ -298,7 +378,7 @@ def group_values(
     store: Store, gemeente: str, peers: Peers, indicator: str, period: int
 ) -> pd.DataFrame:
     """The values of the city and its peers for one indicator (for the bar chart)."""
-    values = gemeente_values(store, [indicator])
+    values = gemeente_values(store, [indicator], gemeente)
     part = values[(values["period"] == period) & values["code"].isin([gemeente, *peers.codes])]
     return part[["code", "name", "value"]].assign(stad=part["code"] == gemeente)
 
@@ -306,7 +386,7 @@ def group_values(
 def rank_table(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) -> pd.DataFrame:
     """Heat-table data: direction-aware ranks of every gemeente in the group, by indicator."""
     cat = catalogue()
-    values = gemeente_values(store, comparison["indicator"].tolist())
+    values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
     group = [gemeente, *peers.codes]
     out = {}
     for row in comparison.itertuples():
@@ -324,7 +404,7 @@ def trends(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) 
     """For indicators with more than one year: the city's change vs the peers' mean change
     and the city's rank in the first and last year ('van achterblijver naar …')."""
     cat = catalogue()
-    values = gemeente_values(store, comparison["indicator"].tolist())
+    values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
     group = [gemeente, *peers.codes]
     rows = []
     for ind, part in values[values["code"].isin(group)].groupby("indicator"):
@@ -357,31 +437,56 @@ def trends(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) 
     return pd.DataFrame(rows)
 
 
+# kinds a standout may be about: levels comparable between gemeenten of unlike size (a
+# count such as "personenauto's totaal" or "oppervlakte water" mostly says how big a place is)
+STANDOUT_KINDS = ("share", "rate", "mean", "score")
+# group sizes (city + peers) a sentence needs: "hoogste/laagste van de n" needs three, "na X"
+# needs four (with three, second from the top is also second from the bottom)
+MIN_GROUP_EXTREME = 3
+MIN_GROUP_SECOND = 4
+
 SENTENCES = {
     "nl": {
         "top": "{city} heeft van de {n} gemeenten de hoogste waarde voor {label} ({value} "
-        "{unit}; benchmark {mean}).",
-        "second": "Na {other} heeft {city} de hoogste waarde voor {label} ({value} {unit}).",
+        "{unit}; benchmark {mean}; {nl}).",
+        "second": "Na {other} heeft {city} van de {n} gemeenten de hoogste waarde voor {label} "
+        "({value} {unit}; benchmark {mean}; {nl}).",
         "bottom": "{city} heeft van de {n} gemeenten de laagste waarde voor {label} ({value} "
-        "{unit}; benchmark {mean}).",
-        "second_low": "Na {other} heeft {city} de laagste waarde voor {label} ({value} {unit}).",
+        "{unit}; benchmark {mean}; {nl}).",
+        "second_low": "Na {other} heeft {city} van de {n} gemeenten de laagste waarde voor "
+        "{label} ({value} {unit}; benchmark {mean}; {nl}).",
         "z": "{city} ligt voor {label} {z} standaardafwijking {side} het gemiddelde van de "
-        "benchmarkgemeenten.",
+        "{peers} benchmarkgemeenten ({value} {unit}; benchmark {mean}; {nl}).",
         "above": "boven",
         "below": "onder",
+        "nl": "Nederland {value}, verschil {gap}",
+        "no_nl": "geen landelijke waarde",
     },
     "en": {
         "top": "Of the {n} municipalities, {city} has the highest value for {label} ({value} "
-        "{unit}; peers {mean}).",
-        "second": "After {other}, {city} has the highest value for {label} ({value} {unit}).",
+        "{unit}; peers {mean}; {nl}).",
+        "second": "After {other}, {city} has the highest value of the {n} municipalities for "
+        "{label} ({value} {unit}; peers {mean}; {nl}).",
         "bottom": "Of the {n} municipalities, {city} has the lowest value for {label} "
-        "({value} {unit}; peers {mean}).",
-        "second_low": "After {other}, {city} has the lowest value for {label} ({value} {unit}).",
-        "z": "For {label}, {city} is {z} standard deviations {side} the peers' mean.",
+        "({value} {unit}; peers {mean}; {nl}).",
+        "second_low": "After {other}, {city} has the lowest value of the {n} municipalities "
+        "for {label} ({value} {unit}; peers {mean}; {nl}).",
+        "z": "For {label}, {city} is {z} standard deviations {side} the mean of the {peers} "
+        "peers ({value} {unit}; peers {mean}; {nl}).",
         "above": "above",
         "below": "below",
+        "nl": "Netherlands {value}, difference {gap}",
+        "no_nl": "no national value",
     },
 }
+
+
+def _fmt(taal: str):
+    if taal == "nl":
+        return _nl
+    return lambda v, digits=None: (
+        f"{v:,.{digits if digits is not None else (0 if abs(v) >= 1000 else 1)}f}"
+    )
 
 
 def standouts(
@@ -393,43 +498,64 @@ def standouts(
     taal: str = "nl",
 ) -> pd.DataFrame:
     """'Opvallende kenmerken': indicators where the city is highest or lowest in the group,
-    or furthest from the peers (|z|), each with the sentence that says it."""
+    or furthest from the peers (|z|), each with the sentence that says it and its gap to NL.
+
+    Only levels (codebook kind share, rate, mean or score; no size-driven counts). A group
+    of fewer than three has no highest or lowest, "na X" needs four; a z-score needs two
+    peers that differ. Rows without a sentence are left out, never printed as ``nan``."""
     words = SENTENCES[taal]
-    fmt = _nl if taal == "nl" else (lambda v: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.1f}")
+    fmt = _fmt(taal)
     city_name = gemeente_names(store).get(gemeente, gemeente)
     cat = catalogue()
-    values = gemeente_values(store, comparison["indicator"].tolist())
+    values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
     rows = []
     for row in comparison.itertuples():
+        meta = cat.get(row.indicator)
+        if meta is None or meta.kind not in STANDOUT_KINDS:
+            continue
         part = values[
             (values["indicator"] == row.indicator)
             & (values["period"] == row.jaar)
             & values["code"].isin([gemeente, *peers.codes])
         ].dropna(subset=["value"])
         order = part.sort_values(["value", "code"], ascending=[False, True])
+        size = len(order)
+        if size < 2 or gemeente not in order["code"].tolist():
+            continue
         position = order["code"].tolist().index(gemeente) + 1
-        label = (row.omschrijving if taal == "nl" else cat[row.indicator].label_en).lower()
+        label = (row.omschrijving if taal == "nl" else meta.label_en).lower()
+        gap = row.waarde - row.nl if np.isfinite(row.nl) else np.nan
+        if np.isfinite(gap):
+            sign = "+" if round(gap, 1) > 0 else ""
+            nl_text = words["nl"].format(value=fmt(row.nl), gap=sign + fmt(gap))
+        else:
+            nl_text = words["no_nl"]
         slots = {
             "city": city_name,
-            "n": len(order),
+            "n": size,
+            "peers": size - 1,
             "label": label,
             "unit": row.eenheid,
             "value": fmt(row.waarde),
             "mean": fmt(row.benchmark_gem),
+            "nl": nl_text,
         }
-        if position == 1:
+        key = None
+        if size >= MIN_GROUP_EXTREME and position == 1:
             key, strength = "top", 3.0
-        elif position == 2:
+        elif size >= MIN_GROUP_EXTREME and position == size:
+            key, strength = "bottom", 3.0
+        elif size >= MIN_GROUP_SECOND and position == 2:
             key, strength = "second", 2.0
             slots["other"] = order["name"].iloc[0]
-        elif position == len(order):
-            key, strength = "bottom", 3.0
-        elif position == len(order) - 1:
+        elif size >= MIN_GROUP_SECOND and position == size - 1:
             key, strength = "second_low", 2.0
             slots["other"] = order["name"].iloc[-1]
-        else:
+        elif pd.notna(row.z) and np.isfinite(row.z) and row.z != 0:
             key, strength = "z", 0.0
             slots.update(z=fmt(abs(row.z)), side=words["above" if row.z > 0 else "below"])
+        if key is None:
+            continue
         verdict = {"lager is beter": row.z < 0, "hoger is beter": row.z > 0}.get(row.polariteit)
         rows.append(
             {
@@ -437,10 +563,28 @@ def standouts(
                 "thema": row.thema,
                 "zin": words[key].format(**slots),
                 "positie": position,
+                "n_groep": size,
                 "z": row.z,
-                "score": strength + abs(row.z or 0),
+                "nl": row.nl,
+                "verschil_nl": gap,
+                "score": strength + (abs(row.z) if pd.notna(row.z) else 0.0),
                 "gunstig": verdict,
             }
         )
-    out = pd.DataFrame(rows).sort_values(["score", "indicator"], ascending=[False, True])
+    columns = [
+        "indicator",
+        "thema",
+        "zin",
+        "positie",
+        "n_groep",
+        "z",
+        "nl",
+        "verschil_nl",
+        "score",
+        "gunstig",
+    ]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    out = out.sort_values(["score", "indicator"], ascending=[False, True])
     return out.head(n).reset_index(drop=True)

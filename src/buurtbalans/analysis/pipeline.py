@@ -360,7 +360,20 @@ def veerkracht_analysis(
     maps, settings = veerkracht(start, end, config=config)
     settings.update(vintage=vintage, van=van, tot=tot)
     maps.insert(0, "name", end["name"])
-    return maps.reset_index(), settings, corporatie_crosstab(maps)
+    return (
+        maps.reset_index(),
+        settings,
+        corporatie_crosstab(maps, stock=_stock(store, gemeente, tot, vintage)),
+    )
+
+
+def _stock(store: Store, gemeente: str, tot: int, vintage: int) -> pd.DataFrame:
+    """Corporation share and dwellings per buurt in ``tot`` (for the crosstab, which
+    counts corporation dwellings as seed 003 does)."""
+    wide = load_columns(store, ["p_wcorpw", "a_woning"], gemeente, [tot], vintage=vintage)
+    if wide.empty:
+        return pd.DataFrame(columns=["p_wcorpw", "a_woning"])
+    return wide[wide["period"] == tot].set_index("area_code")
 
 
 class VeerkrachtYearsError(DataError):

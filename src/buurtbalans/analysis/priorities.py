@@ -102,7 +102,7 @@ def select(
             chosen,
             {"optie": option.id, "status": f"geen gegevens voor {', '.join(map(str, cols))}"},
         )
-    res = chosen["inwoners"].sum()
+    res = chosen["inwoners"].sum(min_count=1)  # unknown population stays unknown, never 0
     summary: dict[str, object] = {
         "optie": option.id,
         "omschrijving": option.label or option.id,
@@ -111,8 +111,9 @@ def select(
         "score_min": chosen["score"].min(),
         "score_max": chosen["score"].max(),
         "inwoners": res,
+        "inwoners_onbekend": int(chosen["inwoners"].isna().sum()),
         "aandeel_inwoners": 100 * res / municipality["inwoners"]
-        if municipality["inwoners"]
+        if municipality["inwoners"] and pd.notna(res)
         else np.nan,
     }
     if "kosten" in chosen.columns and chosen["kosten"].notna().all():

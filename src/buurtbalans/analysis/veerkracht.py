@@ -339,14 +339,59 @@ def veerkracht(
     return out, settings
 
 
-def corporatie_crosstab(maps: pd.DataFrame, column: str = "kaart7_veerkracht") -> pd.DataFrame:
-    """How a map's classes relate to the corporation share (counts of buurten)."""
-    return pd.crosstab(
-        maps[column],
-        pd.Categorical(maps["kaart4_corporatie"], categories=[*CORPORATIE_LABELS, GEEN]),
-        colnames=["corporatiebezit"],
+def corporation_dwellings(stock: pd.DataFrame) -> pd.Series:
+    """Corporation dwellings per buurt: share (``p_wcorpw``, %) × dwellings (``a_woning``);
+    NaN where either is unknown."""
+    if "p_wcorpw" not in stock or "a_woning" not in stock:
+        return pd.Series(np.nan, index=stock.index, dtype=float)
+    return stock["p_wcorpw"].astype(float) / 100 * stock["a_woning"].astype(float)
+
+
+def corporatie_crosstab(
+    maps: pd.DataFrame, column: str = "kaart7_veerkracht", stock: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """How a map's classes relate to the corporation share.
+
+    With ``stock`` (``p_wcorpw`` and ``a_woning`` per buurt, indexed like ``maps``) each
+    cell counts **corporation dwellings** (share × dwellings), the unit of seed 003's "34 %
+    of corporation dwellings lie in areas with ≥ 60 % corporation stock"; ``attrs`` then
+    hold ``share_60`` and ``share_80`` (% of the gemeente's corporation dwellings in
+    buurten with ≥ 60 / ≥ 80 % corporation stock), ``total`` and ``unknown`` (buurten with
+    a corporation class but no dwelling count, left out and named). Without dwelling
+    counts the cells count buurten, and ``attrs["unit"]`` says so."""
+    klass = pd.Categorical(maps["kaart4_corporatie"], categories=[*CORPORATIE_LABELS, GEEN])
+    dwellings = None if stock is None else corporation_dwellings(stock.reindex(maps.index))
+    if dwellings is not None:  # counted on the map's own share: none where map 4 has none
+        dwellings = dwellings.where(maps["kaart4_corporatie"].to_numpy() != GEEN)
+    if dwellings is None or dwellings.isna().all():
+        out = pd.crosstab(
+            maps[column], klass, colnames=["buurten per klasse corporatiebezit"], dropna=False
+        )
+        out.attrs = {"unit": "buurten"}
+        return out
+    known = dwellings.notna()
+    out = pd.crosstab(
+        maps.loc[known, column],
+        klass[known.to_numpy()],
+        values=dwellings[known],
+        aggfunc="sum",
+        colnames=["corporatiewoningen per klasse corporatiebezit"],
         dropna=False,
-    )
+    ).fillna(0.0)
+    share = stock.reindex(maps.index)["p_wcorpw"].astype(float)
+    total = float(dwellings[known].sum())
+    out.attrs = {
+        "unit": "corporatiewoningen",
+        "total": total,
+        "share_60": 100 * float(dwellings[known & (share >= 60)].sum()) / total
+        if total
+        else np.nan,
+        "share_80": 100 * float(dwellings[known & (share >= 80)].sum()) / total
+        if total
+        else np.nan,
+        "unknown": sorted(maps.index[~known & (maps["kaart4_corporatie"] != GEEN)].astype(str)),
+    }
+    return out
 
 
 LABELS_EN: dict[str, str] = {

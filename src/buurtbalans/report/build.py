@@ -26,6 +26,7 @@ from buurtbalans.index.store_mode import choose_reference
 from buurtbalans.progress import track
 from buurtbalans.report import figures as fg
 from buurtbalans.report.chapters import CHAPTERS, Builder
+from buurtbalans.report.chapters.intro import add_reading_guide
 from buurtbalans.report.context import Chapter, ReportContext
 from buurtbalans.report.findings import unscored
 from buurtbalans.report.outputs import write_geopackage, write_workbook
@@ -158,6 +159,7 @@ def build_report(
         notes.append(_t("unmatched", taal, n=len(missing), codes=names))
     ctx.source_line = _source_line(ctx)
     built = [c for c in (b(ctx) for b in (chapters or CHAPTERS)) if c is not None]
+    add_reading_guide(ctx, built)  # names only the chapters present
     findings = next((c.blocks[0].items for c in built if c.id == "bevindingen"), [])
     tables = {k: v for c in built for k, v in c.tables.items()}
     run = {
@@ -202,17 +204,14 @@ def _t(key: str, taal: str, **values: object) -> str:
 
 
 def _has_peers(store: Store, gemeente: str) -> bool:
-    """True when the store has gemeente-level data for ``gemeente`` and ≥ 3 others."""
+    """True when the store has gemeente-level data for ``gemeente`` and ≥ 3 others of its
+    world (synthetic gemeenten never count for a real one)."""
+    from buurtbalans.analysis.benchmark import has_peers
+
     try:
-        row = store.con.execute(
-            "SELECT count(DISTINCT o.area_code), max(CASE WHEN o.area_code = ? THEN 1 ELSE 0 END) "
-            "FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage "
-            "WHERE a.level = 'gemeente'",
-            [gemeente],
-        ).fetchone()
+        return has_peers(store, gemeente)
     except Exception:
         return False
-    return bool(row and row[1] and row[0] >= 4)
 
 
 def _source_line(ctx: ReportContext) -> str:

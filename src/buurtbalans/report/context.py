@@ -124,9 +124,16 @@ class ReportContext:
         given = getattr(self.analysis, "basis", None)
         if isinstance(given, dict) and "domeinen" in given:  # analysis.basis (Dutch keys)
             pop = given.get("inwoners_jaar")
-            if isinstance(pop, dict):
-                pop = ", ".join(
-                    f"{k} → {v}" if str(k) != str(v) else str(v) for k, v in pop.items()
+            if isinstance(pop, dict):  # unknown stays unknown (None), never "→ None"
+                pop = (
+                    ", ".join(
+                        f"{k} → {self.t('basis_population_missing') if v is None else v}"
+                        if str(k) != str(v)
+                        else str(v)
+                        for k, v in pop.items()
+                    )
+                    if any(v is not None for v in pop.values())
+                    else None
                 )
             return {
                 "domains_used": given["domeinen"],

@@ -39,38 +39,82 @@ def key_findings(ctx: ReportContext) -> list[str]:
             edge=ctx.num(spec.classes.edges[-1], 0),
         )
     )
-    if "inwoners" in ch and ch["inwoners"].notna().any():
+    if "inwoners" in ch and ch["inwoners"].notna().any():  # unknown population: no sentence
         res = ch.loc[ch[f"class_{tot}"] == top, "inwoners"].sum()
         share = 100 * res / ch["inwoners"].sum()
         out.append(ctx.t("f_share", tot=tot, share=ctx.num(share, 0), res=ctx.num(res, 0)))
     dec = a.decomposition
     if not dec.empty and dec["bijdrage"].notna().any():
         biggest = dec.loc[dec["bijdrage"].abs().idxmax()]
-        out.append(
-            ctx.t(
-                "f_domains",
-                delta=_signed(ctx, dec.attrs["delta_gemeente"]),
-                top=ctx.domain_label(biggest["domein"]).lower(),
-                top_value=_signed(ctx, biggest["bijdrage"]),
-            )
+        text = ctx.t(
+            "f_domains",
+            delta=_signed(ctx, dec.attrs["delta_gemeente"]),
+            top=ctx.domain_label(biggest["domein"]).lower(),
+            top_value=_signed(ctx, biggest["bijdrage"]),
         )
-    p = a.polarisation
-    g = p.gaps["gap_decile"].tolist()
-    key = "f_gap_grew" if p.grew() else "f_gap_shrank"
-    out.append(
-        ctx.t(
-            key,
-            g0=ctx.num(g[0], 1),
-            g1=ctx.num(g[-1], 1),
-            slope=_signed(ctx, p.slope, 2),
-            lo=_signed(ctx, p.slope_ci[0], 2),
-            hi=_signed(ctx, p.slope_ci[1], 2),
-        )
-    )
+        if caveat := break_caveat(ctx, str(biggest["domein"])):
+            text += " " + caveat
+        out.append(text)
+    out.append(polarisation_finding(ctx))
     for year in (van, tot):
         if weak := ctx.unscored(year):
             out.append(ctx.t("f_unscored", n=len(weak), year=year, buurten=ctx.buurt_list(weak)))
     return out
+
+
+def polarisation_finding(ctx: ReportContext) -> str:
+    """The decile gap (descriptive), and what the slope of change on the starting score
+    supports: 'buurten die slechter begonnen verbeterden minder' (or meer) only when its
+    95 % interval excludes 0; otherwise that the data cannot tell."""
+    p = ctx.analysis.polarisation
+    g = p.gaps["gap_decile"].tolist()
+    gap = ctx.t(
+        "f_gap_up" if p.grew() else "f_gap_not_up", g0=ctx.num(g[0], 1), g1=ctx.num(g[-1], 1)
+    )
+    lo, hi = p.slope_ci
+    key = "f_slope_diverge" if lo > 0 else "f_slope_converge" if hi < 0 else "f_slope_unclear"
+    slope = ctx.t(
+        key,
+        slope=_signed(ctx, p.slope, 2),
+        lo=_signed(ctx, lo, 2),
+        hi=_signed(ctx, hi, 2),
+        n=p.slope_n,
+    )
+    return f"{gap} {slope}"
+
+
+def breaks(ctx: ReportContext, domain: str | None = None) -> list[tuple[str, int]]:
+    """(indicator, break year) of the spec's raw inputs (of ``domain``) whose definition
+    changed after ``van`` and no later than ``tot``: the change crosses the break."""
+    from buurtbalans.sources.codebook import catalogue
+
+    cat = catalogue()
+    out = []
+    for ind in ctx.spec.indicators:
+        if domain is not None and ind.domain != domain:
+            continue
+        for raw in ind.inputs:
+            meta = cat.get(raw)
+            if meta and meta.break_year and ctx.van < meta.break_year <= ctx.tot:
+                out.append((raw, int(meta.break_year)))
+    return list(dict.fromkeys(out))
+
+
+def break_caveat(ctx: ReportContext, domain: str) -> str:
+    """'Let op: …' naming the definition breaks a domain's change crosses ('' if none)."""
+    found = breaks(ctx, domain)
+    if not found:
+        return ""
+    from buurtbalans.report.chapters.method import indicator_label
+
+    labels = ", ".join(f"{indicator_label(ctx, k).lower()} ({y})" for k, y in found)
+    return ctx.t(
+        "f_break_caveat",
+        domain=ctx.domain_label(domain).lower(),
+        van=ctx.van,
+        tot=ctx.tot,
+        labels=labels,
+    )
 
 
 def _signed(ctx: ReportContext, value: float, digits: int = 1) -> str:

@@ -73,6 +73,8 @@ def build_benchmark(ctx: ReportContext) -> Chapter | None:
     if ctx.synthetic:
         ch.note(ctx.t("bm_synthetic"))
     ch.heading(ctx.t("bm_standouts"))
+    if bm.standouts.empty:  # a group too small for any sentence says so, never nan
+        ch.text(ctx.t("bm_no_standouts", n=len(names) - 1))
     ch.items([_sentence(ctx, s) for s in bm.standouts["zin"].head(8)])
     years = sorted({int(y) for y in bm.comparison["jaar"]})
     src = (

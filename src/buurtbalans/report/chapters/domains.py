@@ -7,6 +7,7 @@ import numpy as np
 
 from buurtbalans.report.chapters._maps import extremes, numeric
 from buurtbalans.report.context import Chapter, ReportContext
+from buurtbalans.report.findings import break_caveat
 from buurtbalans.sources.codebook import catalogue
 
 
@@ -51,6 +52,8 @@ def build_domains(ctx: ReportContext) -> Chapter | None:
         if len(worse):
             parts.append(ctx.t("dom_worst_buurten", buurten=ctx.buurt_list(extremes(worse, 3))))
         parts += _indicator_sentences(ctx, d, raw)
+        if caveat := break_caveat(ctx, d):  # the definition break beside the change
+            parts.append(caveat)
         ch.text(" ".join(parts))
         if ctx.gdf is not None:
             ch.figure(numeric(ctx, after, ctx.t("map_domain", domain=label, tot=tot), tot))
@@ -74,6 +77,7 @@ def _signed(ctx: ReportContext, value: float) -> str:
 def _raw_values(ctx: ReportContext) -> dict[str, tuple[float, float, float, float]]:
     """Per spec indicator: the gemeente's population-weighted mean in van and tot, and the
     NL value in both years where the store has it (NaN otherwise)."""
+    from buurtbalans.analysis.benchmark import land_values
     from buurtbalans.index.store_mode import load_columns
 
     inds = [i.id for i in ctx.spec.indicators if i.id in catalogue()]
@@ -83,7 +87,7 @@ def _raw_values(ctx: ReportContext) -> dict[str, tuple[float, float, float, floa
         wide = load_columns(
             ctx.store, inds, ctx.gemeente, [ctx.van, ctx.tot], vintage=ctx.analysis.vintage
         )
-        land = ctx.store.observations(inds, level="land", periods=[ctx.van, ctx.tot])
+        land = land_values(ctx.store, inds, [ctx.van, ctx.tot], ctx.gemeente)
     except Exception:
         return {}
     pop = ctx.analysis.change.set_index("area_code")["inwoners"]
@@ -134,6 +138,8 @@ def _indicator_sentences(
         )
         if np.isfinite(n0) and np.isfinite(n1):
             text += " " + ctx.t("dom_indicator_nl", v0=ctx.num(n0) + unit, v1=ctx.num(n1) + unit)
+        if meta.break_year and ctx.van < meta.break_year <= ctx.tot:
+            text += " " + ctx.t("dom_break", year=meta.break_year, van=ctx.van, tot=ctx.tot)
         out.append(text + ".")
     return out
 

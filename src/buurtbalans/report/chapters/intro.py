@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from buurtbalans.report.context import Chapter, ReportContext
+from buurtbalans.report.context import Block, Chapter, ReportContext
 from buurtbalans.report.findings import key_findings
 
 
@@ -29,10 +29,51 @@ def build_intro(ctx: ReportContext) -> Chapter:
             for lab, lo, hi in zip(labels, bounds[:-1], bounds[1:], strict=True)
         ]
     )
-    ch.text(ctx.t("intro_reading"))
     if ctx.synthetic:
         ch.note(ctx.t("synthetic_intro"))
     return ch
+
+
+# chapters the reading guide names (in report order); the others (appendix, colophon)
+# are not announced
+READING = (
+    "mdi",
+    "domeinen",
+    "prioritering",
+    "profiel",
+    "onzekerheid",
+    "veerkracht",
+    "benchmark",
+    "methode",
+)
+
+
+def reading_guide(ctx: ReportContext, chapter_ids: list[str]) -> str:
+    """'Hoe u dit rapport leest': the chapters that follow the findings, only those
+    present; the map sentence only when the report has maps."""
+    parts = []
+    for cid in chapter_ids:
+        if cid not in READING:
+            continue
+        key = "reading_mdi_map" if cid == "mdi" and ctx.gdf is not None else f"reading_{cid}"
+        parts.append(ctx.t(key))
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {ctx.t('and')} {parts[-1]}"
+    text = ctx.t("reading_guide", chapters=listed)
+    return text + (" " + ctx.t("reading_maps") if ctx.gdf is not None else "")
+
+
+def add_reading_guide(ctx: ReportContext, chapters: list[Chapter]) -> None:
+    """Put the reading guide into the introduction once every chapter is built, so it
+    promises only the chapters present (after the class list, before any note)."""
+    intro = next((c for c in chapters if c.id == "inleiding"), None)
+    text = reading_guide(ctx, [c.id for c in chapters])
+    if intro is None or not text:
+        return
+    lists = [i for i, b in enumerate(intro.blocks) if b.kind == "list"]
+    at = lists[-1] + 1 if lists else len(intro.blocks)
+    intro.blocks.insert(at, Block("text", text=text))
 
 
 def build_findings(ctx: ReportContext) -> Chapter:
@@ -61,9 +102,30 @@ def build_findings(ctx: ReportContext) -> Chapter:
             ctx.t("basis_years", van=ctx.van, tot=ctx.tot, vintage=ctx.analysis.vintage),
             ctx.t("basis_reference", reference=ref_text)
             + (f" {ctx.t('basis_n_reference', n=n_ref)}" if n_ref not in (None, "") else ""),
-            ctx.t("basis_population", year=b.get("population_year") or "–"),
+            _population(ctx, b.get("population_year")),
+            *_names(ctx),
         ]
     )
     for note in ctx.notes:
         ch.note(note)
     return ch
+
+
+def _population(ctx: ReportContext, year: object) -> str:
+    """Where the population figures come from, or that the store has none."""
+    if year not in (None, ""):
+        return ctx.t("basis_population", year=year)
+    return ctx.t("basis_population_none", years=f"{ctx.van} {ctx.t('and')} {ctx.tot}")
+
+
+def _names(ctx: ReportContext) -> list[str]:
+    """Once: that the source has no buurt names (or how many lack one)."""
+    names = ctx.analysis.change.get("name")
+    if names is None or not len(names):
+        return []
+    missing = int(names.isna().sum())
+    if missing == len(names):
+        return [ctx.t("basis_no_names")]
+    if missing:
+        return [ctx.t("basis_some_names", n=missing, total=len(names))]
+    return []

@@ -58,32 +58,34 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
                     ctx.t("col_residents_share"): "–",
                 }
             )
-            sentences.append(f"{i}. {ctx.t('opt_no_data', option=label)}")
+            sentences.append(f"{i}. {_refusal(ctx, label, str(s.get('status', '')))}")
             continue
         cost = s.get("kosten_per_inwoner")
+        unknown = _unknown_population(sel.buurten)
         rows.append(
             {
                 ctx.t("col_option"): f"{i}. {label}",
                 ctx.t("col_range"): fmt_range(s["score_min"], s["score_max"], ctx.taal),
                 ctx.t("col_cost"): ctx.euro(cost),
-                ctx.t("col_residents_share"): ctx.t(
-                    "residents_share",
-                    n=ctx.num(s["inwoners"], 0),
-                    share=ctx.num(s["aandeel_inwoners"], 0),
-                ),
+                ctx.t("col_residents_share"): _reach_cell(ctx, s, unknown, len(sel.buurten)),
             }
         )
         codes = sel.buurten["area_code"].tolist()
-        text = ctx.t(
-            "opt_sentence",
-            i=i,
-            option=label,
-            n=len(codes),
-            res=ctx.num(s["inwoners"], 0),
-            share=ctx.num(s["aandeel_inwoners"], 0),
-            lo=ctx.num(s["score_min"], 1),
-            hi=ctx.num(s["score_max"], 1),
-        )
+        slots = {
+            "i": i,
+            "option": label,
+            "n": len(codes),
+            "res": ctx.num(s["inwoners"], 0),
+            "share": ctx.num(s["aandeel_inwoners"], 0),
+            "lo": ctx.num(s["score_min"], 1),
+            "hi": ctx.num(s["score_max"], 1),
+        }
+        if unknown == len(codes):  # unknown population is unknown, never 0
+            text = ctx.t("opt_sentence_unknown", **slots)
+        elif unknown:
+            text = ctx.t("opt_sentence_partial", **{**slots, "n": unknown})
+        else:
+            text = ctx.t("opt_sentence", **slots)
         if cost is not None and gm_cost and np.isfinite(cost):
             text += " " + ctx.t(
                 "opt_cost",
@@ -103,7 +105,9 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
             ctx.t("col_cost"): ctx.euro(gm_cost),
             ctx.t("col_residents_share"): ctx.t(
                 "residents_share", n=ctx.num(ch_all["inwoners"].sum(), 0), share="100"
-            ),
+            )
+            if ch_all["inwoners"].notna().any()
+            else ctx.t("unknown"),
         }
     )
     caption = ctx.t("table1_caption", top=top, tot=ctx.tot)
@@ -114,8 +118,19 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
     if not overlap.empty:
         lists = {k: ctx.t(f"optshort_{k}") for k in OPTION_KEYS}
         names = {c: ctx.buurt(c) for c in overlap["area_code"]}
-        all4 = overlap.loc[overlap.get("aantal_lijsten", 0) == len(lists), "area_code"].tolist()
-        ch.text(ctx.t("overlap_text", n=len(all4), buurten=ctx.buurt_list(all4, 8) or "–"))
+        computed = sum(1 for sel in selections if sel.summary.get("status", "ok") == "ok")
+        all4 = overlap.loc[overlap.get("aantal_lijsten", 0) == computed, "area_code"].tolist()
+        if computed == len(lists):
+            ch.text(ctx.t("overlap_text", n=len(all4), buurten=ctx.buurt_list(all4, 8) or "–"))
+        else:  # "alle vier" only when all four could be computed
+            ch.text(
+                ctx.t(
+                    "overlap_text_some",
+                    n=len(all4),
+                    k=computed,
+                    buurten=ctx.buurt_list(all4, 8) or "–",
+                )
+            )
         ch.figure(
             fg.overlap_chart(
                 overlap, title=ctx.t("overlap"), source=ctx.source_line, lists=lists, names=names
@@ -125,6 +140,43 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
         robust = rob.loc[rob["robuust"].astype(bool), "area_code"].tolist()
         ch.text(ctx.t("robust_text", n=len(robust), buurten=ctx.buurt_list(robust, 10) or "–"))
     return ch
+
+
+def _unknown_population(chosen: pd.DataFrame) -> int:
+    """How many of the chosen buurten have no population figure."""
+    if "inwoners" not in chosen:
+        return len(chosen)
+    return int(chosen["inwoners"].isna().sum())
+
+
+def _reach_cell(ctx: ReportContext, s: dict, unknown: int, n: int) -> str:
+    """'1.234 (5 %)'; 'onbekend' without population; '≥ 1.234' when some are unknown."""
+    if unknown == n:
+        return ctx.t("unknown")
+    if unknown:
+        return f"≥ {ctx.num(s['inwoners'], 0)}"
+    return ctx.t(
+        "residents_share", n=ctx.num(s["inwoners"], 0), share=ctx.num(s["aandeel_inwoners"], 0)
+    )
+
+
+def _refusal(ctx: ReportContext, label: str, status: str) -> str:
+    """Why an option could not be computed — its own reason: no cost table, or no data
+    for the column it ranks by (e.g. no population for 'meeste inwoners')."""
+    from buurtbalans.analysis.priorities import NO_COST
+    from buurtbalans.report.terms import TERMS
+
+    if status == NO_COST:
+        return ctx.t("opt_no_data", option=label)
+    prefix = "geen gegevens voor "
+    if status.startswith(prefix):
+        cols = [c.strip() for c in status.removeprefix(prefix).split(",")]
+        what = [
+            ctx.t(f"opt_what_{c}") if f"opt_what_{c}" in TERMS else indicator_label(ctx, c)
+            for c in cols
+        ]
+        return ctx.t("opt_no_column", option=label, what=f" {ctx.t('and')} ".join(what))
+    return ctx.t("opt_no_data", option=label)
 
 
 def build_profile(ctx: ReportContext) -> Chapter | None:

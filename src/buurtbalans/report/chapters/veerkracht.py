@@ -156,12 +156,36 @@ def build_veerkracht(ctx: ReportContext) -> Chapter | None:
             )
     ch.tables["veerkracht"] = _counts(ctx, vk, tr)  # workbook only
     ch.heading(ctx.t("vk_cross"))
-    ch.text(ctx.t("vk_cross_text", tot=ctx.tot))
+    info = cross.attrs
+    if info.get("unit") == "corporatiewoningen":  # seed 003 counts dwellings, not buurten
+        ch.text(ctx.t("vk_cross_dwellings_text", tot=ctx.tot))
+        ch.text(
+            ctx.t(
+                "vk_cross_share",
+                tot=ctx.tot,
+                gemeente=ctx.gm_name,
+                total=ctx.num(info.get("total"), 0),
+                share60=ctx.num(info.get("share_60"), 0),
+                share80=ctx.num(info.get("share_80"), 0),
+            )
+        )
+        if unknown := list(info.get("unknown") or []):
+            ch.note(ctx.t("vk_cross_unknown", n=len(unknown), buurten=ctx.buurt_list(unknown, 8)))
+    else:
+        ch.text(ctx.t("vk_cross_text", tot=ctx.tot))
+        ch.note(ctx.t("vk_cross_no_dwellings"))
     ch.table(_crosstab(ctx, cross, tr), key="veerkracht_corporatie")
     ch.heading(ctx.t("vk_matrix"))
-    ch.text(ctx.t("vk_matrix_text"))
     persp = load_perspectives()
+    ch.text(ctx.t("vk_matrix_intro"))
     ch.table(_matrix(ctx, persp), key="handelingsperspectieven")
+    general = persp.get("general", {})
+    if general.get(ctx.taal):
+        ch.text(general[ctx.taal])
+    if questions := general.get(f"questions_{ctx.taal}"):
+        ch.text(ctx.t("vk_questions_all"))
+        ch.items(list(questions))
+    ch.text(ctx.t("vk_per_type_text"))
     ch.table(_per_type(ctx, persp, vk, tr), key="veerkracht_typen")
     return ch
 
@@ -214,17 +238,19 @@ def _matrix(ctx: ReportContext, persp: dict) -> pd.DataFrame:
 
 
 def _per_type(ctx: ReportContext, persp: dict, vk: pd.DataFrame, tr) -> pd.DataFrame:
-    cells = persp.get("cell", {})
+    """Per veerkracht type: how many buurten, what the map signals, the questions to ask
+    and how the four perspectives combine (seed 003: always all four, no recipe)."""
     rows = []
+    column = vk.get("kaart7_veerkracht", pd.Series(dtype=object))
     for label, item in persp.get("type", {}).items():
-        codes = vk.index[vk.get("kaart7_veerkracht", pd.Series(dtype=object)) == label].tolist()
-        short = [cells.get(c, {}).get(ctx.taal, c).split(" — ")[0] for c in item.get("cells", [])]
+        questions = item.get(f"questions_{ctx.taal}") or []
         rows.append(
             {
                 ctx.t("col_vk_type"): tr(label),
-                ctx.t("col_n_buurten"): ctx.num(len(codes), 0),
-                ctx.t("col_calls_for"): item.get(ctx.taal, ""),
-                ctx.t("col_lines"): ", ".join(short) or "–",
+                ctx.t("col_n_buurten"): ctx.num(int((column == label).sum()), 0),
+                ctx.t("col_signal"): item.get(f"signal_{ctx.taal}") or item.get(ctx.taal, ""),
+                ctx.t("col_questions"): " ".join(questions) or "–",
+                ctx.t("col_combination"): item.get(f"combination_{ctx.taal}", "–"),
             }
         )
     return pd.DataFrame(rows)
