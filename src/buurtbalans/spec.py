@@ -253,7 +253,8 @@ def _choice(value: str, options: tuple[str, ...], what: str, where: str) -> None
 
 
 def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
-    """Check a spec; rescale domain weights that do not sum to about 100 (with a warning)."""
+    """Check a spec; domain weights are normalised to sum to 100 (with a warning when the
+    given sum is more than 1 point off)."""
     _choice(spec.transform, TRANSFORMS, "transform", where)
     _choice(spec.reference, REFERENCES, "reference", where)
     _choice(spec.standardise, STANDARDISE, "standardise", where)
@@ -305,17 +306,26 @@ def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
             "e.g. edges = [20, 35, 50, 60] with five labels",
             where,
         )
-    total = sum(d.weight for d in spec.domains)
+    return _normalised(spec, where)
+
+
+def _normalised(spec: IndexSpec, where: str) -> IndexSpec:
+    """Domain weights rescaled to sum to exactly 100, once, here: every surface (index,
+    change, priorities, uncertainty, report) then reads the same weights and so the same
+    score. The MDI's weights as printed (IoD Table 3.1) sum to 99.9 and are rescaled
+    silently; a sum further than 1 point from 100 is rescaled with a warning."""
+    total = math.fsum(d.weight for d in spec.domains)
+    if math.isclose(total, 100.0, rel_tol=0, abs_tol=1e-9):
+        return spec
     if abs(total - 100) > 1.0:
         warnings.warn(
             f"{where}: domain weights sum to {total:g}, not 100; rescaled to 100",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-        spec = replace(
-            spec, domains=tuple(replace(d, weight=d.weight * 100 / total) for d in spec.domains)
-        )
-    return spec
+    return replace(
+        spec, domains=tuple(replace(d, weight=d.weight * 100 / total) for d in spec.domains)
+    )
 
 
 def load_spec(name_or_path: str | Path) -> IndexSpec:

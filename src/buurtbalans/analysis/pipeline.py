@@ -3,10 +3,11 @@ priorities and veerkracht — the functions behind the CLI and the report."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -33,6 +34,8 @@ from buurtbalans.analysis.change import (
     transition_matrix,
 )
 from buurtbalans.analysis.priorities import Selection, overlap, prioritise, robustness
+from buurtbalans.analysis.uncertainty import UncertaintyResult
+from buurtbalans.analysis.uncertainty_assumptions import Assumptions
 from buurtbalans.analysis.veerkracht import (
     DEFAULT,
     VeerkrachtConfig,
@@ -42,7 +45,6 @@ from buurtbalans.analysis.veerkracht import (
 from buurtbalans.errors import DataError
 from buurtbalans.index.engine import IndexResult
 from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
-from buurtbalans.index.transform import exponential, rank_share_from_scaled
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
 
@@ -132,7 +134,7 @@ def change_analysis(
     tot: int,
     *,
     vintage: int | None = None,
-    tolerance: float = 0.5,
+    tolerance: float | None = None,
     domains: Sequence[str] | None = None,
     strict_reference: bool = False,
 ) -> ChangeAnalysis:
@@ -145,6 +147,7 @@ def change_analysis(
     with ``strict_reference``. Synthetic sources never enter a real gemeente's reference.
     """
     check_years(van, tot)
+    tolerance = 0.0 if tolerance is None else float(tolerance)
     if domains is None:
         domains = _DOMAINS.get()
     notes: list[str] = []
@@ -273,12 +276,50 @@ def _basis_record(
             "min_weight_share_op_deze_basis": basis.spec.min_weight_share,
         },
         "referentie": a.index.run.spec.reference,
+        "referentie_jaren": [van, tot],
+        "tolerantie": float(a.change.attrs.get("tolerantie", 0.0)),
         "referentie_buurten_per_jaar": {str(k): v for k, v in per_year.items()},
         "inwoners_jaar": {str(y): v for y, v in pop_years.items()},
         "buurten": len(a.change),
         "status_per_jaar": counts,
         "richting": {str(r.richting): int(r.buurten) for r in a.summary.itertuples(index=False)},
     }
+
+
+def analysis_uncertainty(
+    store: Store,
+    analysis: ChangeAnalysis,
+    gemeente: str,
+    assumptions: Assumptions | None = None,
+) -> UncertaintyResult:
+    """The one Monte Carlo of a change analysis (:mod:`buurtbalans.analysis.uncertainty`):
+    on the analysis' own spec (domains, indicators, reference), years and vintage, with
+    ``assumptions`` (default: the package preset). Computed once per analysis and set of
+    assumptions and kept in ``analysis.extras``, so that ``onzekerheid``, the priority
+    options' robustness and the report's uncertainty chapter give the same probability
+    for the same buurt."""
+    from buurtbalans.analysis.uncertainty import uncertainty_for_gemeente
+    from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
+
+    a = assumptions or load_assumptions(None)
+    cache = analysis.extras.setdefault("uncertainty", {})
+    assert isinstance(cache, dict)
+    key = json.dumps(a.to_dict(), sort_keys=True, default=str)
+    if key not in cache:
+        van, tot = analysis.basis.get("van"), analysis.basis.get("tot")
+        if van is None or tot is None:
+            periods = sorted({int(p) for p in analysis.index.table["period"]})
+            van, tot = periods[0], periods[-1]
+        cache[key] = uncertainty_for_gemeente(
+            store,
+            analysis.index.run.spec,
+            gemeente,
+            int(van),
+            int(tot),
+            a,
+            vintage=analysis.vintage,
+        )
+    return cache[key]
 
 
 def priorities_analysis(
@@ -288,9 +329,13 @@ def priorities_analysis(
     tot: int,
     *,
     n: int = 10,
-    draws: int = 500,
+    assumptions: Assumptions | None = None,
 ) -> tuple[pd.DataFrame, list[Selection], pd.DataFrame, pd.DataFrame]:
-    """The four options (+ overlap and robustness) on the change analysis."""
+    """The four options (+ overlap and robustness) on the change analysis. Robustness is
+    P(among the ``n`` most deprived in ``tot``) from the same Monte Carlo and assumptions
+    as ``onzekerheid`` (:func:`analysis_uncertainty`, with ``top`` = ``n``)."""
+    from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
+
     table = analysis.change.rename(
         columns={f"score_{tot}": "score", f"class_{tot}": "class", f"status_{tot}": "status"}
     )
@@ -303,24 +348,10 @@ def priorities_analysis(
             kosten.rename(columns={"kosten_sociaal_domein": "kosten"}), on="area_code", how="left"
         )
     summary, selections = prioritise(table, n=n)
-    spec = analysis.index.run.spec
-    latest = analysis.index.table[analysis.index.table["period"] == tot].set_index("area_code")
-    cands = table.loc[table["class"] == spec.classes.labels[-1], "area_code"]
-    domains = [d for d in spec.domain_ids() if d in latest.columns and latest[d].notna().any()]
-    scaled = latest.loc[cands, domains]
-    variants = {spec.transform: scaled}
-    if spec.transform in ("percentile", "exponential"):  # the other scaling, same ranks
-        r = rank_share_from_scaled(scaled, spec.transform)
-        variants["exponential" if spec.transform == "percentile" else "percentile"] = (
-            exponential(r) if spec.transform == "percentile" else 100.0 * r
-        )
-    rob = robustness(
-        variants,
-        {d.id: d.weight for d in spec.domains if d.id in domains},
-        n=n,
-        draws=draws,
-        noise=2.0,
-    )
+    a = replace(assumptions or load_assumptions(None), top=n)
+    result = analysis_uncertainty(store, analysis, gemeente, a)
+    cands = table.loc[table["class"] == analysis.index.run.spec.classes.labels[-1], "area_code"]
+    rob = robustness(result, tot, cands)
     return summary, selections, overlap(selections), rob
 
 

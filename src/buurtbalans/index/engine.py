@@ -289,7 +289,7 @@ def combine(
     vals = x[w.index]
     present = vals.notna()
     wsum = present.mul(w, axis=1).sum(axis=1)
-    total = sum(d.weight for d in spec.domains)  # ≈ 100 (IoD: 99.9, used as printed)
+    total = sum(d.weight for d in spec.domains)  # 100: normalised when the spec is loaded
     scale = total / wsum.replace(0, np.nan)  # 1 when every domain is present
     score = vals.mul(w, axis=1).sum(axis=1, min_count=1) * scale / 100.0
     if spec.missing == "no-score":

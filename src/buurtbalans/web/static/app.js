@@ -314,7 +314,7 @@
       el("dt", { text: T("code") }), el("dd", { text: p.code }),
       el("dt", { text: T("score") + " " + state.jaar }), el("dd", { text: num(row.score) }),
       el("dt", { text: T("rank") }), el("dd", { text: row.rank ? row.rank + " " + T("of") + " " + n : "–" }),
-      el("dt", { text: T("class") }), el("dd", { text: row.status === "ok" ? classLabel(row.class) : "–" }),
+      el("dt", { text: T("class") }), el("dd", { text: row.status === "ok" ? classLabel(row.class) + " (" + (state.taal === "nl" ? index.reference_label_nl : index.reference_label_en) + ")" : "–" }),
       el("dt", { text: T("coverage") }), el("dd", { text: num(100 * (row.coverage || 0), 0) + "% (" + (row.domains_used || "").split(",").filter(Boolean).length + "/" + index.spec.domains.length + ")" }),
       el("dt", { text: T("status") }), el("dd", { text: statusLabel(row.status) || "–" }));
     const parts = [title];
@@ -342,7 +342,7 @@
     parts.push(el("h3", { text: T("domains") + " " + state.jaar }), bars);
     if (p.across_years.length && p.across_years[0].period !== undefined) {
       parts.push(downloads("buurt_jaren", { buurt: p.code }));
-      parts.splice(parts.length - 1, 0, table(T("across") + " (" + p.across_years_reference + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
+      parts.splice(parts.length - 1, 0, table(T("across") + " (" + (state.taal === "nl" ? p.reference_nl : p.reference_en) + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
     }
     // one row per indicator: its value in the first and the shown year, with the source
     const byInd = new Map();
