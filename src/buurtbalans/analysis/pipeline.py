@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from buurtbalans.analysis.basis import Basis, comparable_spec
@@ -43,6 +44,7 @@ from buurtbalans.analysis.veerkracht import (
     veerkracht,
 )
 from buurtbalans.errors import DataError
+from buurtbalans.harmonise import with_denominators
 from buurtbalans.index.engine import IndexResult
 from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
 from buurtbalans.spec import IndexSpec
@@ -363,8 +365,16 @@ def veerkracht_analysis(
     *,
     vintage: int | None = None,
     config: VeerkrachtConfig = DEFAULT,
+    reference: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object], pd.DataFrame]:
-    """The seven veerkracht maps between ``van`` and ``tot`` on one vintage."""
+    """The seven veerkracht maps between ``van`` and ``tot`` on one vintage.
+
+    Maps 2 and 5 (and so 3, 6 and 7) are measured against a reference: ``"national"`` (the
+    NL vulnerability index in ``tot`` and the NL σ of onv in ``van``, from every real buurt
+    in the store), ``"municipal"`` (the gemeente's own) or ``None``: national when the
+    store holds (nearly) all NL buurten for both, else municipal with a note. The
+    reference used, its values and the number of buurten behind them are in the settings.
+    """
     needed = [
         "lbm_onv",
         "lbm_konv",
@@ -386,10 +396,83 @@ def veerkracht_analysis(
         )
     start = wide[wide["period"] == van].set_index("area_code")
     end = wide[wide["period"] == tot].set_index("area_code")
-    maps, settings = veerkracht(start, end, config=config)
-    settings.update(vintage=vintage, van=van, tot=tot)
+    ref_index, sigma, basis = _veerkracht_reference(
+        store, gemeente, van, tot, needed, config, reference
+    )
+    maps, settings = veerkracht(
+        start, end, config=config, reference_index=ref_index, sigma_onv=sigma
+    )
+    settings.update(vintage=vintage, van=van, tot=tot, **basis)
     maps.insert(0, "name", end["name"])
     return maps.reset_index(), settings, corporatie_crosstab(maps)
+
+
+VEERKRACHT_REFERENCES = ("national", "municipal")
+
+
+def _veerkracht_reference(
+    store: Store,
+    gemeente: str,
+    van: int,
+    tot: int,
+    needed: Sequence[str],
+    config: VeerkrachtConfig,
+    reference: str | None,
+) -> tuple[float | None, float | None, dict[str, object]]:
+    """(NL vulnerability index in ``tot``, NL σ of onv in ``van``, basis) for a national
+    reference, or (None, None, basis) for the gemeente's own (computed by the maps).
+    Synthetic gemeenten never enter the NL values of a real gemeente, and a synthetic
+    gemeente (the demo, the national twin) is only measured against synthetic buurten."""
+    from buurtbalans.analysis.veerkracht import vulnerability_index
+    from buurtbalans.index.store_mode import NATIONAL_MIN_BUURTEN
+
+    if reference not in (None, *VEERKRACHT_REFERENCES):
+        raise DataError(
+            f"unknown veerkracht reference {reference!r}",
+            fix="use --referentie national (NL average) or municipal (the gemeente's own)",
+        )
+    if reference == "municipal":
+        return None, None, {"reference_basis": "gekozen: gemiddelde van de eigen buurten"}
+    synthetic = set(store.synthetic_gemeenten())
+    fake = gemeente in synthetic  # synthetic only against synthetic, real only against real
+    nl = store.wide(with_denominators(list(needed)), periods=[van, tot])
+    nl = nl[nl["area_code"].str.startswith("BU")]
+    nl = nl[("GM" + nl["area_code"].str[2:6]).isin(synthetic) == fake]
+    end = nl[nl["period"] == tot]
+    try:
+        idx = vulnerability_index(end, config)
+    except DataError:
+        idx = pd.Series(dtype=float)
+    onv = nl.loc[nl["period"] == van, "lbm_onv"] if "lbm_onv" in nl else pd.Series()
+    onv = onv.dropna()
+    w = end["a_inw"] if "a_inw" in end else pd.Series(1.0, index=end.index)
+    ok = idx.notna() & w.notna()
+    idx = idx[ok]
+    why = None
+    if len(idx) < NATIONAL_MIN_BUURTEN or len(onv) < NATIONAL_MIN_BUURTEN:
+        why = (
+            f"de store heeft niet alle {'synthetische ' if fake else ''}buurten van "
+            f"Nederland (kwetsbaarheidsindex in {tot}: {len(idx)} buurten, Leefbaarometer "
+            f"onv in {van}: {len(onv)})"
+        )
+    if why:
+        if reference == "national":
+            raise DataError(
+                f"no national veerkracht reference: {why}",
+                fix="import the KWB, health and Leefbaarometer data for all NL, or use "
+                "--referentie municipal",
+            )
+        return None, None, {"reference_basis": f"eigen buurten, want {why}"}
+    weights = w[ok].to_numpy(dtype=float)
+    return (
+        float(np.average(idx.to_numpy(dtype=float), weights=weights)),
+        float(onv.std(ddof=0)),
+        {
+            "reference_basis": f"{'synthetisch ' if fake else ''}Nederland: {len(idx)} "
+            f"buurten in {tot}, {len(onv)} in {van}",
+            "reference_buurten": {str(tot): len(idx), str(van): len(onv)},
+        },
+    )
 
 
 @dataclass

@@ -173,6 +173,13 @@ def veerkracht_cmd(
     van: VanOpt = None,
     tot: TotOpt = None,
     vintage: Annotated[int | None, typer.Option()] = None,
+    referentie: Annotated[
+        str | None,
+        typer.Option(
+            help="maps 2 and 5 against: national (NL average and σ; the default when all "
+            "NL buurten are in the store) or municipal (the gemeente's own)"
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
@@ -184,7 +191,13 @@ def veerkracht_cmd(
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         van, tot = _period(st, code, van, tot)
-        maps, settings, cross = veerkracht_analysis(st, code, van, tot, vintage=vintage)
+        maps, settings, cross = veerkracht_analysis(
+            st, code, van, tot, vintage=vintage, reference=referentie
+        )
+    out.print(
+        f"referentie kaarten 2 en 5: {settings['reference']} ({settings['reference_basis']}; "
+        f"index {settings['reference_index']:.1f}, σ onv {settings['sigma_onv']:.3f})"
+    )
     for col in [c for c in maps.columns if c.startswith("kaart")]:
         counts = maps[col].value_counts().rename_axis(col).reset_index(name="buurten")
         _print(counts, col)
