@@ -24,6 +24,7 @@ TRANSFORMS = ("exponential", "percentile", "zscore", "none")
 STANDARDISE = ("normal", "zscore", "minmax", "none")
 REFERENCES = ("input", "input-pooled", "national", "national-pooled")
 MISSING_RULES = ("reweight", "no-score")
+WEIGHTS = ("normalised", "as-printed")
 PRESETS = ("mdi",)
 
 
@@ -87,6 +88,7 @@ class IndexSpec:
     description: str = ""
     min_weight_share: float = 0.0
     required_domains: tuple[str, ...] = ()
+    weights: str = "normalised"  # or "as-printed" (e.g. to reproduce the English IMD)
 
     def domain_ids(self) -> list[str]:
         """Domain ids in spec order."""
@@ -153,6 +155,7 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
         "classes",
         "min_weight_share",
         "required_domains",
+        "weights",
     }
     if unknown := set(index) - known:
         raise _fail(
@@ -219,6 +222,7 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
         description=str(index.get("description", "")),
         min_weight_share=_share(index.get("min_weight_share", 0.0), where),
         required_domains=tuple(str(d) for d in index.get("required_domains", ())),
+        weights=str(index.get("weights", "normalised")),
     )
     return validate(spec, where=where)
 
@@ -259,6 +263,7 @@ def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
     _choice(spec.reference, REFERENCES, "reference", where)
     _choice(spec.standardise, STANDARDISE, "standardise", where)
     _choice(spec.missing, MISSING_RULES, "missing", where)
+    _choice(spec.weights, WEIGHTS, "weights", where)
     if not spec.domains:
         raise _fail(
             "no [[domain]] entries", "declare at least one domain with id and weight", where
@@ -313,9 +318,11 @@ def _normalised(spec: IndexSpec, where: str) -> IndexSpec:
     """Domain weights rescaled to sum to exactly 100, once, here: every surface (index,
     change, priorities, uncertainty, report) then reads the same weights and so the same
     score. The MDI's weights as printed (IoD Table 3.1) sum to 99.9 and are rescaled
-    silently; a sum further than 1 point from 100 is rescaled with a warning."""
+    silently; a sum further than 1 point from 100 is rescaled with a warning.
+    ``weights = "as-printed"`` keeps them as given (score = Σ w·X / 100; the English IMD
+    is published that way, with weights summing to 99.9)."""
     total = math.fsum(d.weight for d in spec.domains)
-    if math.isclose(total, 100.0, rel_tol=0, abs_tol=1e-9):
+    if math.isclose(total, 100.0, rel_tol=0, abs_tol=1e-9) or spec.weights == "as-printed":
         return spec
     if abs(total - 100) > 1.0:
         warnings.warn(
