@@ -90,6 +90,11 @@ class ReportContext:
         """'t.o.v. Nederland 2015–2024' / 't.o.v. de eigen buurten 2015–2024'."""
         return reference_label(self.reference, self.van, self.tot, self.taal)
 
+    def class_with_ref(self, label: object) -> str:
+        """A class label with the reference it is measured against:
+        'zeer hoog (t.o.v. Nederland 2015–2024)'."""
+        return self.t("class_with_ref", label=self.class_label(label), ref=self.reference_label)
+
     @property
     def improved_rule(self) -> str:
         """'verbeterd = score lager' (or with the user's tolerance)."""
