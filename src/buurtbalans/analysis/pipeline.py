@@ -43,7 +43,7 @@ from buurtbalans.analysis.veerkracht import (
     corporatie_crosstab,
     veerkracht,
 )
-from buurtbalans.errors import DataError
+from buurtbalans.errors import BuurtbalansError, DataError
 from buurtbalans.harmonise import with_denominators
 from buurtbalans.index.engine import IndexResult
 from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
@@ -351,9 +351,12 @@ def priorities_analysis(
         )
     summary, selections = prioritise(table, n=n)
     a = replace(assumptions or load_assumptions(None), top=n)
-    result = analysis_uncertainty(store, analysis, gemeente, a)
     cands = table.loc[table["class"] == analysis.index.run.spec.classes.labels[-1], "area_code"]
-    rob = robustness(result, tot, cands)
+    try:
+        rob = robustness(analysis_uncertainty(store, analysis, gemeente, a), tot, cands)
+    except BuurtbalansError as exc:  # the lists stand; their robustness says why it is absent
+        rob = pd.DataFrame(columns=["area_code", "kans_top", "kans_zeer_hoog", "robuust"])
+        rob.attrs.update(top=n, runs=0, year=tot, reason=str(exc))
     return summary, selections, overlap(selections), rob
 
 

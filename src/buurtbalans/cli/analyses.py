@@ -146,7 +146,9 @@ def prioriteiten(
         if row.status != "ok":
             out.print(f"[yellow]{row.optie}[/yellow]: {row.status}")
     _print(ov, "overlap tussen de lijsten")
-    weak = rob[~rob["robuust"] & (rob["kans_top"] > 0)]
+    if rob.attrs.get("reason"):
+        out.print(f"[yellow]robuustheid niet berekend[/yellow]: {rob.attrs['reason']}")
+    weak = rob[~rob["robuust"].astype(bool) & (rob["kans_top"] > 0)]
     _print(
         rob.head(aantal + 5),
         f"robuustheid: kans bij de {aantal} slechtste in {tot} over {rob.attrs.get('runs')} "

@@ -41,6 +41,7 @@ def onzekerheid(
     from buurtbalans.analysis.pipeline import analysis_uncertainty
     from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
     from buurtbalans.cli.analyses import _change
+    from buurtbalans.report.terms import reference_label
 
     assumptions = load_assumptions(aannames).with_runs(runs, seed)
     with _reader(store) as st:
@@ -54,7 +55,8 @@ def onzekerheid(
     s = r.settings
     out.print(
         f"{s['runs']} varianten (Saltelli N = {s['saltelli_n']}, seed {s['seed']}), "
-        f"factoren: {', '.join(s['factors']) or 'geen'}; referentie {s['reference']} "
+        f"factoren: {', '.join(s['factors']) or 'geen'}; referentie {s['reference']}, "
+        f"{reference_label(s['reference'], van, tot)} "
         f"({s['n_reference']} rijen), vintage {s['vintage']}; aannames: "
         f"{s['assumptions']['source']}"
     )
