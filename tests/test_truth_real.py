@@ -156,7 +156,7 @@ def test_synthetic_sources_never_enter_a_real_reference(real_store):
         result = index_for_gemeente(store, spec, "GM0141", [2012, 2020])
     prov = result.run.provenance
     ref = prov["reference"]
-    assert ref["kind"] == "national" and "GM9999" in ref["synthetic_excluded"]
+    assert ref["kind"] == "national-pooled" and "GM9999" in ref["synthetic_excluded"]
     assert all(12_000 < n <= 13_808 for n in ref["areas_per_year"].values())
     assert prov["n_reference"] == sum(ref["areas_per_year"].values())
     assert prov["sources"] and not any(s["synthetic"] for s in prov["sources"])

@@ -75,7 +75,9 @@ def build_report(
     uit.mkdir(parents=True, exist_ok=True)
     spec = spec or load_spec("mdi")
     if spec.reference.startswith("national"):
-        spec = spec.with_options(reference=choose_reference(store, [van, tot]))
+        chosen = choose_reference(store, [van, tot])
+        if chosen != "national":  # keep the spec's own national kind (pooled by default)
+            spec = spec.with_options(reference=chosen)
     name = store.areas(gemeente, level="gemeente")["name"].dropna()
     gm_name = name.iloc[-1] if len(name) else gemeente
     notes: list[str] = []
