@@ -352,6 +352,15 @@ def veerkracht_tables(store: Store, a: ChangeAnalysis, gm: str, van: int, jaar: 
             fix="choose a first year before the shown year (van < jaar)",
         )
     maps, settings, crosstab = veerkracht_analysis(store, gm, van, jaar, vintage=a.vintage)
+    names = store.areas(gm, level="gemeente")["name"].dropna()
+    national = str(settings.get("reference", "")).startswith("national")
+    for taal in ("nl", "en"):  # what maps 2 and 5 are measured against, for beside the map
+        settings[f"reference_{taal}"] = t(
+            "vk_ref_national" if national else "vk_ref_municipal",
+            taal,
+            gemeente=names.iloc[-1] if len(names) else gm,
+            tot=jaar,
+        )
     return maps, settings, crosstab.reset_index()
 
 

@@ -416,7 +416,8 @@
     function label(v) { const i = meta.labels_nl.indexOf(v); return i >= 0 ? labels[i] : T("no_data"); }
     const title = state.taal === "nl" ? meta.title_nl : meta.title_en;
     drawLegend(document.getElementById("vklegend"), title, [...labels.map((l, i) => [meta.colours[i], l, false]), [NO_SCORE, T("no_data"), true]]);
-    box.replaceChildren(el("h2", { text: title }), table(title, vkdata.rows, [["name", T("buurt"), false], [meta.id, title, false, (r) => document.createTextNode(label(r[meta.id]))]]));
+    const vkref = state.taal === "nl" ? vkdata.settings.reference_nl : vkdata.settings.reference_en;
+    box.replaceChildren(el("h2", { text: title }), el("p", { cls: "meta", text: T("reference") + " (2, 5): " + vkref }), table(title, vkdata.rows, [["name", T("buurt"), false], [meta.id, title, false, (r) => document.createTextNode(label(r[meta.id]))]]));
     document.getElementById("vkextra").replaceChildren(downloads("veerkracht"), table("kaart 7 × corporatiebezit", vkdata.crosstab, autoColumns(vkdata.crosstab)), downloads("veerkracht_kruistabel"));
   }
   async function drawBenchmark() {
