@@ -152,6 +152,9 @@ class Change(BaseModel):
     decomposition: list[dict[str, Any]]
     polarisation: dict[str, Any]
     population_year: int | None
+    tolerantie: float = 0.0
+    rule_nl: str = ""
+    rule_en: str = ""
 
 
 class Tables(BaseModel):

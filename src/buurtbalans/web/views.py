@@ -26,7 +26,7 @@ from buurtbalans.errors import DataError
 from buurtbalans.index.store_mode import choose_reference, index_for_gemeente
 from buurtbalans.report.chapters._maps import MDI_CLASSES
 from buurtbalans.report.chapters.veerkracht import MAPS as VEERKRACHT_MAPS
-from buurtbalans.report.terms import TERMS, reference_label, t
+from buurtbalans.report.terms import TERMS, improved_rule, reference_label, t
 from buurtbalans.spec import PRESETS, IndexSpec, load_spec
 from buurtbalans.store import Store
 from buurtbalans.web.problems import NotFoundError
@@ -309,7 +309,8 @@ def profile_payload(
 
 def change_payload(a: ChangeAnalysis) -> dict[str, Any]:
     """Change per buurt, direction summary, class transitions and flows, decomposition by
-    domain, polarisation."""
+    domain, polarisation, and the rule behind 'verbeterd'."""
+    tol = float(a.basis.get("tolerantie", 0.0)) if a.basis else 0.0
     return {
         "vintage": a.vintage,
         "change": records(a.change),
@@ -327,6 +328,9 @@ def change_payload(a: ChangeAnalysis) -> dict[str, Any]:
             "slope_n": clean(a.polarisation.slope_n),
         },
         "population_year": a.extras.get("population_year"),
+        "tolerantie": tol,
+        "rule_nl": improved_rule(tol, "nl"),
+        "rule_en": improved_rule(tol, "en"),
     }
 
 
