@@ -168,9 +168,7 @@ def change_analysis(
             notes.append(why)
     if vintage is None:
         vintage = latest_vintage(store, gemeente, tot)
-        notes.append(
-            f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot}."
-        )
+        notes.append(f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot}.")
     result = index_for_gemeente(store, sub, gemeente, [van, tot], vintage=vintage)
     moved = _moved_years(store, gemeente, [van, tot], vintage, sub.raw_inputs())
     notes += [
@@ -504,7 +502,9 @@ def _veerkracht_years(
     have: dict[str, set[int]] = {}
     for ind, period in rows:
         have.setdefault(ind, set()).add(int(period))
-    years_of = {name: set().union(*(have.get(i, set()) for i in ids)) for name, ids in wanted.items()}
+    years_of = {
+        name: set().union(*(have.get(i, set()) for i in ids)) for name, ids in wanted.items()
+    }
     short = {n: ys for n, ys in years_of.items() if van not in ys or tot not in ys}
     if not short:
         return
