@@ -46,6 +46,10 @@ GEMEENTE, VAN, TOT = "GM0141", 2016, 2024
 SPEC = Path(__file__).parents[1] / "src" / "buurtbalans" / "index" / "presets" / "mdi.toml"
 LBM = {"lbm_onv": "onv", "lbm_fys": "fys", "lbm_vrz": "vrz"}
 TOL = 1e-9
+# A Leefbaarometer code (2024 indeling) that the KWB of the year does not have is a
+# reference row of its own, as the package does today (see the module docstring); set to
+# False when the reference keeps only each year's own buurten.
+LBM_ROWS_OF_THEIR_OWN = True
 
 
 # -- reading the twin's files, as any analyst would -----------------------------------
@@ -76,7 +80,8 @@ def year_table(folder: Path, year: int) -> pd.DataFrame:
     Leefbaarometer scores (on the 2024 indeling) by code."""
     kwb = read_kwb(folder / f"kwb-{year}.csv")
     lbm = read_lbm(folder / "leefbaarometer-buurten.csv", year)
-    return kwb.merge(lbm, on="area_code", how="outer").assign(period=year)
+    how = "outer" if LBM_ROWS_OF_THEIR_OWN else "left"
+    return kwb.merge(lbm, on="area_code", how=how).assign(period=year)
 
 
 # -- the method ---------------------------------------------------------------------------
