@@ -69,6 +69,28 @@ def test_six_buurt_town_exactly_two_improve():
     assert m.to_numpy().sum() == 6 and m.loc["zeer hoog", "zeer hoog"] == 1
 
 
+def test_improved_means_lower_unless_a_tolerance_is_set():
+    """The seed's rule: verbeterd ⇔ score lower (Δ < 0). A tolerance is the user's choice,
+    kept beside the counts; a small fall counts as verbeterd without one."""
+    table, pop = town(
+        [50, 50, 50, 50, 50, 50],
+        [50, 50, 50, 50, 50, 50],
+        [49.9, 49.6, 50, 50.3, 51, 40],
+        [49.9, 49.6, 50, 50.3, 51, 40],
+    )
+    ch = buurt_change(table, SPEC, 2015, 2024, population=pop)
+    counts = ch["direction"].value_counts().to_dict()
+    assert counts == {"verbeterd": 3, "verslechterd": 2, "ongeveer gelijk": 1}
+    assert direction_summary(ch).attrs["tolerantie"] == 0.0
+    tol = buurt_change(table, SPEC, 2015, 2024, population=pop, tolerance=0.5)
+    counts = tol["direction"].value_counts().to_dict()
+    assert counts == {"ongeveer gelijk": 4, "verbeterd": 1, "verslechterd": 1}
+    assert direction_summary(tol).attrs["tolerantie"] == 0.5
+    for bad in (-0.1, float("nan")):
+        with pytest.raises(DataError, match="tolerance"):
+            buurt_change(table, SPEC, 2015, 2024, tolerance=bad)
+
+
 def test_buurten_below_the_minimum_get_no_change_and_are_counted():
     """Buurt 1 lacks domain b in 2024. Under a 70 % minimum (a alone is 60 %) it gets no
     Δ and no class in 2024 and is counted as 'onvoldoende gegevens'; under a 50 % minimum it

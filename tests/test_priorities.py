@@ -72,18 +72,67 @@ def test_custom_and_multicriteria_options():
         prioritise(TOWN, n=2, options=[Option("x", "g_woz")])
 
 
-def test_robustness():
-    domains = pd.DataFrame(
-        {"a": [90, 80, 50, 49, 10], "b": [90, 20, 50, 51, 10]}, index=list("VWXYZ")
+def _result(p_top, p_high, top=2):
+    from buurtbalans.analysis.uncertainty import UncertaintyResult
+
+    per_year = pd.DataFrame(
+        {
+            "area_code": list("VWXYZ"),
+            "period": 2024,
+            "kans_zeer_hoog": p_high,
+            f"kans_slechtste_{top}": p_top,
+        }
     )
-    rob = robustness({"p": domains}, {"a": 50, "b": 50}, n=2, draws=400, seed=1).set_index(
-        "area_code"
+    return UncertaintyResult(per_year, None, pd.DataFrame(), {"top": top, "runs": 10})
+
+
+def test_robustness_reads_the_uncertainty_result():
+    """The probabilities are those of the one Monte Carlo, not a second one."""
+    res = _result([1.0, 0.6, 0.4, 0.0, 0.0], [1.0, 0.9, 0.5, 0.5, 0.0])
+    rob = robustness(res, 2024, ["V", "W", "X", "Y"]).set_index("area_code")
+    assert rob.loc["W", "kans_top"] == 0.6 and rob.loc["W", "kans_zeer_hoog"] == 0.9
+    assert rob["robuust"].to_dict() == {"V": True, "W": True, "X": False, "Y": False}
+    assert "Z" not in rob.index  # neither a candidate nor ever in the list
+    assert list(rob.index[:2]) == ["V", "W"]  # most likely first
+    assert rob.attrs["top"] == 2
+
+
+def test_priorities_and_onzekerheid_give_one_probability(demo_store):
+    """prioriteiten's robustness and onzekerheid are the same Monte Carlo with the same
+    assumptions: the same P(in the worst 10) for every buurt."""
+    from buurtbalans.analysis.pipeline import (
+        analysis_uncertainty,
+        change_analysis,
+        priorities_analysis,
     )
-    assert rob.loc["V", "kans_top"] == 1.0 and rob.loc["Z", "kans_top"] == 0.0
-    assert 0 < rob.loc["W", "kans_top"] < 1  # W leads on a but trails on b
-    again = robustness({"p": domains}, {"a": 50, "b": 50}, n=2, draws=400, seed=1)
-    assert again.set_index("area_code").equals(rob)
-    assert rob["kans_top"].sum() == pytest.approx(2.0)
+    from buurtbalans.analysis.uncertainty import uncertainty_for_gemeente
+    from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
+    from buurtbalans.spec import load_spec
+
+    spec = load_spec("mdi").with_options(reference="input-pooled")
+    a = change_analysis(demo_store, spec, "GM9999", 2015, 2024)
+    *_, rob = priorities_analysis(demo_store, a, "GM9999", 2024, n=10)
+    own = uncertainty_for_gemeente(  # onzekerheid on the analysis' own spec and vintage
+        demo_store,
+        a.index.run.spec,
+        "GM9999",
+        2015,
+        2024,
+        load_assumptions(None),
+        vintage=a.vintage,
+    )
+    assert analysis_uncertainty(demo_store, a, "GM9999").top == 10
+    per = own.per_year[own.per_year["period"] == 2024].set_index("area_code")
+    got = rob.set_index("area_code")
+    assert len(got) >= 10
+    pd.testing.assert_series_equal(
+        got["kans_top"], per.loc[got.index, "kans_slechtste_10"], check_names=False
+    )
+    pd.testing.assert_series_equal(
+        got["kans_zeer_hoog"], per.loc[got.index, "kans_zeer_hoog"], check_names=False
+    )
+    # the probabilities sum to the list length (10 places in every variant)
+    assert per["kans_slechtste_10"].sum() == pytest.approx(10.0)
 
 
 def test_a_buurt_without_a_score_is_never_picked_and_is_counted():

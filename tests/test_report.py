@@ -173,8 +173,9 @@ def test_almere_report_from_real_data(raw, tmp_path):
         store, "GM0034", 2012, 2020, uit=tmp_path / "r", vintage=2014, spec=spec, pdf=False
     )
     a = rep.analysis
-    assert a.index.run.spec.reference == "national"  # all NL buurten have health data
-    assert a.basis["domeinen"] == ["gezondheid"] and a.basis["referentie"] == "national"
+    # all NL buurten have health data: the national reference, pooled over both years
+    assert a.index.run.spec.reference == "national-pooled"
+    assert a.basis["domeinen"] == ["gezondheid"] and a.basis["referentie"] == "national-pooled"
     assert "gz_langdurig_ziek_beperkt" in a.basis["weggelaten_indicatoren"]  # only in 2020
     assert any("inwoners van 2014" in n for n in a.notes)  # population of another year
     assert len(a.change) == 63

@@ -27,9 +27,12 @@ def test_mdi_preset():
         "woonomgeving",
     ]
     w = {d.id: d.weight for d in spec.domains}
-    assert w["inkomen"] + w["werk"] == 45
-    assert sum(w.values()) == pytest.approx(99.9)  # IoD weights, used as printed
-    assert (spec.transform, spec.reference) == ("percentile", "national")
+    # IoD weights as printed (sum 99.9) normalised once, at load: exactly 100, same ratios
+    assert sum(w.values()) == pytest.approx(100, abs=1e-9)
+    assert w["inkomen"] + w["werk"] == pytest.approx(45 * 100 / 99.9)
+    assert w["inkomen"] / w["huisvesting"] == pytest.approx(22.5 / 9.3)
+    # ranked over all NL buurten pooled over the compared years (method-spec §1.2)
+    assert (spec.transform, spec.reference) == ("percentile", "national-pooled")
     ids = [i.id for i in spec.indicators]
     assert sum("bijstand" in i for i in ids) == 1
     assert len(spec.hash()) == 64
@@ -87,3 +90,26 @@ def test_missing_file_and_bad_toml(tmp_path):
     bad.write_text("[index\nname=")
     with pytest.raises(SpecError, match="not valid TOML"):
         load_spec(bad)
+
+
+def test_weights_normalised_once_and_stable():
+    """Normalising is idempotent: re-validating (with_options, subset) never drifts the
+    weights or the hash, so every surface reads one spec and one hash."""
+    spec = load_spec("mdi")
+    again = spec.with_options(reference="national-pooled")
+    assert again.hash() == spec.hash()
+    assert [d.weight for d in again.domains] == [d.weight for d in spec.domains]
+    sub = spec.subset(["inkomen", "werk"])
+    assert [d.weight for d in sub.domains] == pytest.approx([50.0, 50.0])
+    assert sub.subset(["inkomen", "werk"]).hash() == sub.hash()
+
+
+def test_weights_far_from_100_warn():
+    data = {
+        "index": {"name": "t"},
+        "domain": [{"id": "a", "weight": 1}, {"id": "b", "weight": 3}],
+        "indicator": [{"id": "x", "domain": "a"}, {"id": "y", "domain": "b"}],
+    }
+    with pytest.warns(UserWarning, match="sum to 4"):
+        spec = parse_spec(data)
+    assert [d.weight for d in spec.domains] == [25.0, 75.0]

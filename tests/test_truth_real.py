@@ -136,11 +136,16 @@ def test_no_buurt_below_the_minimum_has_a_class(real_store):
 @pytest.mark.shared
 def test_priorities_never_pick_a_buurt_without_a_score(real_store):
     from buurtbalans.analysis.pipeline import priorities_analysis
+    from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
 
     spec = load_spec("mdi").with_options(min_weight_share=0.1, required_domains=())
+    few = load_assumptions(None).with_runs(20)  # the one uncertainty engine, a short run
     with Store(real_store, read_only=True) as store:
         a = change_analysis(store, spec, "GM0034", 2012, 2020, vintage=2014)
-        summary, sels, _ov, _rob = priorities_analysis(store, a, "GM0034", 2020, draws=20)
+        summary, sels, _ov, rob = priorities_analysis(store, a, "GM0034", 2020, assumptions=few)
+    assert not set(rob.loc[rob["kans_top"] > 0, "area_code"]) & set(
+        a.change.loc[a.change["status_2020"] != "ok", "area_code"]
+    )  # a buurt without a score is never in the list, in any variant
     unscored = set(a.change.loc[a.change["status_2020"] != "ok", "area_code"])
     assert unscored and (summary["onvoldoende_gegevens"] == len(unscored)).all()
     for sel in sels:
@@ -156,7 +161,7 @@ def test_synthetic_sources_never_enter_a_real_reference(real_store):
         result = index_for_gemeente(store, spec, "GM0141", [2012, 2020])
     prov = result.run.provenance
     ref = prov["reference"]
-    assert ref["kind"] == "national" and "GM9999" in ref["synthetic_excluded"]
+    assert ref["kind"] == "national-pooled" and "GM9999" in ref["synthetic_excluded"]
     assert all(12_000 < n <= 13_808 for n in ref["areas_per_year"].values())
     assert prov["n_reference"] == sum(ref["areas_per_year"].values())
     assert prov["sources"] and not any(s["synthetic"] for s in prov["sources"])

@@ -23,6 +23,7 @@ from buurtbalans.analysis.veerkracht import (
     vulnerability_class,
     vulnerability_development,
 )
+from buurtbalans.errors import DataError
 from buurtbalans.sources.detect import import_path
 
 maybe = st.one_of(st.none(), st.floats(-1e3, 1e3))
@@ -144,6 +145,34 @@ def test_amstelveen_overlast_development_2014_2022(raw):
     assert levels[order].is_monotonic_increasing
     assert levels["WK036205"] == 3
 
+
+def test_maps_2_and_5_state_their_reference(demo_store, monkeypatch):
+    """National when the store holds all NL buurten (synthetic only for a synthetic
+    gemeente), the gemeente's own otherwise or when chosen; the reference is stated."""
+    import buurtbalans.index.store_mode as sm
+    from buurtbalans.analysis.pipeline import veerkracht_analysis
+
+    _, own, _ = veerkracht_analysis(demo_store, "GM9999", 2015, 2024)
+    assert own["reference"] == "municipal"
+    assert "niet alle synthetische buurten van Nederland" in own["reference_basis"]
+    with pytest.raises(DataError, match="no national veerkracht reference"):
+        veerkracht_analysis(demo_store, "GM9999", 2015, 2024, reference="national")
+    with pytest.raises(DataError, match="unknown veerkracht reference"):
+        veerkracht_analysis(demo_store, "GM9999", 2015, 2024, reference="landelijk")
+    chosen = veerkracht_analysis(demo_store, "GM9999", 2015, 2024, reference="municipal")[1]
+    assert chosen["reference"] == "municipal" and "gekozen" in chosen["reference_basis"]
+    # a store that holds "all" (synthetic) buurten: the national values are used and stated
+    monkeypatch.setattr(sm, "NATIONAL_MIN_BUURTEN", 50)
+    maps, nat, _ = veerkracht_analysis(demo_store, "GM9999", 2015, 2024)
+    assert nat["reference"] == "national"
+    assert nat["reference_basis"].startswith("synthetisch Nederland: 60 buurten")
+    # here "NL" is the demo's own buurten: 2024 (vintage 2022) as the maps have it, and the
+    # σ of onv over the buurten of 2015 as published (vintage 2015, not moved)
+    assert nat["reference_index"] == pytest.approx(own["reference_index"])
+    onv = demo_store.wide(["lbm_onv"], periods=[2015])
+    onv = onv.loc[onv["area_code"].str.startswith("BU"), "lbm_onv"].dropna()
+    assert nat["sigma_onv"] == pytest.approx(onv.std(ddof=0))
+    assert len(maps) == 60
 
 # -- corporatie × veerkracht counts dwellings, as seed 003 does (issue 18) ------------------
 def test_corporation_crosstab_counts_dwellings_not_buurten():

@@ -25,6 +25,7 @@ TRANSFORMS = ("exponential", "percentile", "zscore", "none")
 STANDARDISE = ("normal", "zscore", "minmax", "none")
 REFERENCES = ("input", "input-pooled", "national", "national-pooled")
 MISSING_RULES = ("reweight", "no-score")
+WEIGHTS = ("normalised", "as-printed")
 PRESETS = ("mdi",)
 
 
@@ -88,6 +89,7 @@ class IndexSpec:
     description: str = ""
     min_weight_share: float = 0.0
     required_domains: tuple[str, ...] = ()
+    weights: str = "normalised"  # or "as-printed" (e.g. to reproduce the English IMD)
 
     def domain_ids(self) -> list[str]:
         """Domain ids in spec order."""
@@ -155,6 +157,7 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
         "classes",
         "min_weight_share",
         "required_domains",
+        "weights",
     }
     if unknown := set(index) - known:
         raise _fail(
@@ -221,6 +224,7 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
         description=str(index.get("description", "")),
         min_weight_share=_share(index.get("min_weight_share", 0.0), where),
         required_domains=tuple(str(d) for d in index.get("required_domains", ())),
+        weights=str(index.get("weights", "normalised")),
     )
     return validate(spec, where=where)
 
@@ -255,11 +259,13 @@ def _choice(value: str, options: tuple[str, ...], what: str, where: str) -> None
 
 
 def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
-    """Check a spec; rescale domain weights that do not sum to about 100 (with a warning)."""
+    """Check a spec; domain weights are normalised to sum to 100 (with a warning when the
+    given sum is more than 1 point off)."""
     _choice(spec.transform, TRANSFORMS, "transform", where)
     _choice(spec.reference, REFERENCES, "reference", where)
     _choice(spec.standardise, STANDARDISE, "standardise", where)
     _choice(spec.missing, MISSING_RULES, "missing", where)
+    _choice(spec.weights, WEIGHTS, "weights", where)
     if not spec.domains:
         raise _fail(
             "no [[domain]] entries", "declare at least one domain with id and weight", where
@@ -307,17 +313,28 @@ def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
             "e.g. edges = [20, 35, 50, 60] with five labels",
             where,
         )
-    total = sum(d.weight for d in spec.domains)
+    return _normalised(spec, where)
+
+
+def _normalised(spec: IndexSpec, where: str) -> IndexSpec:
+    """Domain weights rescaled to sum to exactly 100, once, here: every surface (index,
+    change, priorities, uncertainty, report) then reads the same weights and so the same
+    score. The MDI's weights as printed (IoD Table 3.1) sum to 99.9 and are rescaled
+    silently; a sum further than 1 point from 100 is rescaled with a warning.
+    ``weights = "as-printed"`` keeps them as given (score = Σ w·X / 100; the English IMD
+    is published that way, with weights summing to 99.9)."""
+    total = math.fsum(d.weight for d in spec.domains)
+    if math.isclose(total, 100.0, rel_tol=0, abs_tol=1e-9) or spec.weights == "as-printed":
+        return spec
     if abs(total - 100) > 1.0:
         warnings.warn(
             f"{where}: domain weights sum to {total:g}, not 100; rescaled to 100",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-        spec = replace(
-            spec, domains=tuple(replace(d, weight=d.weight * 100 / total) for d in spec.domains)
-        )
-    return spec
+    return replace(
+        spec, domains=tuple(replace(d, weight=d.weight * 100 / total) for d in spec.domains)
+    )
 
 
 def load_spec(name_or_path: str | Path) -> IndexSpec:

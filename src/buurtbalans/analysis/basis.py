@@ -183,7 +183,10 @@ def comparable_spec(
         notes.append(f"Domein {d} is weggelaten: {why}.")
     notes += _zero_notes(presence, common, (van, tot))
     sub = spec
-    if used != spec.domain_ids() or len(common) != len(spec.indicators):
+    if used == spec.domain_ids() and len(common) != len(spec.indicators):
+        # every domain: the weights and the minimum stay exactly as loaded (one spec hash)
+        sub = validate(replace(spec, indicators=tuple(i for i in spec.indicators if i in common)))
+    elif used != spec.domain_ids():
         sub = spec.subset(used)
         w_used = share * total
         sub = validate(

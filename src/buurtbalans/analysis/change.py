@@ -49,16 +49,25 @@ def buurt_change(
     tot: int,
     *,
     population: pd.DataFrame | None = None,
-    tolerance: float = 0.5,
+    tolerance: float = 0.0,
 ) -> pd.DataFrame:
     """Per buurt: scores and classes in both years, Δ score, Δ per domain, direction
     (verbeterd ⇔ Δ < −tolerance; a higher score is more deprived) and residents in ``tot``.
+
+    The rule is the seed's: *verbeterd* means a lower score (``tolerance`` 0). A user may
+    set a tolerance in points (``--tolerantie``); changes within it are "ongeveer gelijk".
+    The tolerance used is kept in ``attrs["tolerantie"]`` and printed beside the counts.
 
     A buurt whose status is not "ok" in either year (too little data, too few residents)
     gets no Δ and the direction "onvoldoende gegevens"; one scored in both years on
     different domains gets no Δ and the direction "niet vergelijkbaar". Areas present in
     only one year are an error (compute both on one vintage first).
     """
+    if not tolerance >= 0:  # also refuses NaN
+        raise DataError(
+            f"tolerance {tolerance!r} is not a number of points of 0 or more",
+            fix="give e.g. --tolerantie 0.5 (or leave it out: verbeterd = score lower)",
+        )
     a, b = _year(table, van), _year(table, tot)
     if only := sorted(set(a.index) ^ set(b.index)):
         raise DataError(
@@ -104,7 +113,9 @@ def buurt_change(
     if population is not None:
         pop = population[population["period"] == tot].set_index("area_code")["a_inw"]
         out["inwoners"] = pop.reindex(out.index)
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs["tolerantie"] = float(tolerance)
+    return out
 
 
 def direction_summary(change: pd.DataFrame) -> pd.DataFrame:
@@ -125,6 +136,7 @@ def direction_summary(change: pd.DataFrame) -> pd.DataFrame:
     out["aandeel_buurten"] = 100 * out["buurten"] / out["buurten"].sum()
     if out["inwoners"].notna().any():
         out["aandeel_inwoners"] = 100 * out["inwoners"] / out["inwoners"].sum()
+    out.attrs["tolerantie"] = float(change.attrs.get("tolerantie", 0.0))
     return out
 
 

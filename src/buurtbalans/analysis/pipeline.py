@@ -3,11 +3,13 @@ priorities and veerkracht — the functions behind the CLI and the report."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from buurtbalans.analysis.basis import Basis, comparable_spec
@@ -33,16 +35,18 @@ from buurtbalans.analysis.change import (
     transition_matrix,
 )
 from buurtbalans.analysis.priorities import Selection, overlap, prioritise, robustness
+from buurtbalans.analysis.uncertainty import UncertaintyResult
+from buurtbalans.analysis.uncertainty_assumptions import Assumptions
 from buurtbalans.analysis.veerkracht import (
     DEFAULT,
     VeerkrachtConfig,
     corporatie_crosstab,
     veerkracht,
 )
-from buurtbalans.errors import DataError
+from buurtbalans.errors import BuurtbalansError, DataError
+from buurtbalans.harmonise import with_denominators
 from buurtbalans.index.engine import IndexResult
 from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
-from buurtbalans.index.transform import exponential, rank_share_from_scaled
 from buurtbalans.sources.known import predecessors
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
@@ -135,7 +139,7 @@ def change_analysis(
     tot: int,
     *,
     vintage: int | None = None,
-    tolerance: float = 0.5,
+    tolerance: float | None = None,
     domains: Sequence[str] | None = None,
     strict_reference: bool = False,
 ) -> ChangeAnalysis:
@@ -148,6 +152,7 @@ def change_analysis(
     with ``strict_reference``. Synthetic sources never enter a real gemeente's reference.
     """
     check_years(van, tot)
+    tolerance = 0.0 if tolerance is None else float(tolerance)
     if domains is None:
         domains = _DOMAINS.get()
     notes: list[str] = []
@@ -274,12 +279,50 @@ def _basis_record(
             "min_weight_share_op_deze_basis": basis.spec.min_weight_share,
         },
         "referentie": a.index.run.spec.reference,
+        "referentie_jaren": [van, tot],
+        "tolerantie": float(a.change.attrs.get("tolerantie", 0.0)),
         "referentie_buurten_per_jaar": {str(k): v for k, v in per_year.items()},
         "inwoners_jaar": {str(y): v for y, v in pop_years.items()},
         "buurten": len(a.change),
         "status_per_jaar": counts,
         "richting": {str(r.richting): int(r.buurten) for r in a.summary.itertuples(index=False)},
     }
+
+
+def analysis_uncertainty(
+    store: Store,
+    analysis: ChangeAnalysis,
+    gemeente: str,
+    assumptions: Assumptions | None = None,
+) -> UncertaintyResult:
+    """The one Monte Carlo of a change analysis (:mod:`buurtbalans.analysis.uncertainty`):
+    on the analysis' own spec (domains, indicators, reference), years and vintage, with
+    ``assumptions`` (default: the package preset). Computed once per analysis and set of
+    assumptions and kept in ``analysis.extras``, so that ``onzekerheid``, the priority
+    options' robustness and the report's uncertainty chapter give the same probability
+    for the same buurt."""
+    from buurtbalans.analysis.uncertainty import uncertainty_for_gemeente
+    from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
+
+    a = assumptions or load_assumptions(None)
+    cache = analysis.extras.setdefault("uncertainty", {})
+    assert isinstance(cache, dict)
+    key = json.dumps(a.to_dict(), sort_keys=True, default=str)
+    if key not in cache:
+        van, tot = analysis.basis.get("van"), analysis.basis.get("tot")
+        if van is None or tot is None:
+            periods = sorted({int(p) for p in analysis.index.table["period"]})
+            van, tot = periods[0], periods[-1]
+        cache[key] = uncertainty_for_gemeente(
+            store,
+            analysis.index.run.spec,
+            gemeente,
+            int(van),
+            int(tot),
+            a,
+            vintage=analysis.vintage,
+        )
+    return cache[key]
 
 
 def priorities_analysis(
@@ -289,9 +332,13 @@ def priorities_analysis(
     tot: int,
     *,
     n: int = 10,
-    draws: int = 500,
+    assumptions: Assumptions | None = None,
 ) -> tuple[pd.DataFrame, list[Selection], pd.DataFrame, pd.DataFrame]:
-    """The four options (+ overlap and robustness) on the change analysis."""
+    """The four options (+ overlap and robustness) on the change analysis. Robustness is
+    P(among the ``n`` most deprived in ``tot``) from the same Monte Carlo and assumptions
+    as ``onzekerheid`` (:func:`analysis_uncertainty`, with ``top`` = ``n``)."""
+    from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
+
     table = analysis.change.rename(
         columns={f"score_{tot}": "score", f"class_{tot}": "class", f"status_{tot}": "status"}
     )
@@ -304,24 +351,13 @@ def priorities_analysis(
             kosten.rename(columns={"kosten_sociaal_domein": "kosten"}), on="area_code", how="left"
         )
     summary, selections = prioritise(table, n=n)
-    spec = analysis.index.run.spec
-    latest = analysis.index.table[analysis.index.table["period"] == tot].set_index("area_code")
-    cands = table.loc[table["class"] == spec.classes.labels[-1], "area_code"]
-    domains = [d for d in spec.domain_ids() if d in latest.columns and latest[d].notna().any()]
-    scaled = latest.loc[cands, domains]
-    variants = {spec.transform: scaled}
-    if spec.transform in ("percentile", "exponential"):  # the other scaling, same ranks
-        r = rank_share_from_scaled(scaled, spec.transform)
-        variants["exponential" if spec.transform == "percentile" else "percentile"] = (
-            exponential(r) if spec.transform == "percentile" else 100.0 * r
-        )
-    rob = robustness(
-        variants,
-        {d.id: d.weight for d in spec.domains if d.id in domains},
-        n=n,
-        draws=draws,
-        noise=2.0,
-    )
+    a = replace(assumptions or load_assumptions(None), top=n)
+    cands = table.loc[table["class"] == analysis.index.run.spec.classes.labels[-1], "area_code"]
+    try:
+        rob = robustness(analysis_uncertainty(store, analysis, gemeente, a), tot, cands)
+    except BuurtbalansError as exc:  # the lists stand; their robustness says why it is absent
+        rob = pd.DataFrame(columns=["area_code", "kans_top", "kans_zeer_hoog", "robuust"])
+        rob.attrs.update(top=n, runs=0, year=tot, reason=str(exc))
     return summary, selections, overlap(selections), rob
 
 
@@ -333,8 +369,16 @@ def veerkracht_analysis(
     *,
     vintage: int | None = None,
     config: VeerkrachtConfig = DEFAULT,
+    reference: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object], pd.DataFrame]:
-    """The seven veerkracht maps between ``van`` and ``tot`` on one vintage."""
+    """The seven veerkracht maps between ``van`` and ``tot`` on one vintage.
+
+    Maps 2 and 5 (and so 3, 6 and 7) are measured against a reference: ``"national"`` (the
+    NL vulnerability index in ``tot`` and the NL σ of onv in ``van``, from every real buurt
+    in the store), ``"municipal"`` (the gemeente's own) or ``None``: national when the
+    store holds (nearly) all NL buurten for both, else municipal with a note. The
+    reference used, its values and the number of buurten behind them are in the settings.
+    """
     needed = [
         "lbm_onv",
         "lbm_konv",
@@ -357,8 +401,13 @@ def veerkracht_analysis(
         )
     start = wide[wide["period"] == van].set_index("area_code")
     end = wide[wide["period"] == tot].set_index("area_code")
-    maps, settings = veerkracht(start, end, config=config)
-    settings.update(vintage=vintage, van=van, tot=tot)
+    ref_index, sigma, basis = _veerkracht_reference(
+        store, gemeente, van, tot, needed, config, reference
+    )
+    maps, settings = veerkracht(
+        start, end, config=config, reference_index=ref_index, sigma_onv=sigma
+    )
+    settings.update(vintage=vintage, van=van, tot=tot, **basis)
     maps.insert(0, "name", end["name"])
     return (
         maps.reset_index(),
@@ -383,6 +432,76 @@ class VeerkrachtYearsError(DataError):
     def __init__(self, message: str, *, fix: str, have: dict[str, list[int]], both: list[int]):
         super().__init__(message, fix=fix)
         self.have, self.both = have, both
+
+
+VEERKRACHT_REFERENCES = ("national", "municipal")
+
+
+def _veerkracht_reference(
+    store: Store,
+    gemeente: str,
+    van: int,
+    tot: int,
+    needed: Sequence[str],
+    config: VeerkrachtConfig,
+    reference: str | None,
+) -> tuple[float | None, float | None, dict[str, object]]:
+    """(NL vulnerability index in ``tot``, NL σ of onv in ``van``, basis) for a national
+    reference, or (None, None, basis) for the gemeente's own (computed by the maps).
+    Synthetic gemeenten never enter the NL values of a real gemeente, and a synthetic
+    gemeente (the demo, the national twin) is only measured against synthetic buurten."""
+    from buurtbalans.analysis.veerkracht import vulnerability_index
+    from buurtbalans.index.store_mode import NATIONAL_MIN_BUURTEN
+    from buurtbalans.store.world import national_minimum
+
+    if reference not in (None, *VEERKRACHT_REFERENCES):
+        raise DataError(
+            f"unknown veerkracht reference {reference!r}",
+            fix="use --referentie national (NL average) or municipal (the gemeente's own)",
+        )
+    if reference == "municipal":
+        return None, None, {"reference_basis": "gekozen: gemiddelde van de eigen buurten"}
+    synthetic = set(store.synthetic_gemeenten())
+    fake = gemeente in synthetic  # synthetic only against synthetic, real only against real
+    nl = store.wide(with_denominators(list(needed)), periods=[van, tot])
+    nl = nl[nl["area_code"].str.startswith("BU")]
+    nl = nl[("GM" + nl["area_code"].str[2:6]).isin(synthetic) == fake]
+    end = nl[nl["period"] == tot]
+    try:
+        idx = vulnerability_index(end, config)
+    except DataError:
+        idx = pd.Series(dtype=float)
+    onv = nl.loc[nl["period"] == van, "lbm_onv"] if "lbm_onv" in nl else pd.Series()
+    onv = onv.dropna()
+    w = end["a_inw"] if "a_inw" in end else pd.Series(1.0, index=end.index)
+    ok = idx.notna() & w.notna()
+    idx = idx[ok]
+    why = None
+    minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)
+    if len(idx) < minimum or len(onv) < minimum:
+        why = (
+            f"de store heeft niet alle {'synthetische ' if fake else ''}buurten van "
+            f"Nederland (kwetsbaarheidsindex in {tot}: {len(idx)} buurten, Leefbaarometer "
+            f"onv in {van}: {len(onv)})"
+        )
+    if why:
+        if reference == "national":
+            raise DataError(
+                f"no national veerkracht reference: {why}",
+                fix="import the KWB, health and Leefbaarometer data for all NL, or use "
+                "--referentie municipal",
+            )
+        return None, None, {"reference_basis": f"eigen buurten, want {why}"}
+    weights = w[ok].to_numpy(dtype=float)
+    return (
+        float(np.average(idx.to_numpy(dtype=float), weights=weights)),
+        float(onv.std(ddof=0)),
+        {
+            "reference_basis": f"{'synthetisch ' if fake else ''}Nederland: {len(idx)} "
+            f"buurten in {tot}, {len(onv)} in {van}",
+            "reference_buurten": {str(tot): len(idx), str(van): len(onv)},
+        },
+    )
 
 
 def _veerkracht_years(

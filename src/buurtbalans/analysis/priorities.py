@@ -1,5 +1,6 @@
 """Which buurten first? The four ways of seed 000 (table 1) plus custom options, with reach
-and cost, overlap between the lists, and a Monte Carlo robustness check.
+and cost, overlap between the lists, and their robustness (read from the one uncertainty
+analysis, :mod:`buurtbalans.analysis.uncertainty`).
 
 Input: one table per buurt with ``area_code``, ``score`` (latest year), ``class``,
 ``delta`` (change over the period), ``inwoners``, optionally ``status`` (the engine's; a
@@ -12,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from buurtbalans.errors import DataError
+
+if TYPE_CHECKING:
+    from buurtbalans.analysis.uncertainty import UncertaintyResult
 
 BUILT_IN = {
     "hoogste_score": ("score", False, "10 hoogste MDI-scores"),
@@ -170,41 +175,30 @@ def overlap(selections: Sequence[Selection]) -> pd.DataFrame:
 
 
 def robustness(
-    domains: dict[str, pd.DataFrame],
-    weights: dict[str, float],
+    result: UncertaintyResult,
+    year: int,
+    candidates: Sequence[str] | pd.Series = (),
     *,
-    n: int = 10,
-    draws: int = 1000,
-    weight_spread: float = 0.25,
-    noise: float = 0.0,
-    seed: int = 0,
     threshold: float = 0.5,
 ) -> pd.DataFrame:
-    """Probability of each buurt being among the ``n`` highest scores when the domain
-    weights vary (each × U(1 − spread, 1 + spread)), the scaling variant varies (one of the
-    tables in ``domains``, e.g. percentile and exponential domain scores, drawn with equal
-    chance) and, with ``noise`` > 0, each domain score gets normal noise of that many
-    points (indicator uncertainty).
-
-    ``domains`` maps a variant name to a table indexed by area code with one column per
-    domain. Returns area code, probability, and whether it is ``robust`` (≥ threshold).
-    """
-    rng = np.random.default_rng(seed)
-    variants = list(domains.values())
-    codes = variants[0].index
-    cols = list(weights)
-    base_w = np.array([weights[c] for c in cols], dtype=float)
-    hits = np.zeros(len(codes))
-    for _ in range(draws):
-        x = variants[rng.integers(len(variants))][cols].to_numpy(dtype=float)
-        if noise:
-            x = x + rng.normal(0, noise, x.shape)
-        w = base_w * rng.uniform(1 - weight_spread, 1 + weight_spread, len(cols))
-        present = ~np.isnan(x)
-        score = np.nansum(x * w, axis=1) / np.where(present, w, 0).sum(axis=1)
-        top = np.argsort(-np.nan_to_num(score, nan=-np.inf), kind="stable")[:n]
-        hits[top] += 1
-    p = hits / draws
-    return pd.DataFrame({"area_code": codes, "kans_top": p, "robuust": p >= threshold}).sort_values(
-        ["kans_top", "area_code"], ascending=[False, True], ignore_index=True
+    """How firm the "highest score" list is, read from the uncertainty analysis (one
+    Monte Carlo for the whole package: the same variants, assumptions and seed as
+    ``onzekerheid``): per buurt P(among the ``result.top`` most deprived in ``year``)
+    (``kans_top``, the same number as ``kans_slechtste_<top>`` there), P(class zeer hoog)
+    and whether it is ``robust`` (``kans_top`` ≥ ``threshold``). Rows: the candidates
+    (the zeer-hoog buurten) and every buurt that is in the list in some variant."""
+    per = result.per_year
+    if "period" in per.columns:
+        per = per[per["period"] == year]
+    p = per[result.top_column].to_numpy(dtype=float)
+    keep = (p > 0) | per["area_code"].isin(list(candidates)).to_numpy()
+    out = pd.DataFrame(
+        {
+            "area_code": per["area_code"].to_numpy()[keep],
+            "kans_top": p[keep],
+            "kans_zeer_hoog": per["kans_zeer_hoog"].to_numpy(dtype=float)[keep],
+            "robuust": p[keep] >= threshold,
+        }
     )
+    out.attrs.update(top=result.top, runs=result.settings.get("runs"), year=year)
+    return out.sort_values(["kans_top", "area_code"], ascending=[False, True], ignore_index=True)

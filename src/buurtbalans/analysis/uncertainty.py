@@ -89,6 +89,7 @@ def prepare(
         period_column=period_column,
         group_column=group_column,
     )
+    spec = point.run.spec  # the spec the index rests on (one spec, one hash)
     data = data.reset_index(drop=True)
     keys_cols = [*id_columns, *([period_column] if period_column else [])]
     small = pd.Series(False, index=data.index)

@@ -12,6 +12,7 @@ from buurtbalans.cli.app import (
     GemeenteOpt,
     ReferentieOpt,
     StoreOpt,
+    TolerantieOpt,
     TotOpt,
     VanOpt,
     _check_order,
@@ -25,10 +26,11 @@ from buurtbalans.cli.app import (
     _sheets,
     app,
     out,
+    rules_line,
 )
 
 
-def _change(st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen):
+def _change(st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie):
     """The comparable change analysis behind verandering and prioriteiten."""
     from buurtbalans.analysis.pipeline import change_analysis
 
@@ -45,6 +47,7 @@ def _change(st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen)
         vintage=vintage,
         domains=_domains(domeinen),
         strict_reference=bool(referentie),
+        tolerance=tolerantie,
     )
     return code, van, tot, a
 
@@ -59,23 +62,27 @@ def verandering(
     schaal: Annotated[str | None, typer.Option()] = None,
     vintage: Annotated[int | None, typer.Option()] = None,
     domeinen: DomeinenOpt = None,
+    tolerantie: TolerantieOpt = 0.0,
     output: Annotated[Path | None, typer.Option(help=".xlsx: one sheet per table")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Change per buurt between two years on the same domains: improved/worsened, class
     transitions, which domains drove it, and whether the gap between best and worst grew."""
+    from buurtbalans.report.terms import reference_label
+
     _check_order(van, tot)
     with _reader(store) as st:
         _code, van, tot, a = _change(
-            st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen
+            st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie
         )
     sp = a.index.run.spec
     _print_basis(a)
-    _print(a.summary, f"{sp.name} {van} → {tot} (vintage {a.vintage})")
+    _print(a.summary, f"{sp.name} {van} → {tot} (vintage {a.vintage}; {rules_line(a)})")
     _print(a.transitions.reset_index(), f"klassen {van} (rijen) → {tot} (kolommen)")
     f = a.flows
     out.print(
-        f"zeer hoog: {f['toen']} → {f['nu']} (uit {f['uitgestroomd']}, in {f['ingestroomd']})"
+        f"{sp.classes.labels[-1]} ({reference_label(sp.reference, van, tot)}): {f['toen']} → "
+        f"{f['nu']} (uit {f['uitgestroomd']}, in {f['ingestroomd']})"
     )
     _print(
         a.decomposition, f"bijdrage per domein aan Δ {a.decomposition.attrs['delta_gemeente']:.1f}"
@@ -114,6 +121,7 @@ def prioriteiten(
     referentie: ReferentieOpt = None,
     vintage: Annotated[int | None, typer.Option()] = None,
     domeinen: DomeinenOpt = None,
+    tolerantie: TolerantieOpt = 0.0,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
@@ -124,7 +132,7 @@ def prioriteiten(
     _check_order(van, tot)
     with _reader(store) as st:
         code, van, tot, a = _change(
-            st, gemeente, van, tot, spec, referentie, None, vintage, domeinen
+            st, gemeente, van, tot, spec, referentie, None, vintage, domeinen, tolerantie
         )
         summary, sels, ov, rob = priorities_analysis(st, a, code, tot, n=aantal)
     _print_basis(a)
@@ -138,8 +146,14 @@ def prioriteiten(
         if row.status != "ok":
             out.print(f"[yellow]{row.optie}[/yellow]: {row.status}")
     _print(ov, "overlap tussen de lijsten")
-    weak = rob[~rob["robuust"] & (rob["kans_top"] > 0)]
-    _print(rob.head(aantal + 5), "robuustheid (kans in top bij variërende gewichten/schaal)")
+    if rob.attrs.get("reason"):
+        out.print(f"[yellow]robuustheid niet berekend[/yellow]: {rob.attrs['reason']}")
+    weak = rob[~rob["robuust"].astype(bool) & (rob["kans_top"] > 0)]
+    _print(
+        rob.head(aantal + 5),
+        f"robuustheid: kans bij de {aantal} slechtste in {tot} over {rob.attrs.get('runs')} "
+        "varianten (dezelfde Monte Carlo en aannames als buurtbalans onzekerheid)",
+    )
     if len(weak):
         out.print(f"{len(weak)} buurt(en) staan maar soms in de top: selectie niet robuust")
     if output:
@@ -161,6 +175,13 @@ def veerkracht_cmd(
     van: VanOpt = None,
     tot: TotOpt = None,
     vintage: Annotated[int | None, typer.Option()] = None,
+    referentie: Annotated[
+        str | None,
+        typer.Option(
+            help="maps 2 and 5 against: national (NL average and σ; the default when all "
+            "NL buurten are in the store) or municipal (the gemeente's own)"
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
@@ -172,7 +193,13 @@ def veerkracht_cmd(
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         van, tot = _period(st, code, van, tot)
-        maps, settings, cross = veerkracht_analysis(st, code, van, tot, vintage=vintage)
+        maps, settings, cross = veerkracht_analysis(
+            st, code, van, tot, vintage=vintage, reference=referentie
+        )
+    out.print(
+        f"referentie kaarten 2 en 5: {settings['reference']} ({settings['reference_basis']}; "
+        f"index {settings['reference_index']:.1f}, σ onv {settings['sigma_onv']:.3f})"
+    )
     for col in [c for c in maps.columns if c.startswith("kaart")]:
         counts = maps[col].value_counts().rename_axis(col).reset_index(name="buurten")
         _print(counts, col)

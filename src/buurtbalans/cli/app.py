@@ -200,8 +200,23 @@ def _print_basis(a) -> None:
             f"{b['spec']}); indeling {b['vintage']}; referentie {b['referentie']} "
             f"(buurten: {ref}); inwonertallen: {pop}"
         )
+        out.print(f"[bold]regels[/bold]: {escape(rules_line(a))}")
     for note in a.notes:
         out.print(f"[yellow]let op[/yellow]: {escape(note)}")
+
+
+def rules_line(a, taal: str = "nl") -> str:
+    """The rule behind 'verbeterd' and the reference of the classes, for beside a count."""
+    from buurtbalans.report.terms import improved_rule, reference_label, t
+
+    b = a.basis
+    van, tot = b.get("referentie_jaren", [b["van"], b["tot"]])
+    return t(
+        "cli_rule_count",
+        taal,
+        rule=improved_rule(float(b.get("tolerantie", 0.0)), taal),
+        reference=reference_label(str(b["referentie"]), van, tot, taal),
+    )
 
 
 def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> None:
@@ -213,6 +228,15 @@ def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> No
 
 ReferentieOpt = Annotated[
     str | None, typer.Option(help="input, input-pooled, national, national-pooled")
+]
+TolerantieOpt = Annotated[
+    float,
+    typer.Option(
+        "--tolerantie",
+        min=0.0,
+        help="points a score must fall to count as verbeterd (rise: verslechterd); default "
+        "0: verbeterd = score lower, as in the seed documents",
+    ),
 ]
 VanOpt = Annotated[int | None, typer.Option(help="first year (default: the first the store has)")]
 TotOpt = Annotated[int | None, typer.Option(help="last year (default: the last the store has)")]

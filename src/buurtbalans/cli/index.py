@@ -103,9 +103,15 @@ def index(
     for note in result.warnings:
         err.print(f"let op: {note}")
     show_cols = [c for c in result.output_columns() if c in table.columns]
+    basis = f"referentie {sp.reference}"
+    if "period" in table.columns and input is None and len(table):
+        from buurtbalans.report.terms import reference_label
+
+        years = sorted({int(p) for p in table["period"]})
+        basis = reference_label(sp.reference, years[0], years[-1])
     _print(
         table.sort_values("score", ascending=False)[show_cols],
-        f"{sp.name} ({sp.transform}, referentie {sp.reference})",
+        f"{sp.name} ({sp.transform}, {basis})",
     )
     if output:
         write_table(table, output, provenance=result.run.to_dict()["provenance"], sheet=sp.name)

@@ -15,6 +15,7 @@ from buurtbalans.cli.app import (
     DomeinenOpt,
     GemeenteOpt,
     StoreOpt,
+    TolerantieOpt,
     TotOpt,
     VanOpt,
     _check_order,
@@ -69,6 +70,7 @@ def rapport(
     ] = False,
     peers: Annotated[list[str] | None, typer.Option("--peers")] = None,
     domeinen: DomeinenOpt = None,
+    tolerantie: TolerantieOpt = 0.0,
     store: StoreOpt = None,
 ) -> None:
     """The main job: maps, charts, findings and tables in rapport.html/.pdf, tabellen.xlsx,
@@ -101,6 +103,7 @@ def rapport(
                 pdf=pdf,
                 benchmark=benchmark or bool(peers),
                 peers=peers,
+                tolerance=tolerantie,
             ),
         )
     _report_done(report)

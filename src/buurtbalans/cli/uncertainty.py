@@ -11,10 +11,8 @@ from buurtbalans.cli.app import (
     GemeenteOpt,
     ReferentieOpt,
     StoreOpt,
-    _mdi,
     _print,
     _reader,
-    _reference,
     _sheets,
     app,
     out,
@@ -40,19 +38,25 @@ def onzekerheid(
     """How sure is the index? Per buurt the median rank, a 90 % rank interval,
     P(zeer hoog) and P(in the worst 10) over variants of weights, scaling, missing rule,
     shrinkage, indicators and indicator error; Sobol indices per assumption."""
-    from buurtbalans.analysis.uncertainty import uncertainty_for_gemeente
+    from buurtbalans.analysis.pipeline import analysis_uncertainty
     from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
+    from buurtbalans.cli.analyses import _change
+    from buurtbalans.report.terms import reference_label
 
     assumptions = load_assumptions(aannames).with_runs(runs, seed)
-    sp = _mdi(spec, referentie, None)
     with _reader(store) as st:
-        code = st.resolve_gemeente(gemeente)
-        sp = _reference(st, sp, [van, tot], referentie)
-        r = uncertainty_for_gemeente(st, sp, code, van, tot, assumptions, vintage=vintage)
+        # the same basis (domains, indicators, reference, vintage) as verandering and
+        # prioriteiten, and the same Monte Carlo: one probability per buurt everywhere
+        code, van, tot, a = _change(
+            st, gemeente, van, tot, spec, referentie, None, vintage, None, 0.0
+        )
+        sp = a.index.run.spec
+        r = analysis_uncertainty(st, a, code, assumptions)
     s = r.settings
     out.print(
         f"{s['runs']} varianten (Saltelli N = {s['saltelli_n']}, seed {s['seed']}), "
-        f"factoren: {', '.join(s['factors']) or 'geen'}; referentie {s['reference']} "
+        f"factoren: {', '.join(s['factors']) or 'geen'}; referentie {s['reference']}, "
+        f"{reference_label(s['reference'], van, tot)} "
         f"({s['n_reference']} rijen), vintage {s['vintage']}; aannames: "
         f"{s['assumptions']['source']}"
     )

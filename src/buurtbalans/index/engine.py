@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ from buurtbalans.index.transform import (
     text_series,
     transform_domain,
 )
-from buurtbalans.spec import IndexSpec
+from buurtbalans.spec import IndexSpec, validate
 
 
 @dataclass(frozen=True)
@@ -291,7 +291,7 @@ def combine(
     vals = x[w.index]
     present = vals.notna()
     wsum = present.mul(w, axis=1).sum(axis=1)
-    total = sum(d.weight for d in spec.domains)  # ≈ 100 (IoD: 99.9, used as printed)
+    total = sum(d.weight for d in spec.domains)  # 100: normalised when the spec is loaded
     scale = total / wsum.replace(0, np.nan)  # 1 when every domain is present
     score = vals.mul(w, axis=1).sum(axis=1, min_count=1) * scale / 100.0
     if spec.missing == "no-score":
@@ -322,6 +322,22 @@ def combine(
 
 
 # -- the pipeline ---------------------------------------------------------------------------
+def effective_spec(spec: IndexSpec, values: pd.DataFrame) -> IndexSpec:
+    """The spec the computation actually rests on: an indicator without any data in the
+    reference set (it changes no score) is left out, unless it is its domain's only one.
+    So the same computation has one spec and one hash, whichever surface ran it (the
+    change analysis leaves such indicators out up front, the index command here)."""
+    has = {c for c in values.columns if values[c].notna().any()}
+    keep = tuple(
+        i
+        for i in spec.indicators
+        if i.id in has or not any(j.id in has for j in spec.indicators_of(i.domain))
+    )
+    if len(keep) == len(spec.indicators):
+        return spec
+    return validate(replace(spec, indicators=keep))
+
+
 def compute(
     data: pd.DataFrame,
     spec: IndexSpec,
@@ -372,6 +388,8 @@ def compute(
     ref = data[~small] if small.any() else data
     groups = None if pooled else ref[period_column]
     values, notes = derive_indicators(ref, spec)
+    spec = effective_spec(spec, values)
+    values = values[[i.id for i in spec.indicators]]
     steps.append(Step("derive_indicators", {"indicators": [i.id for i in spec.indicators]}))
     if spec.shrinkage:
         gcol = ref[group_column] if group_column else ref[id_columns[0]].astype(str).str[2:6]

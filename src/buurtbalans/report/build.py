@@ -65,25 +65,31 @@ def build_report(
     benchmark: bool | None = None,
     peers: list[str] | None = None,
     chapters: list[Builder] | None = None,
+    tolerance: float = 0.0,
 ) -> Report:
     """Build the full report for a gemeente (code ``GMxxxx``) between two years.
 
     ``benchmark``: True adds the chapter comparing the gemeente with NL and its peers
     (``peers`` or the nearest neighbours), False leaves it out, None (default) adds it when
     the store holds gemeente-level data for the gemeente and at least three others.
-    ``chapters``: the builders to run (default :data:`CHAPTERS`)."""
+    ``chapters``: the builders to run (default :data:`CHAPTERS`). ``tolerance``: points a
+    score must fall to count as verbeterd (default 0: verbeterd = score lower)."""
     uit = Path(uit)
     uit.mkdir(parents=True, exist_ok=True)
     spec = spec or load_spec("mdi")
     if spec.reference.startswith("national"):
-        spec = spec.with_options(reference=choose_reference(store, [van, tot]))
+        chosen = choose_reference(store, [van, tot])
+        if chosen != "national":  # keep the spec's own national kind (pooled by default)
+            spec = spec.with_options(reference=chosen)
     name = store.areas(gemeente, level="gemeente")["name"].dropna()
     gm_name = name.iloc[-1] if len(name) else gemeente
     notes: list[str] = []
     state: dict[str, Any] = {}
 
     def analyse() -> None:
-        state["a"] = change_analysis(store, spec, gemeente, van, tot, vintage=vintage)
+        state["a"] = change_analysis(
+            store, spec, gemeente, van, tot, vintage=vintage, tolerance=tolerance
+        )
 
     def prioritise() -> None:
         state["prio"] = priorities_analysis(store, state["a"], gemeente, tot)
@@ -221,5 +227,5 @@ def _source_line(ctx: ReportContext) -> str:
     prefix = ctx.t("synthetic_short") + " — " if ctx.synthetic else ""
     return (
         f"{prefix}{ctx.t('source')}: {', '.join(tables)[:90]} | buurtbalans {__version__} | "
-        f"spec {ctx.spec.hash()[:8]} | {ctx.t('boundaries')} {ctx.analysis.vintage}"
+        f"spec {ctx.spec_hash[:8]} | {ctx.t('boundaries')} {ctx.analysis.vintage}"
     )

@@ -11,7 +11,7 @@ import pandas as pd
 
 from buurtbalans.analysis.pipeline import BenchmarkAnalysis, ChangeAnalysis
 from buurtbalans.report.figures import Figure
-from buurtbalans.report.terms import TERMS, t
+from buurtbalans.report.terms import TERMS, improved_rule, reference_label, t
 from buurtbalans.spec import IndexSpec
 
 OK = "ok"
@@ -76,6 +76,39 @@ class ReportContext:
             pairs = dict(zip(self.spec.classes.labels, self.spec.classes.labels_en, strict=True))
             return pairs.get(str(label), str(label))
         return str(label)
+
+    # ---- the reference and the rules every number rests on ----------------------------
+    @property
+    def reference(self) -> str:
+        """The reference the scores were ranked on (as run, after any fallback)."""
+        return str(self.analysis.index.run.spec.reference)
+
+    @property
+    def own_reference(self) -> bool:
+        """True when the reference is only the gemeente's own buurten: the classes then mean
+        'relative to its own buurten', never 'relative to the Netherlands'."""
+        return self.reference.startswith("input")
+
+    @property
+    def reference_label(self) -> str:
+        """'t.o.v. Nederland 2015–2024' / 't.o.v. de eigen buurten 2015–2024'."""
+        return reference_label(self.reference, self.van, self.tot, self.taal)
+
+    def class_with_ref(self, label: object) -> str:
+        """A class label with the reference it is measured against:
+        'zeer hoog (t.o.v. Nederland 2015–2024)'."""
+        return self.t("class_with_ref", label=self.class_label(label), ref=self.reference_label)
+
+    @property
+    def improved_rule(self) -> str:
+        """'verbeterd = score lager' (or with the user's tolerance)."""
+        tol = self.analysis.basis.get("tolerantie", 0.0) if self.analysis.basis else 0.0
+        return improved_rule(float(tol), self.taal)
+
+    @property
+    def spec_hash(self) -> str:
+        """The hash of the spec the scores were computed with (as run.json records it)."""
+        return self.analysis.index.run.spec.hash()
 
     # ---- buurten ---------------------------------------------------------------------
     def map_numbers(self) -> dict[str, int]:

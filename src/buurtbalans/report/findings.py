@@ -23,6 +23,7 @@ def key_findings(ctx: ReportContext) -> list[str]:
             improved=int(counts.get("verbeterd", 0)),
             worsened=int(counts.get("verslechterd", 0)),
             stable=int(counts.get("ongeveer gelijk", 0)),
+            rule=ctx.improved_rule,
         )
     ]
     f = a.flows
@@ -37,6 +38,7 @@ def key_findings(ctx: ReportContext) -> list[str]:
             van=van,
             tot=tot,
             edge=ctx.num(spec.classes.edges[-1], 0),
+            ref=ctx.reference_label,
         )
     )
     if "inwoners" in ch and ch["inwoners"].notna().any():  # unknown population: no sentence

@@ -52,7 +52,7 @@ def _provenance_rows(ctx: ReportContext, run: dict[str, Any]) -> pd.DataFrame:
         (ctx.t("prov_years"), f"{rep.get('van')}–{rep.get('tot')}"),
         (ctx.t("boundaries"), str(rep.get("vintage"))),
         (ctx.t("prov_population_year"), str(rep.get("population_year"))),
-        (ctx.t("prov_spec"), f"{ctx.spec.name} ({ctx.spec.hash()[:10]})"),
+        (ctx.t("prov_spec"), f"{ctx.spec.name} ({ctx.spec_hash[:10]})"),
         (ctx.t("prov_version"), str(rep.get("package_version"))),
         (ctx.t("prov_built"), str(rep.get("built_at"))),
     ]

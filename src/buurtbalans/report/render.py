@@ -69,7 +69,7 @@ def render_html(ctx: ReportContext, chapters: list[Chapter], run: dict[str, Any]
                 "break": ch.page_break,
             }
         )
-    footer = f"{ctx.gm_name} | buurtbalans {__version__} | spec {ctx.spec.hash()[:10]}"
+    footer = f"{ctx.gm_name} | buurtbalans {__version__} | spec {ctx.spec_hash[:10]}"
     return env.get_template("rapport.html.j2").render(
         taal=ctx.taal,
         title=ctx.t("title", gemeente=ctx.gm_name),

@@ -56,3 +56,22 @@ def t(key: str, taal: str = "nl", **values: object) -> str:
     if not values:
         return text
     return (_NL if taal == "nl" else _EN).format(text, **values)
+
+
+def reference_label(reference: str, van: int, tot: int, taal: str = "nl") -> str:
+    """The reference a class or rank rests on, short, for beside a class label or count:
+    "t.o.v. Nederland 2015–2024", "t.o.v. de eigen buurten 2015–2024" (pooled over the
+    compared years) or "…, elk jaar apart" (ranked per year)."""
+    return t(f"refshort_{reference}", taal, van=str(van), tot=str(tot))
+
+
+def class_label(label: str, reference: str, van: int, tot: int, taal: str = "nl") -> str:
+    """A class word with its reference: "zeer hoog (t.o.v. Nederland 2015–2024)"."""
+    return t("class_with_ref", taal, label=label, ref=reference_label(reference, van, tot, taal))
+
+
+def improved_rule(tolerance: float, taal: str = "nl") -> str:
+    """The rule behind 'verbeterd', for beside every count of improved buurten."""
+    if not tolerance:
+        return t("rule_improved", taal)
+    return t("rule_improved_tol", taal, tol=float(tolerance))

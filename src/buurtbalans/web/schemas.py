@@ -116,6 +116,8 @@ class IndexResult(BaseModel):
     reference: str
     reference_nl: str
     reference_en: str
+    reference_label_nl: str
+    reference_label_en: str
     population_year: int | None
     rows: list[IndexRow]
     warnings: list[str]
@@ -134,6 +136,9 @@ class Profile(BaseModel):
     indicators: list[dict[str, Any]]
     across_years: list[dict[str, Any]]
     across_years_reference: str
+    reference: str
+    reference_nl: str
+    reference_en: str
 
 
 class Change(BaseModel):
@@ -147,6 +152,9 @@ class Change(BaseModel):
     decomposition: list[dict[str, Any]]
     polarisation: dict[str, Any]
     population_year: int | None
+    tolerantie: float = 0.0
+    rule_nl: str = ""
+    rule_en: str = ""
 
 
 class Tables(BaseModel):

@@ -22,11 +22,11 @@ from buurtbalans.analysis.pipeline import (
     veerkracht_analysis,
 )
 from buurtbalans.analysis.veerkracht import label_en
-from buurtbalans.errors import BuurtbalansError, DataError
+from buurtbalans.errors import DataError
 from buurtbalans.index.store_mode import choose_reference, index_for_gemeente
 from buurtbalans.report.chapters._maps import MDI_CLASSES
 from buurtbalans.report.chapters.veerkracht import MAPS as VEERKRACHT_MAPS
-from buurtbalans.report.terms import TERMS, t
+from buurtbalans.report.terms import TERMS, improved_rule, reference_label, t
 from buurtbalans.spec import PRESETS, IndexSpec, load_spec
 from buurtbalans.store import Store
 from buurtbalans.web.problems import NotFoundError
@@ -242,6 +242,8 @@ def index_payload(a: ChangeAnalysis, g: dict[str, Any], spec_id: str) -> dict[st
         "reference": reference,
         "reference_nl": t(f"ref_{reference}", "nl") if f"ref_{reference}" in TERMS else reference,
         "reference_en": t(f"ref_{reference}", "en") if f"ref_{reference}" in TERMS else reference,
+        "reference_label_nl": reference_label(reference, van, jaar, "nl"),
+        "reference_label_en": reference_label(reference, van, jaar, "en"),
         "population_year": a.extras.get("population_year"),
         "rows": records(rows),
         "warnings": list(a.index.warnings),
@@ -285,20 +287,10 @@ def profile_payload(
             "source_period",
         ]
     ]
-    # scores across every year, on the same vintage, in one run (pooled reference)
-    across: list[dict[str, Any]] = []
-    all_years = g["jaren"]
-    try:
-        sp, _ = reference_spec(store, spec, all_years)
-        if sp.reference.startswith("national"):
-            sp = sp.with_options(reference="national")
-        else:
-            sp = sp.with_options(reference="input-pooled")
-        res = index_for_gemeente(store, sp, g["code"], all_years, vintage=a.vintage)
-        rows = res.table[res.table["area_code"] == code]
-        across = records(rows[["period", "score", "rank", "class", "coverage", "status"]])
-    except BuurtbalansError as exc:  # the profile stays useful without it (and says so)
-        across = [{"note": f"scores across years unavailable: {exc}"}]
+    # the scores of the years shown come from the one analysis every other surface reads
+    # (same reference, same run): never a second computation on another reference set
+    across = records(mine[["period", "score", "rank", "class", "coverage", "status"]])
+    reference = a.index.run.spec.reference
     return {
         "gemeente": {"code": g["code"], "naam": g["naam"]},
         "code": code,
@@ -308,13 +300,18 @@ def profile_payload(
         "change": records(change)[0] if len(change) else None,
         "indicators": records(obs.sort_values(["indicator", "period"])),
         "across_years": across,
-        "across_years_reference": "all years pooled, vintage " + str(a.vintage),
+        "across_years_reference": reference_label(reference, periods[0], periods[-1], "en")
+        + f", vintage {a.vintage}",
+        "reference": reference,
+        "reference_nl": reference_label(reference, periods[0], periods[-1], "nl"),
+        "reference_en": reference_label(reference, periods[0], periods[-1], "en"),
     }
 
 
 def change_payload(a: ChangeAnalysis) -> dict[str, Any]:
     """Change per buurt, direction summary, class transitions and flows, decomposition by
-    domain, polarisation."""
+    domain, polarisation, and the rule behind 'verbeterd'."""
+    tol = float(a.basis.get("tolerantie", 0.0)) if a.basis else 0.0
     return {
         "vintage": a.vintage,
         "change": records(a.change),
@@ -332,6 +329,9 @@ def change_payload(a: ChangeAnalysis) -> dict[str, Any]:
             "slope_n": clean(a.polarisation.slope_n),
         },
         "population_year": a.extras.get("population_year"),
+        "tolerantie": tol,
+        "rule_nl": improved_rule(tol, "nl"),
+        "rule_en": improved_rule(tol, "en"),
     }
 
 
@@ -357,6 +357,15 @@ def veerkracht_tables(store: Store, a: ChangeAnalysis, gm: str, van: int, jaar: 
             fix="choose a first year before the shown year (van < jaar)",
         )
     maps, settings, crosstab = veerkracht_analysis(store, gm, van, jaar, vintage=a.vintage)
+    names = store.areas(gm, level="gemeente")["name"].dropna()
+    national = str(settings.get("reference", "")).startswith("national")
+    for taal in ("nl", "en"):  # what maps 2 and 5 are measured against, for beside the map
+        settings[f"reference_{taal}"] = t(
+            "vk_ref_national" if national else "vk_ref_municipal",
+            taal,
+            gemeente=names.iloc[-1] if len(names) else gm,
+            tot=jaar,
+        )
     return maps, settings, crosstab.reset_index()
 
 

@@ -29,6 +29,7 @@ def build_intro(ctx: ReportContext) -> Chapter:
             for lab, lo, hi in zip(labels, bounds[:-1], bounds[1:], strict=True)
         ]
     )
+    ch.text(ctx.t("intro_classes_ref", ref=ctx.reference_label))
     if ctx.synthetic:
         ch.note(ctx.t("synthetic_intro"))
     return ch
@@ -80,6 +81,8 @@ def build_findings(ctx: ReportContext) -> Chapter:
     """The key findings (every number computed) and the basis they rest on."""
     ch = Chapter("bevindingen", ctx.t("findings"))
     ch.items(key_findings(ctx))
+    if ctx.own_reference:  # 'zeer hoog' here means high within the gemeente: say so
+        ch.note(ctx.t("own_reference_caveat", van=str(ctx.van), tot=str(ctx.tot)))
     b = ctx.basis()
     used = ", ".join(ctx.domain_label(d) for d in b.get("domains_used", [])) or "–"
     left = b.get("domains_left_out") or []

@@ -235,7 +235,7 @@ def build_colophon(ctx: ReportContext) -> Chapter:
     ch.items(
         [
             ctx.t("colo_made", version=__version__, date=datetime.now(UTC).date().isoformat()),
-            ctx.t("colo_method", name=ctx.spec.name, hash=ctx.spec.hash()[:10]),
+            ctx.t("colo_method", name=ctx.spec.name, hash=ctx.spec_hash[:10]),
             ctx.t("colo_sources", sources="; ".join(sources) or "–"),
             ctx.t("colo_reproduce", gemeente=ctx.gemeente, van=ctx.van, tot=ctx.tot),
         ]

@@ -25,12 +25,13 @@ def build_overview(ctx: ReportContext) -> Chapter:
                 "map_score_text",
                 tot=tot,
                 n=int((change[f"class_{tot}"] == ctx.spec.classes.labels[-1]).sum()),
-                top=ctx.class_label(ctx.spec.classes.labels[-1]),
+                top=ctx.class_with_ref(ctx.spec.classes.labels[-1]),
                 highest=ctx.buurt_list(extremes(score, 3)),
                 lowest=ctx.buurt_list(extremes(score, 3, highest=False)),
             )
         )
-        ch.figure(category(ctx, shown, classes, ctx.t("map_score", tot=tot), tot, MDI_CLASSES))
+        title = ctx.t("map_score", tot=tot, ref=ctx.reference_label)
+        ch.figure(category(ctx, shown, classes, title, tot, MDI_CLASSES))
         delta = change["delta"]
         ch.text(
             ctx.t(
@@ -94,7 +95,7 @@ def build_overview(ctx: ReportContext) -> Chapter:
         )
     )
     ch.heading(ctx.t("h_transitions", van=van, tot=tot))
-    ch.text(ctx.t("transitions_text", van=van, tot=tot))
+    ch.text(ctx.t("transitions_text", van=van, tot=tot, ref=ctx.reference_label))
     ch.table(_transitions(ctx), key="overgangen")
     return ch
 

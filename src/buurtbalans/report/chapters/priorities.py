@@ -38,7 +38,7 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
         return None
     _summary, selections, overlap, rob = ctx.priorities
     ch = Chapter("prioritering", ctx.t("priorities"))
-    top = ctx.class_label(ctx.spec.classes.labels[-1])
+    top = ctx.class_with_ref(ctx.spec.classes.labels[-1])
     n_cand = int((ctx.analysis.change[f"class_{ctx.tot}"] == ctx.spec.classes.labels[-1]).sum())
     ch.text(ctx.t("prio_intro", n=n_cand, top=top, tot=ctx.tot))
     gm_cost = next(

@@ -20,23 +20,13 @@ def _figure(fig, title: str) -> Figure:
 
 def build_uncertainty(ctx: ReportContext) -> Chapter | None:
     """Rank intervals, P(in the worst 10) per buurt on the priority list, Sobol sentences."""
-    from buurtbalans.analysis.uncertainty import uncertainty_for_gemeente
-    from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
+    from buurtbalans.analysis.pipeline import analysis_uncertainty
     from buurtbalans.report import chapter_uncertainty as cu
 
     if ctx.store is None:
         return None
-    spec = ctx.analysis.index.run.spec  # the comparable spec the change analysis used
-    try:
-        result = uncertainty_for_gemeente(
-            ctx.store,
-            spec,
-            ctx.gemeente,
-            ctx.van,
-            ctx.tot,
-            load_assumptions(None),
-            vintage=ctx.analysis.vintage,
-        )
+    try:  # the one run of this analysis (shared with the priorities' robustness)
+        result = analysis_uncertainty(ctx.store, ctx.analysis, ctx.gemeente)
     except BuurtbalansError as exc:
         ctx.notes.append(f"{ctx.t('unc_missing')} {exc}")
         return None

@@ -121,6 +121,12 @@ def build_veerkracht(ctx: ReportContext) -> Chapter | None:
                 tot=ctx.tot,
             ),
             index=ctx.num(settings.get("reference_index"), 1),
+            sigma=ctx.num(settings.get("sigma_onv"), 3),
+            sigma_reference=ctx.t(
+                "vk_sigma_national" if ref.startswith("national") else "vk_sigma_municipal",
+                gemeente=ctx.gm_name,
+                van=ctx.van,
+            ),
         )
     )
     tr = (lambda s: label_en(s)) if ctx.taal == "en" else (lambda s: s)

@@ -314,7 +314,7 @@
       el("dt", { text: T("code") }), el("dd", { text: p.code }),
       el("dt", { text: T("score") + " " + state.jaar }), el("dd", { text: num(row.score) }),
       el("dt", { text: T("rank") }), el("dd", { text: row.rank ? row.rank + " " + T("of") + " " + n : "–" }),
-      el("dt", { text: T("class") }), el("dd", { text: row.status === "ok" ? classLabel(row.class) : "–" }),
+      el("dt", { text: T("class") }), el("dd", { text: row.status === "ok" ? classLabel(row.class) + " (" + (state.taal === "nl" ? index.reference_label_nl : index.reference_label_en) + ")" : "–" }),
       el("dt", { text: T("coverage") }), el("dd", { text: num(100 * (row.coverage || 0), 0) + "% (" + (row.domains_used || "").split(",").filter(Boolean).length + "/" + index.spec.domains.length + ")" }),
       el("dt", { text: T("status") }), el("dd", { text: statusLabel(row.status) || "–" }));
     const parts = [title];
@@ -342,7 +342,7 @@
     parts.push(el("h3", { text: T("domains") + " " + state.jaar }), bars);
     if (p.across_years.length && p.across_years[0].period !== undefined) {
       parts.push(downloads("buurt_jaren", { buurt: p.code }));
-      parts.splice(parts.length - 1, 0, table(T("across") + " (" + p.across_years_reference + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
+      parts.splice(parts.length - 1, 0, table(T("across") + " (" + (state.taal === "nl" ? p.reference_nl : p.reference_en) + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
     }
     // one row per indicator: its value in the first and the shown year, with the source
     const byInd = new Map();
@@ -416,7 +416,8 @@
     function label(v) { const i = meta.labels_nl.indexOf(v); return i >= 0 ? labels[i] : T("no_data"); }
     const title = state.taal === "nl" ? meta.title_nl : meta.title_en;
     drawLegend(document.getElementById("vklegend"), title, [...labels.map((l, i) => [meta.colours[i], l, false]), [NO_SCORE, T("no_data"), true]]);
-    box.replaceChildren(el("h2", { text: title }), table(title, vkdata.rows, [["name", T("buurt"), false], [meta.id, title, false, (r) => document.createTextNode(label(r[meta.id]))]]));
+    const vkref = state.taal === "nl" ? vkdata.settings.reference_nl : vkdata.settings.reference_en;
+    box.replaceChildren(el("h2", { text: title }), el("p", { cls: "meta", text: T("reference") + " (2, 5): " + vkref }), table(title, vkdata.rows, [["name", T("buurt"), false], [meta.id, title, false, (r) => document.createTextNode(label(r[meta.id]))]]));
     document.getElementById("vkextra").replaceChildren(downloads("veerkracht"), table("kaart 7 × corporatiebezit", vkdata.crosstab, autoColumns(vkdata.crosstab)), downloads("veerkracht_kruistabel"));
   }
   async function drawBenchmark() {
