@@ -87,6 +87,7 @@ _COUNTS = {
     "a_jong_18_22": (0.062, -0.0002),
     "a_groep8": (0.0115, -0.0001),
     "a_leerl_po": (0.087, -0.0011),
+    "a_woning": (0.475, 0.0012),
 }
 DEMO_REGIONS = pd.DataFrame(
     [(CITY, 2024, "corop", "CR99", "Voorbeeldregio (synthetisch)", True)]
@@ -156,6 +157,17 @@ def stad_observations(peer_obs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
                 rows.append((code, year, "a_inw", float(series[year])))
     years = pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"])
     years = pd.concat([years, _interpolate(peer_obs)], ignore_index=True)
+    # land area (ha) from residents and density, so density has its denominator
+    both = pd.concat([years, peer_obs], ignore_index=True)
+    dens = both[both["indicator"] == "bev_dich"].set_index(["area_code", "period"])["value"]
+    land = [
+        (code, year, "a_lan_ha", float(round(inw[code][year] / dens[(code, year)] * 100)))
+        for code, year in dens.index
+        if code in inw
+    ]
+    years = pd.concat(
+        [years, pd.DataFrame(land, columns=years.columns)], ignore_index=True
+    )
     return years, _forecast(years, peer_obs, inw, rng)
 
 
