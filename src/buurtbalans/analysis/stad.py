@@ -109,7 +109,7 @@ FORECASTS: dict[str, str] = {
     "p_65_eo_jr": "prog_p_65_eo_jr",
     "p_00_14_jr": "prog_p_00_14_jr",
 }
-KEY_PER_THEME = 2  # the first indicators of a theme get a trend chart
+KEY_PER_THEME = 1  # the first indicators of a theme get a trend chart
 EQUAL = 0.10  # changes within 10 % of the larger one count as 'gelijk'
 PACES = ("sneller", "langzamer", "tegengesteld", "gelijk")
 
@@ -120,6 +120,24 @@ def needed_indicators() -> list[str]:
     ids = [i for ids in THEMES.values() for i in ids] + list(FORECASTS.values())
     dens = [cat[i].denominator for i in ids if i in cat and cat[i].denominator]
     return list(dict.fromkeys([*ids, *[d for d in dens if d]]))
+
+
+def has_series(store: Store, gemeente: str) -> bool:
+    """True when the store holds, at gemeente level, a theme indicator in at least two years
+    for ``gemeente`` and at least three other gemeenten (enough for the chapter)."""
+    ids = [i for ids in THEMES.values() for i in ids]
+    marks = ",".join("?" * len(ids))
+    try:
+        row = store.con.execute(
+            "SELECT count(DISTINCT CASE WHEN o.area_code = ? THEN o.period END), "
+            "count(DISTINCT o.area_code) FROM observations o JOIN areas a "
+            "ON a.code = o.area_code AND a.vintage = o.vintage "
+            f"WHERE a.level = 'gemeente' AND o.indicator IN ({marks})",
+            [gemeente, *ids],
+        ).fetchone()
+    except Exception:  # an empty or foreign store has no series
+        return False
+    return bool(row and row[0] >= 2 and row[1] >= 4)
 
 
 def pace(city: float, ref: float, equal: float = EQUAL) -> str | None:

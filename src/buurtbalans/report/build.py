@@ -62,13 +62,17 @@ def build_report(
     benchmark: bool | None = None,
     peers: list[str] | None = None,
     chapters: list[Builder] | None = None,
+    stad: bool | None = None,
 ) -> Report:
     """Build the full report for a gemeente (code ``GMxxxx``) between two years.
 
     ``benchmark``: True adds the chapter comparing the gemeente with NL and its peers
     (``peers`` or the nearest neighbours), False leaves it out, None (default) adds it when
     the store holds gemeente-level data for the gemeente and at least three others.
-    ``chapters``: the builders to run (default :data:`CHAPTERS`)."""
+    ``chapters``: the builders to run (default :data:`CHAPTERS`).
+    ``stad``: True adds 'Staat van de stad' (themes against NL, region and peers over the
+    years ``van``–``tot``), False leaves it out, None adds it when the store holds
+    gemeente-level series for the gemeente."""
     uit = Path(uit)
     uit.mkdir(parents=True, exist_ok=True)
     spec = spec or load_spec("mdi")
@@ -115,11 +119,23 @@ def build_report(
         except DataError:
             notes.append(_t("no_benchmark", taal))
 
+    def city() -> None:
+        from buurtbalans.analysis.stad import has_series, stad_analysis
+
+        wanted = stad if stad is not None else has_series(store, gemeente)
+        if not wanted:
+            return
+        try:
+            state["stad"] = stad_analysis(store, gemeente, van, tot, peers=peers)
+        except DataError as exc:
+            notes.append(_t("stad_unavailable", taal, reason=str(exc)))
+
     steps = [
         ("analyse", analyse),
         ("prioritering", prioritise),
         ("veerkracht", resilience),
         ("benchmark", compare),
+        ("staat van de stad", city),
         ("kaarten", geometry),
     ]
     for _label, step in track(steps, "rapport bouwen", len(steps)):
@@ -138,6 +154,7 @@ def build_report(
         priorities=state.get("prio"),
         veerkracht=state.get("vk"),
         benchmark=state.get("bm"),
+        stad=state.get("stad"),
         gdf=state.get("gdf"),
         notes=notes,
     )
