@@ -52,10 +52,10 @@ def theme_label(theme: str, taal: str) -> str:
     return t(key, taal) if key in TERMS else theme
 
 
-def _signed(value: float, kind: str, taal: str) -> str:
+def _signed(value: float, kind: str, taal: str, digits: int | None = None) -> str:
     if not math.isfinite(value):
         return "–"
-    text = fmt_number(abs(value), taal)
+    text = fmt_number(abs(value), taal, 1 if kind == "count" else digits)
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return f"{sign}{text}{' %' if kind == 'count' else ''}"
 
@@ -111,7 +111,7 @@ def trend(row: pd.Series, a: StadAnalysis, taal: str) -> str:
         n0=_num(row["nl_van"], taal, dg),
         n1=_num(row["nl"], taal, dg),
         cmp_peers=cmp(row["tempo_peers"]),
-        dpeers=_signed(float(row["verandering_peers"]), row["soort"], taal),
+        dpeers=_signed(float(row["verandering_peers"]), row["soort"], taal, dg),
     )
 
 
@@ -139,7 +139,7 @@ def outlook(indicator: str, a: StadAnalysis, taal: str) -> str | None:
         v_f=_num(v_f, taal, dg),
         unit=_unit(row["eenheid"], taal),
         p_f=last,
-        change=_signed(change, kind, taal),
+        change=_signed(change, kind, taal, dg),
         regio=a.region.name if a.region else "–",
         r_f=_num(at.get("regio"), taal, dg),
         n_f=_num(at.get("nl"), taal, dg),
@@ -164,6 +164,17 @@ def attention(row: pd.Series, a: StadAnalysis, taal: str) -> str:
     )
 
 
+def sources(rows: pd.DataFrame, a: StadAnalysis, taal: str) -> str:
+    """Where a theme's numbers come from: tables and years, and the region's basis."""
+    tables = sorted({b.strip() for v in rows["bron"] for b in str(v).split(",") if b.strip()})
+    periods = sorted(set(rows["periode"]))
+    fc = a.forecast[a.forecast["indicator"].isin(rows["indicator"])]
+    if len(fc):
+        tables += sorted({str(catalogue()[p].source_table or p) for p in fc["prognose"]})
+        periods.append(f"{int(fc['period'].min())}-{int(fc['period'].max())}")
+    return t("stad_sources", taal, tables=", ".join(tables), periods=", ".join(periods))
+
+
 def theme_texts(a: StadAnalysis, taal: str) -> dict[str, dict[str, list[str]]]:
     """Per theme with data: the *Situatie*, *Trends* and *Vooruitblik* sentences."""
     out: dict[str, dict[str, list[str]]] = {}
@@ -177,6 +188,7 @@ def theme_texts(a: StadAnalysis, taal: str) -> dict[str, dict[str, list[str]]]:
             "situatie": [situation(r, a, taal) for _, r in rows.head(3).iterrows()],
             "trends": [trend(r, a, taal) for _, r in rows.head(3).iterrows()],
             "vooruitblik": forecasts or [t("stad_no_forecast", taal)],
+            "bronnen": [sources(rows, a, taal)],
         }
     return out
 
@@ -202,7 +214,9 @@ def theme_table(a: StadAnalysis, theme: str, taal: str) -> pd.DataFrame:
                 t("col_position", taal): t("rank_of", taal, rank=int(r["rang"]), n=int(r["n_groep"]))
                 if r["polariteit"] != "0"
                 else "–",
-                t("col_stad_trend", taal): _signed(float(r["verandering"]), r["soort"], taal),
+                t("col_stad_trend", taal): _signed(
+                    float(r["verandering"]), r["soort"], taal, dg
+                ),
                 t("col_stad_vs", taal): paces,
                 t("col_stad_source", taal): f"{r['bron']} ({r['periode']})",
             }
@@ -252,6 +266,7 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
         for part in ("situatie", "trends", "vooruitblik"):
             ch.text(ctx.t("stad_" + part))
             ch.items(parts[part])
+        ch.note(parts["bronnen"][0])
         for ind in ok[ok["thema"] == theme]["indicator"].head(KEY_PER_THEME):
             row = ok.set_index("indicator").loc[ind]
             series = a.series[a.series["indicator"] == ind]
