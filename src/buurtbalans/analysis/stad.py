@@ -315,7 +315,7 @@ def stad_analysis(
         nl_name,
         result,
         pd.DataFrame(series, columns=["indicator", "period", "reeks", "value"]),
-        pd.DataFrame(forecast, columns=["indicator", "prognose", "period", "reeks", "value"]),
+        pd.DataFrame(forecast, columns=["indicator", "prognose", "period", "reeks", "value", "bron"]),
         notes,
     )
 
@@ -437,9 +437,10 @@ def _forecast(
         return out
     nl = data.nl.get(fid, pd.Series(dtype=float))
     agg = _region_values(data, region, fid)
+    src = ", ".join(data.sources(fid, [gemeente], [int(p) for p in city.index]))
     for p, v in city.items():
-        out.append((ind, fid, int(p), "gemeente", float(v)))
-        out.append((ind, fid, int(p), "nl", _pick(nl, int(p))))
+        out.append((ind, fid, int(p), "gemeente", float(v), src))
+        out.append((ind, fid, int(p), "nl", _pick(nl, int(p)), src))
         if agg is not None:
-            out.append((ind, fid, int(p), "regio", _pick(agg.values, int(p))))
+            out.append((ind, fid, int(p), "regio", _pick(agg.values, int(p)), src))
     return out

@@ -127,7 +127,7 @@ def outlook(indicator: str, a: StadAnalysis, taal: str) -> str | None:
     v_now, v_f = float(row["waarde"]), float(at.get("gemeente", float("nan")))
     kind = row["soort"]
     change = (v_f - v_now) / v_now * 100 if kind == "count" and v_now else v_f - v_now
-    table = catalogue()[f["prognose"].iloc[0]].source_table or f["prognose"].iloc[0]
+    table = str(f["bron"].iloc[0]) or catalogue()[f["prognose"].iloc[0]].source_table
     return t(
         "stad_forecast_zin",
         taal,
@@ -170,7 +170,7 @@ def sources(rows: pd.DataFrame, a: StadAnalysis, taal: str) -> str:
     periods = sorted(set(rows["periode"]))
     fc = a.forecast[a.forecast["indicator"].isin(rows["indicator"])]
     if len(fc):
-        tables += sorted({str(catalogue()[p].source_table or p) for p in fc["prognose"]})
+        tables += sorted({b.strip() for v in fc["bron"] for b in str(v).split(",") if b})
         periods.append(f"{int(fc['period'].min())}-{int(fc['period'].max())}")
     return t("stad_sources", taal, tables=", ".join(tables), periods=", ".join(periods))
 
