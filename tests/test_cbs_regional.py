@@ -29,26 +29,92 @@ INFO = {
     "Frequency": "Perjaar",
 }
 PROPS = [
-    {"odata.type": "Cbs.OData.GeoDimension", "ID": 0, "Position": 0, "ParentID": None,
-     "Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's", "Description": ""},
-    {"odata.type": "Cbs.OData.TimeDimension", "ID": 1, "Position": 1, "ParentID": None,
-     "Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden", "Description": ""},
-    {"odata.type": "Cbs.OData.TopicGroup", "ID": 2, "Position": None, "ParentID": None,
-     "Type": "TopicGroup", "Key": "Bevolking", "Title": "Bevolking", "Description": ""},
-    {"odata.type": "Cbs.OData.Topic", "ID": 3, "Position": 2, "ParentID": 2, "Type": "Topic",
-     "Key": "Bevolkingsgroei_57", "Title": "Bevolkingsgroei", "Description": "",
-     "Datatype": "Double", "Unit": "per 1 000 inwoners", "Decimals": 1,
-     "Default": "Impossible"},
-    {"odata.type": "Cbs.OData.Topic", "ID": 4, "Position": 3, "ParentID": None, "Type": "Topic",
-     "Key": "Werkloosheidspercentage_194", "Title": "Werkloosheidspercentage",
-     "Description": "", "Datatype": "Double", "Unit": "%", "Decimals": 1,
-     "Default": "Impossible"},
-    {"odata.type": "Cbs.OData.Topic", "ID": 5, "Position": 4, "ParentID": None, "Type": "Topic",
-     "Key": "Beroepsbevolking_193", "Title": "Beroepsbevolking", "Description": "",
-     "Datatype": "Double", "Unit": "x 1 000", "Decimals": 0, "Default": "Impossible"},
-    {"odata.type": "Cbs.OData.Topic", "ID": 6, "Position": 5, "ParentID": None, "Type": "Topic",
-     "Key": "Stemmen_300", "Title": "Opkomst verkiezingen", "Description": "",
-     "Datatype": "Double", "Unit": "%", "Decimals": 1, "Default": "Impossible"},
+    {
+        "odata.type": "Cbs.OData.GeoDimension",
+        "ID": 0,
+        "Position": 0,
+        "ParentID": None,
+        "Type": "GeoDimension",
+        "Key": "RegioS",
+        "Title": "Regio's",
+        "Description": "",
+    },
+    {
+        "odata.type": "Cbs.OData.TimeDimension",
+        "ID": 1,
+        "Position": 1,
+        "ParentID": None,
+        "Type": "TimeDimension",
+        "Key": "Perioden",
+        "Title": "Perioden",
+        "Description": "",
+    },
+    {
+        "odata.type": "Cbs.OData.TopicGroup",
+        "ID": 2,
+        "Position": None,
+        "ParentID": None,
+        "Type": "TopicGroup",
+        "Key": "Bevolking",
+        "Title": "Bevolking",
+        "Description": "",
+    },
+    {
+        "odata.type": "Cbs.OData.Topic",
+        "ID": 3,
+        "Position": 2,
+        "ParentID": 2,
+        "Type": "Topic",
+        "Key": "Bevolkingsgroei_57",
+        "Title": "Bevolkingsgroei",
+        "Description": "",
+        "Datatype": "Double",
+        "Unit": "per 1 000 inwoners",
+        "Decimals": 1,
+        "Default": "Impossible",
+    },
+    {
+        "odata.type": "Cbs.OData.Topic",
+        "ID": 4,
+        "Position": 3,
+        "ParentID": None,
+        "Type": "Topic",
+        "Key": "Werkloosheidspercentage_194",
+        "Title": "Werkloosheidspercentage",
+        "Description": "",
+        "Datatype": "Double",
+        "Unit": "%",
+        "Decimals": 1,
+        "Default": "Impossible",
+    },
+    {
+        "odata.type": "Cbs.OData.Topic",
+        "ID": 5,
+        "Position": 4,
+        "ParentID": None,
+        "Type": "Topic",
+        "Key": "Beroepsbevolking_193",
+        "Title": "Beroepsbevolking",
+        "Description": "",
+        "Datatype": "Double",
+        "Unit": "x 1 000",
+        "Decimals": 0,
+        "Default": "Impossible",
+    },
+    {
+        "odata.type": "Cbs.OData.Topic",
+        "ID": 6,
+        "Position": 5,
+        "ParentID": None,
+        "Type": "Topic",
+        "Key": "Stemmen_300",
+        "Title": "Opkomst verkiezingen",
+        "Description": "",
+        "Datatype": "Double",
+        "Unit": "%",
+        "Decimals": 1,
+        "Default": "Impossible",
+    },
 ]
 
 
@@ -149,10 +215,14 @@ def test_retries_and_cache(tmp_path):
 
 
 def test_a_further_dimension_must_be_fixed():
-    props = [*PROPS[:2], {"Type": "Dimension", "Key": "Prognoseinterval", "Title": "Interval"},
-             *PROPS[2:]]
-    rows = [{**r, "Prognoseinterval": "A048860" if i % 2 else "A048861"}
-            for i, r in enumerate(_rows())]
+    props = [
+        *PROPS[:2],
+        {"Type": "Dimension", "Key": "Prognoseinterval", "Title": "Interval"},
+        *PROPS[2:],
+    ]
+    rows = [
+        {**r, "Prognoseinterval": "A048860" if i % 2 else "A048861"} for i, r in enumerate(_rows())
+    ]
     with pytest.raises(DataError, match="dimension Prognoseinterval"):
         regional_rows_to_batch(rows, props, INFO, digest="x" * 64, file_name="t")
     batch = regional_rows_to_batch(

@@ -89,11 +89,7 @@ def test_class_indicators_have_no_aggregate():
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.floats(0, 100), st.floats(1, 1e6)), min_size=1, max_size=12
-    )
-)
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(1, 1e6)), min_size=1, max_size=12))
 def test_weighted_share_lies_within_its_members(pairs):
     rows = []
     for i, (share, inw) in enumerate(pairs):

@@ -92,8 +92,10 @@ _COUNTS = {
 DEMO_REGIONS = pd.DataFrame(
     [(CITY, 2024, "corop", "CR99", "Voorbeeldregio (synthetisch)", True)]
     + [(c, 2024, "corop", "CR99", "Voorbeeldregio (synthetisch)", True) for c in PEERS[:5]]
-    + [(c, 2024, "provincie", "PV99", "Voorbeeldprovincie (synthetisch)", True)
-       for c in (CITY, *PEERS)],
+    + [
+        (c, 2024, "provincie", "PV99", "Voorbeeldprovincie (synthetisch)", True)
+        for c in (CITY, *PEERS)
+    ],
     columns=REGION_COLUMNS,
 )
 
@@ -165,9 +167,7 @@ def stad_observations(peer_obs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
         for code, year in dens.index
         if code in inw
     ]
-    years = pd.concat(
-        [years, pd.DataFrame(land, columns=years.columns)], ignore_index=True
-    )
+    years = pd.concat([years, pd.DataFrame(land, columns=years.columns)], ignore_index=True)
     return years, _forecast(years, peer_obs, inw, rng)
 
 

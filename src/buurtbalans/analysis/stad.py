@@ -206,17 +206,14 @@ class _Data:
             subset=["value"]
         )
         self.by = {
-            k: g.set_index("code")["value"]
-            for k, g in self.values.groupby(["indicator", "period"])
+            k: g.set_index("code")["value"] for k, g in self.values.groupby(["indicator", "period"])
         }
         land = land.dropna(subset=["value"])
         self.nl = {
             str(ind): g.set_index("period")["value"].astype(float)
             for ind, g in land.groupby("indicator")
         }
-        self.nl_src = {
-            str(ind): set(g["source_id"]) for ind, g in land.groupby("indicator")
-        }
+        self.nl_src = {str(ind): set(g["source_id"]) for ind, g in land.groupby("indicator")}
         self.land_code = str(land["area_code"].iloc[0]) if len(land) else None
 
     def at(self, indicator: str, period: int) -> pd.Series:
@@ -315,7 +312,9 @@ def stad_analysis(
         nl_name,
         result,
         pd.DataFrame(series, columns=["indicator", "period", "reeks", "value"]),
-        pd.DataFrame(forecast, columns=["indicator", "prognose", "period", "reeks", "value", "bron"]),
+        pd.DataFrame(
+            forecast, columns=["indicator", "prognose", "period", "reeks", "value", "bron"]
+        ),
         notes,
     )
 

@@ -66,8 +66,20 @@ def stad_cmd(
     for _, row in att.iterrows():
         out.print(f"• {attention(row, a, taal)}")
     shown = a.table[a.table["status"] == "ok"][
-        ["thema", "indicator", "periode", "waarde", "nl", "regio", "peers_gem", "rang",
-         "tempo_nl", "tempo_regio", "tempo_peers", "bron"]
+        [
+            "thema",
+            "indicator",
+            "periode",
+            "waarde",
+            "nl",
+            "regio",
+            "peers_gem",
+            "rang",
+            "tempo_nl",
+            "tempo_regio",
+            "tempo_peers",
+            "bron",
+        ]
     ]
     _print(shown, f"{len(shown)} kenmerken", limit=80)
     if output:

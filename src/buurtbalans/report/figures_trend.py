@@ -30,8 +30,12 @@ def trend_chart(
     if {"peers_min", "peers_max"} <= set(wide.columns):
         band = wide[["peers_min", "peers_max"]].dropna()
         ax.fill_between(
-            band.index, band["peers_min"], band["peers_max"], color="#dddddd",
-            label=labels["band"], lw=0,
+            band.index,
+            band["peers_min"],
+            band["peers_max"],
+            color="#dddddd",
+            label=labels["band"],
+            lw=0,
         )
         drawn += 1
     styles = {
@@ -52,7 +56,11 @@ def trend_chart(
                 last = wide[key].dropna()
                 s = pd.concat([last.tail(1), fw[key].dropna()])
                 ax.plot(
-                    s.index, s.to_numpy(), color=styles[key]["color"], lw=1.2, ls=":",
+                    s.index,
+                    s.to_numpy(),
+                    color=styles[key]["color"],
+                    lw=1.2,
+                    ls=":",
                     label=labels["forecast"] if key == "gemeente" else None,
                 )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))

@@ -93,9 +93,7 @@ def registry(extra: Iterable[pd.DataFrame] = ()) -> pd.DataFrame:
     table wins for the same gemeente, year and kind."""
     frames = [packaged_regions(), *[f[COLUMNS] for f in extra if len(f)]]
     table = pd.concat(frames, ignore_index=True)
-    return table.drop_duplicates(["gemeente", "jaar", "soort"], keep="last").reset_index(
-        drop=True
-    )
+    return table.drop_duplicates(["gemeente", "jaar", "soort"], keep="last").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -130,7 +128,11 @@ def region_of(table: pd.DataFrame, gemeente: str, kind: str, year: int | None = 
         (table["soort"] == kind) & (table["jaar"] == at) & (table["regio"] == row["regio"])
     ]["gemeente"]
     return Region(
-        kind, str(row["regio"]), str(row["regio_naam"]), int(at), tuple(sorted(members)),
+        kind,
+        str(row["regio"]),
+        str(row["regio_naam"]),
+        int(at),
+        tuple(sorted(members)),
         bool(row["synthetic"]),
     )
 
@@ -194,6 +196,4 @@ def aggregate(values: pd.DataFrame, members: Sequence[str], indicator: str) -> A
             out[int(period)] = float(v.sum())
         else:
             out[int(period)] = float(np.average(v, weights=w)) if w.sum() > 0 else np.nan
-    return Aggregate(
-        pd.Series(out, dtype=float), pd.Series(covered, dtype=int), missing, basis
-    )
+    return Aggregate(pd.Series(out, dtype=float), pd.Series(covered, dtype=int), missing, basis)

@@ -211,12 +211,12 @@ def theme_table(a: StadAnalysis, theme: str, taal: str) -> pd.DataFrame:
                 t("nl", taal): _num(r["nl"], taal, dg),
                 t("col_stad_region", taal): _num(r["regio"], taal, dg),
                 t("col_peers_mean", taal): _num(r["peers_gem"], taal, dg),
-                t("col_position", taal): t("rank_of", taal, rank=int(r["rang"]), n=int(r["n_groep"]))
+                t("col_position", taal): t(
+                    "rank_of", taal, rank=int(r["rang"]), n=int(r["n_groep"])
+                )
                 if r["polariteit"] != "0"
                 else "–",
-                t("col_stad_trend", taal): _signed(
-                    float(r["verandering"]), r["soort"], taal, dg
-                ),
+                t("col_stad_trend", taal): _signed(float(r["verandering"]), r["soort"], taal, dg),
                 t("col_stad_vs", taal): paces,
                 t("col_stad_source", taal): f"{r['bron']} ({r['periode']})",
             }
@@ -248,8 +248,15 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
     names = a.peers.table["naam"].fillna(a.peers.table["code"]).tolist()[1:]
     region = a.region.name if a.region else "–"
     ch.text(
-        ctx.t("stad_intro", gemeente=a.name, regio=region, n=len(names), peers=", ".join(names),
-              van=a.van, tot=a.tot)
+        ctx.t(
+            "stad_intro",
+            gemeente=a.name,
+            regio=region,
+            n=len(names),
+            peers=", ".join(names),
+            van=a.van,
+            tot=a.tot,
+        )
     )
     if a.region is None:
         ch.note(ctx.t("stad_no_region", gemeente=a.name))
@@ -273,12 +280,23 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
             forecast = a.forecast[a.forecast["indicator"] == ind]
             u = _unit(row["eenheid"], taal).strip()
             title = ctx.t(
-                "stad_chart_title", label=_label(ind, taal), unit=f" ({u})" if u else "",
-                van=int(row["van"]), tot=int(row["tot"]),
+                "stad_chart_title",
+                label=_label(ind, taal),
+                unit=f" ({u})" if u else "",
+                van=int(row["van"]),
+                tot=int(row["tot"]),
             )
             source = f"{prefix}{ctx.t('source')}: {row['bron']} | buurtbalans {__version__}"
-            ch.figure(trend_chart(series, forecast, labels=chart_labels(a, taal), title=title,
-                                  source=source, taal=taal))
+            ch.figure(
+                trend_chart(
+                    series,
+                    forecast,
+                    labels=chart_labels(a, taal),
+                    title=title,
+                    source=source,
+                    taal=taal,
+                )
+            )
         ch.table(theme_table(a, theme, taal), key=f"stad_{theme}", wide=True)
     ch.heading(ctx.t("stad_aandachtspunten"))
     att = a.aandachtspunten()
