@@ -293,9 +293,7 @@ class Api:
 
             return self._json(request, compute)
 
-        @r.get(
-            "/gemeenten/{gm}/stad", response_model=schemas.Tables, summary="Staat van de stad"
-        )
+        @r.get("/gemeenten/{gm}/stad", response_model=schemas.Tables, summary="Staat van de stad")
         def stad(
             request: Request, gm: GM, van: YEAR = None, jaar: YEAR = None, taal: TAAL = "nl"
         ) -> Response:
