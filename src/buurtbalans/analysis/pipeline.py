@@ -43,17 +43,19 @@ from buurtbalans.errors import DataError
 from buurtbalans.index.engine import IndexResult
 from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
 from buurtbalans.index.transform import exponential, rank_share_from_scaled
+from buurtbalans.sources.known import predecessors
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
 
 
 def latest_vintage(store: Store, gemeente: str, year: int) -> int:
     """The vintage of a gemeente's buurt data in ``year`` (the map to compare on)."""
+    family = predecessors(gemeente)  # the gemeenten that merged into it count too
     row = store.con.execute(
         "SELECT max(o.vintage) FROM observations o JOIN areas a ON a.code = o.area_code "
-        "AND a.vintage = o.vintage WHERE a.gemeente_code = ? AND a.level = 'buurt' "
-        "AND o.period = ?",
-        [gemeente, year],
+        f"AND a.vintage = o.vintage WHERE a.gemeente_code IN ({','.join('?' * len(family))}) "
+        "AND a.level = 'buurt' AND o.period = ?",
+        [*family, year],
     ).fetchone()
     if row is None or row[0] is None:
         raise DataError(
@@ -68,7 +70,8 @@ def population(
 ) -> tuple[pd.DataFrame, int | None]:
     """Residents per buurt on ``vintage`` in ``year``, or in the nearest year that has them
     (the year used is returned and reported)."""
-    years = sorted({int(p) for p in store.observations(["a_inw"], gemeente=gemeente)["period"]})
+    family = predecessors(gemeente)
+    years = sorted({int(p) for p in store.observations(["a_inw"], gemeente=family)["period"]})
     if not years:
         return pd.DataFrame(columns=["area_code", "a_inw"]), None
     nearest = min(years, key=lambda y: (abs(y - year), -y))
