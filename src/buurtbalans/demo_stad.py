@@ -220,3 +220,131 @@ def stad_batches(peer_batch: ImportBatch, vintage: int, seed: int) -> list[Impor
         )
         batches.append(ImportBatch(source, peer_batch.areas.iloc[0:0], obs, None))
     return batches
+
+
+def gemeente_series(
+    obs: pd.DataFrame,
+    *,
+    years: tuple[int, ...] | None = None,
+    forecast_years: tuple[int, ...] = FORECAST_YEARS,
+    seed: int = SEED,
+    land_code: str = "NL01",
+) -> pd.DataFrame:
+    """SYNTHETIC gemeente-level series for a synthetic world that already has gemeente rows
+    (the national twin): every indicator of :data:`SPEC` and every denominator of
+    :data:`_COUNTS` that ``obs`` lacks, for each gemeente of ``obs`` and each year (default:
+    the years ``obs`` has residents for), the NL01 row as the aggregate of the gemeenten
+    (counts summed, the rest weighted by the codebook denominator), and a forecast for
+    ``forecast_years``. Gemeenten with more low-income households (``p_hh_li``) get worse
+    values and a worsening drift, so the themes correlate as in real data.
+
+    ``obs``: long rows ``area_code, period, indicator, value`` with at least ``a_inw``;
+    ``land_code``: the code of the country row (KWB files write NL00, StatLine NL01).
+    Returns rows ``area_code, period, indicator, value`` (no value of ``obs`` repeated)."""
+    from buurtbalans.sources.regios import aggregate
+
+    rng = np.random.default_rng(seed)
+    obs = obs[obs["area_code"].astype(str).str.startswith("GM")]
+    inw_rows = obs[obs["indicator"] == "a_inw"].dropna(subset=["value"])
+    if inw_rows.empty:
+        from buurtbalans.errors import DataError
+
+        raise DataError(
+            "no residents (a_inw) at gemeente level to build the series on",
+            fix="give the gemeente rows of the store (Store.observations(level='gemeente'))",
+        )
+    years = tuple(sorted(years or inw_rows["period"].astype(int).unique()))
+    wide_inw = inw_rows.pivot_table(index="area_code", columns="period", values="value")
+    wide_inw = wide_inw.reindex(columns=list(years))
+    codes = sorted(wide_inw.index)
+    # a gemeente only gets values in the years it exists (herindelingen end old codes)
+    exists = {year: [c for c in codes if pd.notna(wide_inw.at[c, year])] for year in years}
+    have = set(obs["indicator"])
+    li = obs[obs["indicator"] == "p_hh_li"].sort_values("period").groupby("area_code")["value"]
+    li_last = li.last().reindex(codes)
+    z = ((li_last - li_last.mean()) / (li_last.std(ddof=0) or 1.0)).fillna(0.0)
+    latent = 0.8 * z.to_numpy() + 0.6 * rng.normal(0, 1, len(codes))
+    rows: list[tuple[str, int, str, float]] = []
+    t0 = years[0]
+    for ind, (nl0, slope, sd, _city_z, _city_drift, pol) in SPEC.items():
+        if ind in have:
+            continue
+        sign = -1.0 if pol == "-" else 1.0
+        own = rng.normal(0, 0.5, len(codes))
+        spread = _ABS_SD.get(ind)
+        for year in years:
+            t = year - t0
+            nl = nl0 + slope * t
+            step = sign * (latent + own + 0.03 * latent * t)
+            values = nl + spread * step if spread is not None else nl * (1 + sd * step)
+            if ind.startswith(("p_", "gz_")):
+                values = np.clip(values, 0.1, 99.0)
+            rows += [
+                (c, year, ind, round(float(v), 3))
+                for c, v in zip(codes, values, strict=True)
+                if c in exists[year]
+            ]
+    for ind, (share, change) in _COUNTS.items():
+        if ind in have:
+            continue
+        for year in years:
+            t = year - t0
+            rows += [
+                (c, year, ind, float(round(wide_inw.at[c, year] * (share + change * t))))
+                for c in exists[year]
+            ]
+    new = pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"])
+    both = pd.concat([obs[new.columns], new], ignore_index=True).rename(
+        columns={"area_code": "code"}
+    )
+    nl_rows = []
+    for ind in new["indicator"].unique():
+        for year in years:
+            part = both[both["period"] == year]
+            agg = aggregate(part, exists[year], str(ind))
+            nl_rows += [(land_code, int(p), str(ind), float(v)) for p, v in agg.values.items()]
+    new = pd.concat([new, pd.DataFrame(nl_rows, columns=new.columns)], ignore_index=True)
+    last = exists[years[-1]]
+    return pd.concat(
+        [new, _generic_forecast(both, last, years[-1], forecast_years, rng, land_code)],
+        ignore_index=True,
+    )
+
+
+def _generic_forecast(
+    both: pd.DataFrame,
+    codes: list[str],
+    last: int,
+    years: tuple[int, ...],
+    rng: np.random.Generator,
+    land_code: str,
+) -> pd.DataFrame:
+    """Residents, households, 65+ and 0-14 after ``last`` for every gemeente and NL01 (the
+    aggregate of the gemeenten)."""
+    at = both[both["period"] == last].pivot_table(
+        index="code", columns="indicator", values="value", aggfunc="first"
+    )
+    rows = []
+    for c in codes:
+        growth, ageing = float(rng.normal(0.002, 0.003)), float(rng.normal(0.24, 0.04))
+        inw = float(at.at[c, "a_inw"])
+        hh = float(at.at[c, "a_hh"]) if "a_hh" in at and pd.notna(at.at[c, "a_hh"]) else inw / 2.15
+        p65 = float(at.at[c, "p_65_eo_jr"]) if "p_65_eo_jr" in at else np.nan
+        p014 = float(at.at[c, "p_00_14_jr"]) if "p_00_14_jr" in at else np.nan
+        for year in years:
+            dt = year - last
+            rows += [
+                (c, year, "prog_a_inw", float(round(inw * (1 + growth) ** dt, -1))),
+                (c, year, "prog_a_hh", float(round(hh * (1 + growth + 0.002) ** dt, -1))),
+                (c, year, "prog_p_65_eo_jr", round(p65 + ageing * dt, 2)),
+                (c, year, "prog_p_00_14_jr", round(p014 - 0.06 * dt, 2)),
+            ]
+    fc = pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"]).dropna()
+    from buurtbalans.sources.regios import aggregate
+
+    long = fc.rename(columns={"area_code": "code"})
+    nl = []
+    for ind in ("prog_a_inw", "prog_a_hh", "prog_p_65_eo_jr", "prog_p_00_14_jr"):
+        agg = aggregate(long, codes, ind)
+        nl += [(land_code, int(p), ind, float(v)) for p, v in agg.values.items() if np.isfinite(v)]
+    return pd.concat([fc, pd.DataFrame(nl, columns=fc.columns)], ignore_index=True)

@@ -209,6 +209,10 @@ class _Data:
             k: g.set_index("code")["value"] for k, g in self.values.groupby(["indicator", "period"])
         }
         land = land.dropna(subset=["value"])
+        # one country row per indicator: NL01 (StatLine) before NL00 (KWB files)
+        land = land.sort_values("area_code", ascending=False)
+        first = land.groupby("indicator")["area_code"].transform("first")
+        land = land[land["area_code"] == first]
         self.nl = {
             str(ind): g.set_index("period")["value"].astype(float)
             for ind, g in land.groupby("indicator")
