@@ -205,9 +205,8 @@ class _Data:
         self.values = obs[["code", "period", "indicator", "value", "source_id"]].dropna(
             subset=["value"]
         )
-        self.by = {
-            k: g.set_index("code")["value"] for k, g in self.values.groupby(["indicator", "period"])
-        }
+        self.by_ind = {str(k): g for k, g in self.values.groupby("indicator")}
+        self._grid: dict[str, pd.DataFrame] = {}
         land = land.dropna(subset=["value"])
         # one country row per indicator: NL01 (StatLine) before NL00 (KWB files)
         land = land.sort_values("area_code", ascending=False)
@@ -220,19 +219,31 @@ class _Data:
         self.nl_src = {str(ind): set(g["source_id"]) for ind, g in land.groupby("indicator")}
         self.land_code = str(land["area_code"].iloc[0]) if len(land) else None
 
+    def of(self, *indicators: str | None) -> pd.DataFrame:
+        """The rows of some indicators (small frames for the aggregates)."""
+        parts = [self.by_ind[i] for i in indicators if i and i in self.by_ind]
+        return pd.concat(parts) if parts else self.values.iloc[0:0]
+
+    def grid(self, indicator: str) -> pd.DataFrame:
+        """Gemeente × period values of one indicator (computed once)."""
+        if indicator not in self._grid:
+            part = self.of(indicator).drop_duplicates(["code", "period"])
+            self._grid[indicator] = part.set_index(["code", "period"])["value"].unstack("period")
+        return self._grid[indicator]
+
     def at(self, indicator: str, period: int) -> pd.Series:
-        return self.by.get((indicator, period), pd.Series(dtype=float))
+        g = self.grid(indicator)
+        return g[period].dropna() if period in g.columns else pd.Series(dtype=float)
 
     def city(self, indicator: str, code: str) -> pd.Series:
-        part = self.values[(self.values["indicator"] == indicator) & (self.values["code"] == code)]
-        return part.set_index("period")["value"].astype(float).sort_index()
+        g = self.grid(indicator)
+        if code not in g.index:
+            return pd.Series(dtype=float)
+        return g.loc[code].dropna().astype(float).sort_index()
 
     def sources(self, indicator: str, codes: Sequence[str], periods: Sequence[int]) -> list[str]:
-        part = self.values[
-            (self.values["indicator"] == indicator)
-            & self.values["code"].isin(codes)
-            & self.values["period"].isin(periods)
-        ]
+        part = self.of(indicator)
+        part = part[part["code"].isin(codes) & part["period"].isin(periods)]
         ids = set(part["source_id"]) | self.nl_src.get(indicator, set())
         return sorted({str(self.table_of.get(s, s)) for s in ids})
 
@@ -326,7 +337,7 @@ def stad_analysis(
 def _region_values(data: _Data, region: Region | None, ind: str) -> Aggregate | None:
     if region is None:
         return None
-    return aggregate(data.values, list(region.members), ind)
+    return aggregate(data.of(ind, catalogue()[ind].denominator), list(region.members), ind)
 
 
 def _indicator(

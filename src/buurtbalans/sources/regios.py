@@ -166,9 +166,13 @@ def aggregate(values: pd.DataFrame, members: Sequence[str], indicator: str) -> A
             f"{indicator} is a class, not a number: it has no regional aggregate",
             fix="aggregate a numeric indicator",
         )
-    part = values[(values["indicator"] == indicator) & values["code"].isin(members)]
-    wide = part.pivot_table(index="period", columns="code", values="value", aggfunc="first")
-    wide = wide.reindex(columns=list(members))
+
+    def grid(ind_id: str) -> pd.DataFrame:
+        part = values[(values["indicator"] == ind_id) & values["code"].isin(members)]
+        part = part.dropna(subset=["value"]).drop_duplicates(["period", "code"])
+        return part.set_index(["period", "code"])["value"].unstack("code")
+
+    wide = grid(indicator).reindex(columns=list(members))
     if ind.kind == "count" or not ind.denominator:
         if ind.kind != "count":
             raise DataError(
@@ -178,9 +182,7 @@ def aggregate(values: pd.DataFrame, members: Sequence[str], indicator: str) -> A
         weights = pd.DataFrame(1.0, index=wide.index, columns=wide.columns)
         basis = "som"
     else:
-        den = values[(values["indicator"] == ind.denominator) & values["code"].isin(members)]
-        weights = den.pivot_table(index="period", columns="code", values="value", aggfunc="first")
-        weights = weights.reindex(index=wide.index, columns=wide.columns)
+        weights = grid(ind.denominator).reindex(index=wide.index, columns=wide.columns)
         basis = f"gewogen naar {ind.denominator}"
     ok = wide.notna() & weights.notna()
     out, covered, missing = {}, {}, {}
