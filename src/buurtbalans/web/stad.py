@@ -47,12 +47,15 @@ def stad_payload(a: StadAnalysis, taal: str, synthetic: bool) -> dict[str, Any]:
                 tot=int(row["tot"]),
             )
             prefix = t("synthetic_short", taal) + " — " if synthetic else ""
+            fc = a.forecast[a.forecast["indicator"] == ind]
             fig = trend_chart(
                 a.series[a.series["indicator"] == ind],
-                a.forecast[a.forecast["indicator"] == ind],
+                fc,
                 labels=chart_labels(a, taal),
                 title=title,
-                source=f"{prefix}{t('source', taal)}: {row['bron']} | buurtbalans {__version__}",
+                source=f"{prefix}{t('source', taal)}: {row['bron']}"
+                + "".join(f", {b}" for b in sorted(set(fc["bron"])))
+                + f" | buurtbalans {__version__}",
                 taal=taal,
             )
             uri = "data:image/png;base64," + base64.b64encode(fig.png).decode()

@@ -286,7 +286,8 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
                 van=int(row["van"]),
                 tot=int(row["tot"]),
             )
-            source = f"{prefix}{ctx.t('source')}: {row['bron']} | buurtbalans {__version__}"
+            tables = ", ".join([str(row["bron"]), *sorted(set(forecast["bron"]))])
+            source = f"{prefix}{ctx.t('source')}: {tables} | buurtbalans {__version__}"
             ch.figure(
                 trend_chart(
                     series,
