@@ -67,6 +67,13 @@ def rapport(
         typer.Option("--benchmark", help="add the benchmark chapter (gemeente vs NL and peers)"),
     ] = False,
     peers: Annotated[list[str] | None, typer.Option("--peers")] = None,
+    stad: Annotated[
+        bool | None,
+        typer.Option(
+            "--stad/--geen-stad",
+            help="chapter 'Staat van de stad' (default: when the store has gemeente series)",
+        ),
+    ] = None,
     domeinen: DomeinenOpt = None,
     store: StoreOpt = None,
 ) -> None:
@@ -99,6 +106,7 @@ def rapport(
                 pdf=pdf,
                 benchmark=benchmark or bool(peers),
                 peers=peers,
+                stad=stad,
             ),
         )
     _report_done(report)
