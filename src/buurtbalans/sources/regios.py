@@ -118,8 +118,8 @@ def region_of(table: pd.DataFrame, gemeente: str, kind: str, year: int | None = 
         known = sorted(table.loc[table["soort"] == kind, "jaar"].unique().tolist())
         raise DataError(
             f"{gemeente} has no {kind} in the region registry (years {known or 'none'})",
-            fix="fetch 'Gebieden in Nederland' (buurtbalans.sources.regio_odata) or pick "
-            "another --regio kind (provincie, corop)",
+            fix="fetch 'Gebieden in Nederland' (buurtbalans.sources.cbs_regional."
+            "fetch_regions) or pick another --regio kind (provincie, corop)",
         )
     years = sorted(mine["jaar"].unique())
     at = max([y for y in years if year is None or y <= year] or [years[0]])
