@@ -305,7 +305,9 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
         ch.text(ctx.t("stad_no_aandacht", gemeente=a.name))
     else:
         ch.text(ctx.t("stad_aandacht_intro", gemeente=a.name, van=a.van))
-        ch.items([attention(r, a, taal) for _, r in att.iterrows()])
+        items = [attention(r, a, taal) for _, r in att.iterrows()]
+        for i in range(0, len(items), 4):  # short lists fill pages (no page with the intro only)
+            ch.items(items[i : i + 4])
     if len(missing):
         ch.note(
             ctx.t(
