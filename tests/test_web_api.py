@@ -122,7 +122,8 @@ def test_profile_change_priorities_veerkracht(client: TestClient) -> None:
     for m in vk["maps"]:
         assert len(m["colours"]) == len(m["labels_nl"]) == len(m["labels_en"])
     src = client.get("/api/v1/bronnen").json()
-    assert len(src) == 9 and src[0]["publisher"]  # 8 demo tables + the synthetic peers
+    # 8 demo tables + the synthetic peers + their yearly series and forecast (issue 21)
+    assert len(src) == 11 and src[0]["publisher"]
 
 
 def test_benchmark_on_the_demo_peers(client: TestClient) -> None:

@@ -296,6 +296,9 @@ def demo_batches() -> list[ImportBatch]:
                 )
             batches.append(ImportBatch(source, areas, long, bnd))
     batches.append(_peer_batch(rng, wide))
+    from buurtbalans.demo_stad import stad_batches  # gemeente series for 'Staat van de stad'
+
+    batches += stad_batches(batches[-1], VINTAGES[1], SEED)
     return batches
 
 

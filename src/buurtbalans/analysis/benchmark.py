@@ -330,8 +330,8 @@ def compare(
     group = [gemeente, *peers.codes]
     rows = []
     for ind, part in values[values["code"].isin(group)].groupby("indicator"):
-        if ind not in cat or cat[ind].kind == "class":
-            continue
+        if ind not in cat or cat[ind].kind == "class" or cat[ind].theme == "prognose":
+            continue  # a forecast is not a value to rank (the stad chapter shows it)
         period = _latest(part[part["code"] == gemeente], ind, year)
         if period is None:
             continue

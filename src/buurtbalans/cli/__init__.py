@@ -11,6 +11,7 @@ from buurtbalans.cli import (  # noqa: F401  (registers the commands)
     index,
     report,
     serve,
+    stad,
     uncertainty,
 )
 from buurtbalans.cli.app import app, main

@@ -69,6 +69,13 @@ def rapport(
         typer.Option("--benchmark", help="add the benchmark chapter (gemeente vs NL and peers)"),
     ] = False,
     peers: Annotated[list[str] | None, typer.Option("--peers")] = None,
+    stad: Annotated[
+        bool | None,
+        typer.Option(
+            "--stad/--geen-stad",
+            help="chapter 'Staat van de stad' (default: when the store has gemeente series)",
+        ),
+    ] = None,
     domeinen: DomeinenOpt = None,
     tolerantie: TolerantieOpt = 0.0,
     store: StoreOpt = None,
@@ -104,6 +111,7 @@ def rapport(
                 benchmark=benchmark or bool(peers),
                 peers=peers,
                 tolerance=tolerantie,
+                stad=stad,
             ),
         )
     _report_done(report)

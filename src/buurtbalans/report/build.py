@@ -66,6 +66,7 @@ def build_report(
     peers: list[str] | None = None,
     chapters: list[Builder] | None = None,
     tolerance: float = 0.0,
+    stad: bool | None = None,
 ) -> Report:
     """Build the full report for a gemeente (code ``GMxxxx``) between two years.
 
@@ -73,7 +74,10 @@ def build_report(
     (``peers`` or the nearest neighbours), False leaves it out, None (default) adds it when
     the store holds gemeente-level data for the gemeente and at least three others.
     ``chapters``: the builders to run (default :data:`CHAPTERS`). ``tolerance``: points a
-    score must fall to count as verbeterd (default 0: verbeterd = score lower)."""
+    score must fall to count as verbeterd (default 0: verbeterd = score lower).
+    ``stad``: True adds 'Staat van de stad' (themes against NL, region and peers over the
+    years ``van``–``tot``), False leaves it out, None adds it when the store holds
+    gemeente-level series for the gemeente."""
     uit = Path(uit)
     uit.mkdir(parents=True, exist_ok=True)
     spec = spec or load_spec("mdi")
@@ -131,11 +135,23 @@ def build_report(
         except DataError:
             notes.append(_t("no_benchmark", taal))
 
+    def city() -> None:
+        from buurtbalans.analysis.stad import has_series, stad_analysis
+
+        wanted = stad if stad is not None else has_series(store, gemeente)
+        if not wanted:
+            return
+        try:
+            state["stad"] = stad_analysis(store, gemeente, van, tot, peers=peers)
+        except DataError as exc:
+            notes.append(_t("stad_unavailable", taal, reason=str(exc)))
+
     steps = [
         ("analyse", analyse),
         ("prioritering", prioritise),
         ("veerkracht", resilience),
         ("benchmark", compare),
+        ("staat van de stad", city),
         ("kaarten", geometry),
     ]
     for _label, step in track(steps, "rapport bouwen", len(steps)):
@@ -157,6 +173,7 @@ def build_report(
         priorities=state.get("prio"),
         veerkracht=state.get("vk"),
         benchmark=state.get("bm"),
+        stad=state.get("stad"),
         gdf=state.get("gdf"),
         notes=notes,
     )

@@ -35,6 +35,7 @@ class ReportContext:
     priorities: tuple | None = None
     veerkracht: tuple | None = None
     benchmark: BenchmarkAnalysis | None = None
+    stad: Any = None  # StadAnalysis (Staat van de stad), when the store has gemeente series
     gdf: Any = None
     notes: list[str] = field(default_factory=list)
     source_line: str = ""

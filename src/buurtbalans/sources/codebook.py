@@ -44,6 +44,7 @@ class Indicator:
     lower: float | None = None
     upper: float | None = None
     integral: bool = False
+    source_table: str | None = None  # the gemeente-level table it comes from (not the KWB)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -74,6 +75,7 @@ def catalogue() -> dict[str, Indicator]:
             lower=float(row["lower"]) if row.get("lower") else None,
             upper=float(row["upper"]) if row.get("upper") else None,
             integral=row.get("integral") == "1",
+            source_table=row.get("source_table") or None,
         )
     return out
 
@@ -260,7 +262,10 @@ def resolve_keys_by_stem(
     lacking = [
         ind.id
         for ind in catalogue().values()
-        if ind.odata_stems and ind.id not in found and not ind.id.startswith("gz_")
+        if ind.odata_stems
+        and ind.id not in found
+        and not ind.id.startswith("gz_")
+        and not ind.source_table  # gemeente-level tables are not the KWB
     ]
     return StemResolution(columns, unresolved, lacking)
 

@@ -58,6 +58,8 @@ TABLES = Literal[
     "benchmark_peers",
     "benchmark_trends",
     "benchmark_opvallend",
+    "stad",
+    "stad_reeksen",
     "bronnen",
 ]
 ALLOWED_UPLOAD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.()-]{0,120}\.(csv|xlsx|json|geojson)$")
@@ -323,6 +325,24 @@ class Api:
 
             return self._json(request, compute)
 
+        @r.get("/gemeenten/{gm}/stad", response_model=schemas.Tables, summary="Staat van de stad")
+        def stad(
+            request: Request, gm: GM, van: YEAR = None, jaar: YEAR = None, taal: TAAL = "nl"
+        ) -> Response:
+            def compute():
+                from buurtbalans.web.stad import stad_payload
+
+                a = self._table_set("stad", gm, "mdi", van, jaar, taal)["analysis"]
+                with access.open() as st:
+                    synthetic = gm in st.synthetic_gemeenten()
+                data = stad_payload(a, taal, synthetic)
+                data["peers"] = views.records(data["peers"])
+                for th in data["themes"]:
+                    th["table"] = views.records(th["table"])
+                return data
+
+            return self._json(request, compute)
+
         @r.get(
             "/gemeenten/{gm}/tabellen/{naam}",
             summary="A table as CSV or Excel",
@@ -423,6 +443,13 @@ class Api:
                 if naam == "benchmark":
                     views.gemeente(st, gm)
                     return views.benchmark_tables(st, gm, jaar, taal)
+                if naam == "stad":
+                    from buurtbalans.web.stad import stad_frames
+
+                    g = views.gemeente(st, gm)
+                    van_, jaar_ = views.years(g, van, jaar)
+                    a = stad_frames(st, gm, van_, jaar_)
+                    return {"analysis": a, "table": a.table, "series": a.series}
                 _, _, a, van_, jaar_ = self._analysis(st, gm, spec, van, jaar)
                 if naam == "prioriteiten":
                     return views.priorities_tables(st, a, gm, jaar_)
@@ -463,6 +490,8 @@ class Api:
             "benchmark_peers": ("benchmark", "peers"),
             "benchmark_trends": ("benchmark", "trends"),
             "benchmark_opvallend": ("benchmark", "standouts"),
+            "stad": ("stad", "table"),
+            "stad_reeksen": ("stad", "series"),
         }[naam]
         return self._table_set(group, gm, spec, van, jaar, taal)[part]
 

@@ -29,6 +29,12 @@ SHARED = (
     "tables",
     "map_change",
     "findings",
+    # Staat van de stad (issue 21)
+    "stad",
+    "stad_situatie",
+    "stad_trends",
+    "stad_vooruitblik",
+    "stad_aandachtspunten",
 )
 
 WEB: dict[str, dict[str, str]] = {

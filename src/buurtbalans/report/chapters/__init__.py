@@ -15,6 +15,7 @@ from buurtbalans.report.chapters.intro import build_findings, build_intro
 from buurtbalans.report.chapters.method import build_appendix, build_colophon, build_method
 from buurtbalans.report.chapters.overview import build_overview
 from buurtbalans.report.chapters.priorities import build_priorities, build_profile
+from buurtbalans.report.chapters.stad import build_stad
 from buurtbalans.report.chapters.uncertainty import build_uncertainty
 from buurtbalans.report.chapters.veerkracht import build_veerkracht
 from buurtbalans.report.context import Chapter, ReportContext
@@ -31,6 +32,7 @@ CHAPTERS: list[Builder] = [
     build_uncertainty,
     build_veerkracht,
     build_benchmark,
+    build_stad,
     build_method,
     build_appendix,
     build_colophon,

@@ -434,6 +434,29 @@
         el("h3", { text: T("bm_trends") }), table(T("bm_trends"), d.trends, autoColumns(d.trends)), downloads("benchmark_trends", { taal: state.taal }));
     } catch (err) { box.replaceChildren(el("h2", { text: T("benchmark") }), el("p", { cls: "notice", text: err.message })); }
   }
+  async function drawStad() {
+    const box = document.getElementById("p-stad");
+    box.replaceChildren(el("p", { text: T("loading") }));
+    try {
+      const d = await get("/gemeenten/" + state.gemeente + "/stad?jaar=" + state.jaar + "&taal=" + state.taal);
+      const parts = [el("h2", { text: T("stad") + " — " + d.naam + ", " + d.van + "–" + d.tot })];
+      if (d.synthetic) parts.push(el("p", { cls: "notice", text: T("synthetic") }));
+      for (const n of d.notes || []) parts.push(el("p", { cls: "note", text: n }));
+      for (const th of d.themes) {
+        parts.push(el("h3", { text: th.label }));
+        for (const key of ["situatie", "trends", "vooruitblik"]) {
+          parts.push(el("h4", { text: T("stad_" + key) }), el("ul", {}, ...th[key].map((s) => el("li", { text: s }))));
+        }
+        for (const c of th.charts) parts.push(el("img", { src: c.png, alt: c.title, cls: "chart" }));
+        parts.push(table(th.label, th.table, autoColumns(th.table)), el("p", { cls: "note", text: th.bronnen[0] }));
+      }
+      parts.push(el("h3", { text: T("stad_aandachtspunten") }),
+        d.aandachtspunten.length ? el("ul", {}, ...d.aandachtspunten.map((s) => el("li", { text: s }))) : el("p", { text: d.no_aandacht }),
+        downloads("stad", { taal: state.taal }), downloads("stad_reeksen", { taal: state.taal }));
+      box.replaceChildren(...parts);
+    } catch (err) { box.replaceChildren(el("h2", { text: T("stad") }), el("p", { cls: "notice", text: err.message })); }
+  }
+
   async function drawSources() {
     const box = document.getElementById("p-bronnen");
     try {
@@ -459,6 +482,7 @@
     if (name === "prioriteiten") drawPriorities();
     if (name === "veerkracht") drawVeerkracht();
     if (name === "benchmark") drawBenchmark();
+    if (name === "stad") drawStad();
     if (name === "bronnen") drawSources();
   }
 

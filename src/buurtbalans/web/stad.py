@@ -1,0 +1,85 @@
+"""The dashboard's *Staat van de stad* tab: the chapter's sentences, tables and trend charts
+(the same builders as the report, :mod:`buurtbalans.report.chapters.stad`) as JSON."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from buurtbalans.analysis.stad import KEY_PER_THEME, StadAnalysis, stad_analysis
+from buurtbalans.report.chapters.stad import (
+    attention,
+    chart_labels,
+    theme_label,
+    theme_table,
+    theme_texts,
+)
+from buurtbalans.report.terms import t
+from buurtbalans.sources.codebook import catalogue
+from buurtbalans.store import Store
+
+
+def stad_frames(store: Store, gm: str, van: int, tot: int) -> StadAnalysis:
+    """The analysis behind the tab (and its downloads)."""
+    return stad_analysis(store, gm, van, tot)
+
+
+def stad_payload(a: StadAnalysis, taal: str, synthetic: bool) -> dict[str, Any]:
+    """Per theme: label, Situatie/Trends/Vooruitblik sentences, sources, the table and one
+    trend chart (PNG as a data URI) per key indicator; plus the aandachtspunten."""
+    from buurtbalans import __version__
+    from buurtbalans.report.figures_trend import trend_chart
+
+    ok = a.table[a.table["status"] == "ok"]
+    themes = []
+    for theme, parts in theme_texts(a, taal).items():
+        charts = []
+        for ind in ok[ok["thema"] == theme]["indicator"].head(KEY_PER_THEME):
+            row = ok.set_index("indicator").loc[ind]
+            meta = catalogue()[ind]
+            label = meta.label_nl if taal == "nl" else meta.label_en
+            title = t(
+                "stad_chart_title",
+                taal,
+                label=label,
+                unit="",
+                van=int(row["van"]),
+                tot=int(row["tot"]),
+            )
+            prefix = t("synthetic_short", taal) + " — " if synthetic else ""
+            fc = a.forecast[a.forecast["indicator"] == ind]
+            fig = trend_chart(
+                a.series[a.series["indicator"] == ind],
+                fc,
+                labels=chart_labels(a, taal),
+                title=title,
+                source=f"{prefix}{t('source', taal)}: {row['bron']}"
+                + "".join(f", {b}" for b in sorted(set(fc["bron"])))
+                + f" | buurtbalans {__version__}",
+                taal=taal,
+            )
+            uri = "data:image/png;base64," + base64.b64encode(fig.png).decode()
+            charts.append({"indicator": ind, "title": title, "png": uri})
+        themes.append(
+            {
+                "id": theme,
+                "label": theme_label(theme, taal),
+                **parts,
+                "table": theme_table(a, theme, taal),
+                "charts": charts,
+            }
+        )
+    att = a.aandachtspunten()
+    return {
+        "gemeente": a.gemeente,
+        "naam": a.name,
+        "van": a.van,
+        "tot": a.tot,
+        "regio": a.region.__dict__ if a.region else None,
+        "peers": a.peers.table,
+        "notes": [*a.peers.notes, *a.notes],
+        "synthetic": synthetic,
+        "themes": themes,
+        "aandachtspunten": [attention(r, a, taal) for _, r in att.iterrows()],
+        "no_aandacht": t("stad_no_aandacht", taal, gemeente=a.name),
+    }
