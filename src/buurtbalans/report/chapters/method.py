@@ -12,6 +12,7 @@ from buurtbalans import __version__
 from buurtbalans.report.context import OK, Chapter, ReportContext
 from buurtbalans.report.terms import TERMS
 from buurtbalans.sources.codebook import catalogue
+from buurtbalans.terms import words
 
 _PATTERNS = (
     (re.compile(r"indicator '([\w-]+)' has no data and is left out"), "w_indicator_left_out"),
@@ -141,7 +142,7 @@ def build_method(ctx: ReportContext) -> Chapter:
             ctx.t(
                 "m_coverage",
                 share=ctx.num(100 * share, 0),
-                required=", ".join(ctx.domain_label(d) for d in required) or "–",
+                required=words([ctx.domain_label(d) for d in required], ctx.taal) or "–",
                 insufficient=ctx.t("insufficient"),
             )
         )
@@ -237,7 +238,13 @@ def build_colophon(ctx: ReportContext) -> Chapter:
             ctx.t("colo_made", version=__version__, date=datetime.now(UTC).date().isoformat()),
             ctx.t("colo_method", name=ctx.spec.name, hash=ctx.spec.hash()[:10]),
             ctx.t("colo_sources", sources="; ".join(sources) or "–"),
-            ctx.t("colo_reproduce", gemeente=ctx.gemeente, van=ctx.van, tot=ctx.tot),
+            ctx.t(
+                "colo_reproduce",
+                gemeente=ctx.gemeente,
+                van=ctx.van,
+                tot=ctx.tot,
+                options=" --taal en" if ctx.taal == "en" else "",
+            ),
         ]
     )
     if ctx.synthetic:

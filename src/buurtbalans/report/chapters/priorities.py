@@ -115,7 +115,11 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
         lists = {k: ctx.t(f"optshort_{k}") for k in OPTION_KEYS}
         names = {c: ctx.buurt(c) for c in overlap["area_code"]}
         all4 = overlap.loc[overlap.get("aantal_lijsten", 0) == len(lists), "area_code"].tolist()
-        ch.text(ctx.t("overlap_text", n=len(all4), buurten=ctx.buurt_list(all4, 8) or "–"))
+        ch.text(
+            ctx.t("overlap_text", n=len(all4), buurten=ctx.buurt_list(all4, 8))
+            if all4
+            else ctx.t("overlap_none")
+        )
         ch.figure(
             fg.overlap_chart(
                 overlap, title=ctx.t("overlap"), source=ctx.source_line, lists=lists, names=names
