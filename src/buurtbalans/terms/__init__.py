@@ -126,7 +126,9 @@ def percent(share: object, taal_: str, digits: int = 0) -> str:
     share = _plain(share)
     if _missing(share) or isinstance(share, str):
         return "–" if _missing(share) else str(share)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + ("\u00a0%" if taal_ == "nl" else "%")
+    pattern = (
+        "#,##0" + ("." + "0" * digits if digits else "") + ("\u00a0%" if taal_ == "nl" else "%")
+    )
     return format_percent(float(share), format=pattern, locale=LOCALES[taal_])  # type: ignore[arg-type]
 
 
@@ -166,7 +168,9 @@ class _Numbers(string.Formatter):
             if group and spec in ("", "d"):
                 return number(value, self.taal, None if isinstance(value, float) else 0)
             text = super().format_field(value, format_spec)
-            return text.replace(".", ",") if self.taal == "nl" and isinstance(value, float) else text
+            return (
+                text.replace(".", ",") if self.taal == "nl" and isinstance(value, float) else text
+            )
         return super().format_field(value, format_spec)
 
 
