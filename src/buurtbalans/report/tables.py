@@ -60,7 +60,7 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("score", "tcol_score", "num1"),
         Col("inwoners", "tcol_inwoners", "int"),
         Col("delta", "tcol_delta", "delta"),
-        Col("kosten", "tcol_cost", "euro"),
+        Col("kosten_per_inwoner", "tcol_cost_resident", "euro"),
     ),
     "overlap": (
         Col("name", "tcol_buurt", "name"),
@@ -85,7 +85,7 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("jaar", "tcol_year", "year"),
         Col("waarde", "tcol_value_gm", "num"),
         Col("nl", "tcol_nl", "num"),
-        Col("benchmark_min:benchmark_max", "tcol_peers_range", "range"),
+        Col("benchmark_min:benchmark_max", "tcol_peers_range", "range_auto"),
         Col("benchmark_gem", "tcol_peers_mean", "num"),
         Col("rang:n_groep", "tcol_position", "rank_of"),
         Col("z", "tcol_z", "zbar"),
@@ -214,16 +214,56 @@ def _sort_value(value: object) -> object:
     return str(value)
 
 
-def _columns(name: str, frame: pd.DataFrame) -> list[Col]:
+def _columns(name: str | list[Col] | tuple[Col, ...], frame: pd.DataFrame) -> list[Col]:
     have = set(frame.columns)
-    return [c for c in TABLES[name] if all(k in have for k in c.key.split(":"))]
+    if "area_code" in have or "code" in have:
+        have.add("name")  # names come from the buurt names when the frame has codes only
+    defs = TABLES[name] if isinstance(name, str) else name
+    return [c for c in defs if all(k in have for k in c.key.split(":"))]
+
+
+UNITS = (
+    "%",
+    "aantal",
+    "adressen per km²",
+    "euro",
+    "ha",
+    "inwoners per km²",
+    "kWh",
+    "km",
+    "m³",
+    "per 1 000 inwoners",
+    "per huishouden",
+    "score",
+    "x 1 000 euro",
+)
+
+
+def unit(text: str, taal: str) -> str:
+    """A codebook unit in ``taal`` ('' for plain counts)."""
+    key = f"unit_{text}"
+    return t(key, taal) if key in TERMS else text
+
+
+def translate_units(text: str, taal: str) -> str:
+    """An analysis sentence with its (Dutch codebook) unit in ``taal``."""
+    for u in sorted(UNITS, key=len, reverse=True):
+        if f" {u};" in text or f" {u})" in text:
+            shown = unit(u, taal)
+            rep = f" {shown}" if shown else ""
+            return text.replace(f" {u};", f"{rep};").replace(f" {u})", f"{rep})")
+    return text
 
 
 def display(
-    frame: pd.DataFrame, name: str, words: Words, heading: dict[str, str] | None = None
+    frame: pd.DataFrame,
+    name: str | list[Col] | tuple[Col, ...],
+    words: Words,
+    heading: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The frame as a labelled table: columns (key, heading, numeric) and rows (texts and
-    sort values), in the definition's order; columns the frame lacks are left out."""
+    sort values), in the definition's order (``name`` in :data:`TABLES`, or the columns
+    themselves); columns the frame lacks are left out."""
     cols = _columns(name, frame)
     heading = heading or {}
     numeric = {"int", "num", "num0", "num1", "num2", "pct", "share", "euro", "delta", "zbar"}
@@ -232,12 +272,13 @@ def display(
         texts, sorts = [], []
         for c in cols:
             keys = c.key.split(":")
-            if c.kind == "range":
+            if c.kind in ("range", "range_auto"):
                 lo, hi = (rec.get(k) for k in keys)
+                d = 1 if c.kind == "range" else None
                 texts.append(
                     "–"
                     if _missing(lo)
-                    else f"{terms.number(lo, words.taal, 1)} – {terms.number(hi, words.taal, 1)}"
+                    else f"{terms.number(lo, words.taal, d)} – {terms.number(hi, words.taal, d)}"
                 )
                 sorts.append(_sort_value(lo))
             elif c.kind == "rank_of":
@@ -273,7 +314,7 @@ def display(
             {
                 "key": c.key,
                 "label": heading.get(c.key) or t(c.label, words.taal),
-                "numeric": c.kind in numeric or c.kind in ("rank_of", "range"),
+                "numeric": c.kind in numeric or c.kind in ("rank_of", "range", "range_auto"),
                 "kind": c.kind,
             }
             for c in cols

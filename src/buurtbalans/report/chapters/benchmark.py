@@ -8,41 +8,20 @@ import pandas as pd
 
 from buurtbalans import __version__
 from buurtbalans.report import figures as fg
+from buurtbalans.report import tables
 from buurtbalans.report.context import Chapter, ReportContext
 from buurtbalans.report.terms import TERMS
 from buurtbalans.sources.codebook import catalogue
 
-UNITS = (
-    "%",
-    "aantal",
-    "adressen per km²",
-    "euro",
-    "ha",
-    "inwoners per km²",
-    "kWh",
-    "km",
-    "m³",
-    "per 1 000 inwoners",
-    "per huishouden",
-    "score",
-    "x 1 000 euro",
-)
-
 
 def unit(ctx: ReportContext, text: str) -> str:
     """A codebook unit in the report's language ('' for plain counts)."""
-    key = f"unit_{text}"
-    return ctx.t(key) if key in TERMS else text
+    return tables.unit(text, ctx.taal)
 
 
 def _sentence(ctx: ReportContext, text: str) -> str:
     """The analysis' standout sentence with its unit in the report's language."""
-    for u in sorted(UNITS, key=len, reverse=True):
-        if f" {u};" in text or f" {u})" in text:
-            shown = unit(ctx, u)
-            rep = f" {shown}" if shown else ""
-            return text.replace(f" {u};", f"{rep};").replace(f" {u})", f"{rep})")
-    return text
+    return tables.translate_units(text, ctx.taal)
 
 
 def build_benchmark(ctx: ReportContext) -> Chapter | None:
