@@ -529,10 +529,11 @@
     }
     writeUrl();
     if (name === "kaart" && map && geo) map.invalidateSize();
-    if (name === "prioriteiten") drawPriorities();
-    if (name === "veerkracht") drawVeerkracht();
-    if (name === "benchmark") drawBenchmark();
-    if (name === "bronnen") drawSources();
+    // body[data-tab] names the tab once it is drawn (tests and screen readers wait for it)
+    const drawn = () => { document.body.dataset.tab = name + ":" + state.taal; };
+    delete document.body.dataset.tab;
+    const draw = { prioriteiten: drawPriorities, veerkracht: drawVeerkracht, benchmark: drawBenchmark, bronnen: drawSources }[name];
+    if (draw) draw().finally(drawn); else drawn();
   }
 
   // -- loading ----------------------------------------------------------------------------------
