@@ -53,6 +53,7 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("kosten_per_inwoner", "tcol_cost_resident", "euro"),
         Col("kosten_per_inwoner_gemeente", "tcol_cost_resident_gm", "euro"),
         Col("onvoldoende_gegevens", "tcol_insufficient", "int"),
+        Col("status", "tcol_remark", "prio_status"),
     ),
     "prio_list": (
         Col("name", "tcol_buurt", "name"),
@@ -192,6 +193,11 @@ def cell(value: object, kind: str, words: Words, row: dict[str, Any] | None = No
         return label_of("status_", str(value).replace(" ", "_"), taal)
     if kind == "direction":
         return label_of("dir_", str(value).replace(" ", "_"), taal)
+    if kind == "prio_status":
+        text = str(value)
+        if text == "ok":
+            return t("prio_ok", taal)
+        return t("prio_no_cost" if "kosten" in text else "prio_no_data", taal)
     if kind == "name":
         return str(value)
     return str(value)

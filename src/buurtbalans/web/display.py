@@ -87,6 +87,15 @@ def benchmark(tables: dict[str, Any], taal: str, gemeente_name: str) -> dict[str
     method = str(tables.get("peer_method", ["auto"])[0])
     feature_words = words([heading[c] for c in feats], taal)
     n = max(len(peers) - 1, 0)
+    if n == 0:  # nothing to compare with: say so instead of "1 of 1" and empty means
+        empty = {"columns": [], "rows": []}
+        return {
+            "notes": [t("bm_no_peers", taal, gemeente=gemeente_name)],
+            "peers": display(peers, cols, w, heading=heading),
+            "comparison": empty,
+            "standouts": empty,
+            "trends": empty,
+        }
     if method == "auto":
         notes = [t("bm_method_auto", taal, n=n, gemeente=gemeente_name, features=feature_words)]
     elif method == "regel":

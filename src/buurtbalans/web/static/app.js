@@ -38,6 +38,11 @@
       : { minimumFractionDigits: digits, maximumFractionDigits: digits };
     return new Intl.NumberFormat(state.taal === "nl" ? "nl-NL" : "en-GB", opts).format(v);
   }
+  function pct(share, digits) {
+    // 91 % (nl) / 91% (en), as the report writes it
+    if (share === null || share === undefined || Number.isNaN(share)) return "–";
+    return num(100 * share, digits || 0) + (state.taal === "nl" ? "\u00a0%" : "%");
+  }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -172,7 +177,7 @@
     const v = state.weergave;
     if (v === "score") return T("score") + " " + num(row.score) + ", " + classLabel(row.class);
     if (v === "change") return T("change") + " " + num(row.delta);
-    if (v === "coverage") return T("coverage") + " " + num(100 * row.coverage, 0) + "%";
+    if (v === "coverage") return T("coverage") + " " + pct(row.coverage);
     return domainLabel(v.slice(2)) + " " + num(row[v.slice(2)]);
   }
   function legendItems() {
@@ -244,11 +249,15 @@
     document.getElementById("map-title").textContent = mapTitle();
     document.getElementById("map").setAttribute("aria-label", mapTitle());
     drawLegend(document.getElementById("legend"), mapTitle(), legendItems());
+    drawBasis();
+    highlight();
+  }
+  function drawBasis() {
+    // the basis of every number on the tab: reference, boundaries, spec, population year
     const meta = document.getElementById("meta");
     meta.textContent = T("reference") + ": " + (state.taal === "nl" ? index.reference_nl : index.reference_en) +
       " · " + T("vintage") + " " + index.vintage + " · " + T("spec_hash") + " " + index.spec.hash.slice(0, 10) +
       (index.population_year ? " · " + T("residents") + " " + index.population_year : "");
-    highlight();
   }
   function highlight() {
     if (!layer) return;
@@ -320,6 +329,7 @@
   function shown(caption, d, opts) {
     opts = opts || {};
     const cols = d.columns || [];
+    if (!cols.length) return "";
     const head = el("tr", {}, ...cols.map((c) => el("th", { scope: "col", cls: c.numeric ? "num" : null, text: c.label })));
     const body = el("tbody");
     for (const r of d.rows || []) {
@@ -348,12 +358,12 @@
     const select = document.getElementById("f-buurt");
     fill(select, [["", "—"], ...[...rows].sort((a, b) => String(a.name).localeCompare(String(b.name))).map((r) => [r.area_code, (r.name || r.area_code) + " (" + r.area_code + ")"])], state.buurt);
     const cols = [
-      ["rank", T("rank"), false], ["name", T("buurt"), false, (r) => el("button", { type: "button", cls: "linkbtn", text: r.name || r.area_code, "data-code": r.area_code, onclick: null })],
-      ["score", T("score"), true, (r) => document.createTextNode(num(r.score, 1))], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))],
-      ["coverage", T("coverage"), true, (r) => document.createTextNode(num(100 * r.coverage, 0) + "%")],
+      ["rank", T("tcol_rank"), false], ["name", T("tcol_buurt"), false, (r) => el("button", { type: "button", cls: "linkbtn", text: r.name || r.area_code, "data-code": r.area_code, onclick: null })],
+      ["score", T("tcol_score"), true, (r) => document.createTextNode(num(r.score, 1))], ["class", T("tcol_class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))],
+      ["coverage", T("coverage"), true, (r) => document.createTextNode(pct(r.coverage))],
       ["delta", T("since", { van: state.van }), true, (r) => document.createTextNode(r.delta === null || r.delta === undefined ? "–" : (r.delta > 0 ? "+" : "") + num(r.delta, 1))],
-      ["inwoners", T("residents"), true, (r) => document.createTextNode(num(r.inwoners, 0))],
-    ];
+      ["inwoners", T("tcol_inwoners"), true, (r) => document.createTextNode(num(r.inwoners, 0))],
+    ].filter(([k]) => k !== "delta" || state.van !== state.jaar);
     const target = document.getElementById("ranking");
     target.replaceChildren(el("h2", { text: T("ranking", { jaar: state.jaar }) }), downloads("index"), table(T("ranking", { jaar: state.jaar }), rows, cols), downloads("verandering"));
     for (const b of target.querySelectorAll("button[data-code]")) b.addEventListener("click", () => selectBuurt(b.dataset.code, true));
@@ -378,13 +388,13 @@
       el("dt", { text: T("score") + " " + state.jaar }), el("dd", { text: num(row.score) }),
       el("dt", { text: T("rank") }), el("dd", { text: row.rank ? row.rank + " " + T("of") + " " + n : "–" }),
       el("dt", { text: T("class") }), el("dd", { text: row.status === "ok" ? classLabel(row.class) : "–" }),
-      el("dt", { text: T("coverage") }), el("dd", { text: num(100 * (row.coverage || 0), 0) + "% (" + (row.domains_used || "").split(",").filter(Boolean).length + "/" + index.spec.domains.length + ")" }),
+      el("dt", { text: T("coverage") }), el("dd", { text: pct(row.coverage || 0) + " (" + (row.domains_used || "").split(",").filter(Boolean).length + "/" + index.spec.domains.length + ")" }),
       el("dt", { text: T("status") }), el("dd", { text: statusLabel(row.status) || "–" }));
     const parts = [title];
     if (row.status && row.status !== "ok") {
       const sp = index.spec;
       const why = row.status === "te weinig inwoners" ? T("why_small")
-        : T("why_thin", { cov: num(100 * (row.coverage || 0), 0) + "%", min: num(100 * sp.min_weight_share, 0) + "%",
+        : T("why_thin", { cov: pct(row.coverage || 0), min: pct(sp.min_weight_share),
             req: sp.required_domains.map(domainLabel).join(", ") || "–" });
       parts.push(el("p", { cls: "status-warn", text: statusLabel(row.status) + ": " + T("no_score") + " " + why }));
     }
@@ -515,6 +525,8 @@
     note.hidden = false;
     note.textContent = T("map_needs_boundaries", { gemeente: g.naam || state.gemeente, vintage: index ? index.vintage : "" });
     document.getElementById("legend").replaceChildren();
+    document.getElementById("map-title").textContent = mapTitle();
+    if (index) drawBasis();
   }
 
   // -- tabs -----------------------------------------------------------------------------------
