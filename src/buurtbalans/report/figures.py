@@ -61,6 +61,8 @@ DPI = 110
 def _finish(fig, ax, source: str, title: str) -> bytes:
     """Title above, source line below the axes (never overlapping a label), PNG bytes."""
     ax.set_title(title, fontsize=10, loc="left")
+    if ax.get_xlabel() and fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")  # room for the axis label and the source line
     fig.supxlabel(source, fontsize=MIN_PT, color="#444444", x=0.01, ha="left")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.08)
@@ -426,23 +428,39 @@ def benchmark_bar(
 
 
 def rank_heat(
-    ranks: pd.DataFrame, labels: dict[str, str], *, title: str, source: str, themes: dict[str, str]
+    ranks: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    title: str,
+    source: str,
+    themes: dict[str, str],
+    neutral: set[str] | frozenset[str] = frozenset(),
 ) -> Figure:
-    """Heat-table of direction-aware ranks (1 = best, green) by theme and indicator."""
+    """Heat-table of direction-aware ranks (1 = best, green) by theme and indicator; rows of
+    ``neutral`` indicators (no better or worse, e.g. residents, density) in grey. Row labels
+    are wrapped, never cut."""
+    import textwrap
+
+    from matplotlib.patches import Rectangle
+
     plt = _plt()
     body = ranks.drop(columns="thema").astype(float)
-    fig, ax = plt.subplots(figsize=(6.8, max(3.0, 0.19 * len(body) + 1.8)))
-    n = body.shape[1]
-    ax.imshow(body.to_numpy(), cmap="RdYlGn_r", vmin=1, vmax=n, aspect="auto")
-    for (i, j), value in np.ndenumerate(body.to_numpy()):
-        if np.isfinite(value):
-            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=MIN_PT)
-    ax.xaxis.tick_top()
-    ax.set_xticks(range(n), body.columns, fontsize=MIN_PT, rotation=40, ha="left")
     ylabels = [
-        f"{themes.get(th, th)} · {labels.get(ind, ind)[:38]}"
+        "\n".join(textwrap.wrap(f"{themes.get(th, th)} · {labels.get(ind, ind)}", 46))
         for ind, th in zip(body.index, ranks["thema"], strict=True)
     ]
+    lines = max((label.count("\n") + 1 for label in ylabels), default=1)
+    fig, ax = plt.subplots(figsize=(7.4, max(3.0, 0.19 * len(body) * min(lines, 2) + 1.8)))
+    n = body.shape[1]
+    ax.imshow(body.to_numpy(), cmap="RdYlGn_r", vmin=1, vmax=n, aspect="auto")
+    for i, ind in enumerate(body.index):
+        if ind in neutral:
+            ax.add_patch(Rectangle((-0.5, i - 0.5), n, 1, color="#e6e6e6", zorder=2))
+    for (i, j), value in np.ndenumerate(body.to_numpy()):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=MIN_PT, zorder=3)
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(n), body.columns, fontsize=MIN_PT, rotation=40, ha="left")
     ax.set_yticks(range(len(body)), ylabels, fontsize=MIN_PT)
     return _figure(
         _finish(fig, ax, source, title), False, int(np.isfinite(body).sum().sum()), title, "chart"

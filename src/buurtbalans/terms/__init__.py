@@ -11,7 +11,7 @@ The API is small and stable::
 
     t("n_buurten", "nl", n=1)        -> "1 buurt"
     number(12345.6, "nl", 1)         -> "12.345,6"
-    percent(0.183, "en")             -> "18%"
+    percent(0.183, "en")             -> "18 %"
     euro(8576, "nl")                 -> "€ 8.576"
     taal()                           -> the user's language (--taal, $BUURTBALANS_TAAL,
                                         the locale; Dutch by default)
@@ -122,12 +122,14 @@ def number(value: object, taal_: str, digits: int | None = None, grouping: bool 
 
 
 def percent(share: object, taal_: str, digits: int = 0) -> str:
-    """A share (0.183) as a percentage: 18 % (nl) / 18% (en)."""
+    """A share (0.183) as a percentage: 18 % (a no-break space, as the report writes it)."""
     share = _plain(share)
     if _missing(share) or isinstance(share, str):
         return "–" if _missing(share) else str(share)
     pattern = (
-        "#,##0" + ("." + "0" * digits if digits else "") + ("\u00a0%" if taal_ == "nl" else "%")
+        "#,##0"
+        + ("." + "0" * digits if digits else "")
+        + "\u00a0%"  # as the report writes it, in both languages
     )
     return format_percent(float(share), format=pattern, locale=LOCALES[taal_])  # type: ignore[arg-type]
 

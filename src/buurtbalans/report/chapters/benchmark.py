@@ -54,16 +54,20 @@ def build_benchmark(ctx: ReportContext) -> Chapter | None:
     ch.heading(ctx.t("bm_standouts"))
     ch.items([_sentence(ctx, s) for s in bm.standouts["zin"].head(8)])
     years = sorted({int(y) for y in bm.comparison["jaar"]})
+    credit = ctx.t("demo_source", part=ctx.t("demo_gemeenten")) if ctx.synthetic else None
     src = (
-        ("SYNTHETISCH — " if ctx.synthetic and ctx.taal == "nl" else "")
-        + ("SYNTHETIC — " if ctx.synthetic and ctx.taal == "en" else "")
-        + f"{ctx.t('source')}: {ctx.t('bm_source')} ({', '.join(map(str, years))}) | "
+        (f"{ctx.t('synthetic_short')} — " if ctx.synthetic else "")
+        + f"{ctx.t('source')}: {credit or ctx.t('bm_source')} ({', '.join(map(str, years))}) | "
         f"buurtbalans {__version__}"
     )
     themes = {
         th: ctx.t(f"theme_{th}") if f"theme_{th}" in TERMS else th for th in bm.ranks["thema"]
     }
-    ch.figure(fg.rank_heat(bm.ranks, labels, title=ctx.t("bm_heat"), source=src, themes=themes))
+    neutral = set(bm.comparison.loc[bm.comparison["polariteit"] == "neutraal", "indicator"])
+    heat = fg.rank_heat(
+        bm.ranks, labels, title=ctx.t("bm_heat"), source=src, themes=themes, neutral=neutral
+    )
+    ch.figure(heat, ctx.t("bm_heat_neutral") if neutral else "")
     from buurtbalans.analysis.benchmark import group_values
 
     comp = bm.comparison.set_index("indicator")
