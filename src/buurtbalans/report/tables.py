@@ -184,7 +184,9 @@ def cell(value: object, kind: str, words: Words, row: dict[str, Any] | None = No
     if kind == "option":
         return label_of("opt_", str(value), taal, **{"van": "", "tot": "", **words.fields})
     if kind == "indicator":
-        return words.indicators.get(str(value), str(value))
+        name = words.indicators.get(str(value), str(value))
+        shown = unit(str(row.get("eenheid") or ""), taal) if row else ""
+        return f"{name} ({shown})" if shown and shown != "%" else name
     if kind == "theme":
         return label_of("theme_", str(value), taal)
     if kind == "class":
