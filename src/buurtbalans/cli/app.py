@@ -172,11 +172,11 @@ def _print_basis(a) -> None:
     b = a.basis
     if b:
         from buurtbalans.report.terms import TERMS
-        from buurtbalans.terms import percent, taal, words
+        from buurtbalans.terms import number, percent, taal, words
 
         lang = taal()
         ref = ", ".join(
-            t("cli_in_year", n=f"{n:,}", year=y)
+            t("cli_in_year", n=number(n, lang, 0), year=y)
             for y, n in b.get("referentie_buurten_per_jaar", {}).items()
         )
         pop = ", ".join(

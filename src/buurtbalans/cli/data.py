@@ -43,18 +43,19 @@ VervangOpt = Annotated[
 
 def _print_import(batch, result) -> None:
     from buurtbalans.exports import terminal_text
-    from buurtbalans.terms import t
+    from buurtbalans.terms import number, t, taal
 
+    lang = taal()
     obs = batch.observations
     years = sorted({int(p) for p in obs["period"]}) if len(obs) else []
     summary = t(
         "cli_import_summary",
         title=batch.source.title,
-        areas=f"{len(batch.areas):,}",
+        areas=number(len(batch.areas), lang, 0),
         indicators=obs["indicator"].nunique() if len(obs) else 0,
         years=", ".join(map(str, years)) or "–",
-        values=f"{len(obs):,}",
-        boundaries=t("cli_import_boundaries", n=f"{len(batch.boundaries):,}")
+        values=number(len(obs), lang, 0),
+        boundaries=t("cli_import_boundaries", n=number(len(batch.boundaries), lang, 0))
         if batch.boundaries is not None
         else "",
     )
