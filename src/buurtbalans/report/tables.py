@@ -263,6 +263,15 @@ def translate_units(text: str, taal: str) -> str:
     return text
 
 
+def source_title(table_id: object, title: object, taal: str) -> str:
+    """A source as the reader sees it: its title (the demo's own sources in ``taal``)."""
+    table = str(table_id or "")
+    if table.startswith("voorbeeldstad-"):
+        part = table.removeprefix("voorbeeldstad-")
+        return t("demo_source", taal, part=label_of("demo_", part, taal))
+    return str(title or table)
+
+
 def display(
     frame: pd.DataFrame,
     name: str | list[Col] | tuple[Col, ...],

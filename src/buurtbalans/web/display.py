@@ -12,7 +12,7 @@ import pandas as pd
 
 from buurtbalans.analysis.benchmark import DEFAULT_FEATURES
 from buurtbalans.analysis.veerkracht import label_en
-from buurtbalans.report.tables import Col, Words, display, translate_units
+from buurtbalans.report.tables import Col, Words, display, source_title, translate_units
 from buurtbalans.terms import t, words
 
 SYNTHETIC_PUBLISHER = "SYNTHETISCHE DEMODATA"
@@ -125,6 +125,8 @@ def sources(frame: pd.DataFrame, taal: str) -> dict[str, Any]:
             for p in frame["publisher"]
         ]
     if "title" in frame:
-        mark = f"({t('synthetic_short', taal).lower()})"
-        frame["title"] = [str(x).replace("(synthetisch)", mark) for x in frame["title"]]
+        frame["title"] = [
+            source_title(tid, title, taal)
+            for tid, title in zip(frame["table_id"], frame["title"], strict=True)
+        ]
     return display(frame, "sources", _words(taal, None, {}))

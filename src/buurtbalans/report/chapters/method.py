@@ -48,16 +48,14 @@ def indicator_label(ctx: ReportContext, ind: str) -> str:
 def source_row(ctx: ReportContext, source: dict) -> tuple[str, str, str]:
     """(title, publisher, period) of a source; the demo's own sources in the report's
     language."""
+    from buurtbalans.report.tables import source_title
+
     table = str(source.get("table_id", ""))
+    title = source_title(table, source.get("title"), ctx.taal)
     if table.startswith("voorbeeldstad-"):
-        part = table.removeprefix("voorbeeldstad-")
-        return (
-            ctx.t("demo_source", part=ctx.t(f"demo_{part}") if f"demo_{part}" in TERMS else part),
-            ctx.t("synthetic_short"),
-            str(source.get("period", "")),
-        )
+        return (title, ctx.t("synthetic_short"), str(source.get("period", "")))
     return (
-        str(source.get("title") or table),
+        title,
         str(source.get("publisher", "")),
         str(source.get("period", "")),
     )
