@@ -193,7 +193,7 @@ def _print_basis(a) -> None:
                 "cli_basis",
                 van=b["van"],
                 tot=b["tot"],
-                domains=words([domains.get(d, d) for d in b["domeinen"]], lang),
+                domains=words([domains.get(d, d).lower() for d in b["domeinen"]], lang),
                 share=percent(b["gewichtsaandeel"], lang),
                 spec=b["spec"],
                 vintage=b["vintage"],
