@@ -1,0 +1,67 @@
+"""``buurtbalans demo --nederland``: the synthetic national twin into a store of its own,
+with a progress bar."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from buurtbalans.cli.app import out
+from buurtbalans.terms import t, taal
+
+
+def build(store: Path | None, *, klein: bool, folder: Path | None) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from buurtbalans.config import default_twin_path
+    from buurtbalans.store import Store
+    from buurtbalans.twin import LABEL, LABEL_EN, SIZES, build_twin
+
+    size = "klein" if klein else "nl"
+    target = Path(store or default_twin_path())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    years = SIZES[size].years
+    # geography, one step per year written, 3 more files, then every file imported
+    total = 1 + len(years) + 3 + 2 * len(years) + 4
+    if size == "nl":
+        total += 57
+    started = time.perf_counter()
+    with (
+        Store(target) as st,
+        Progress(
+            TextColumn(f"[bold]{t('cli_twin')}[/bold] {{task.description:<28}}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task("", total=total)
+
+        def step(what: str) -> None:
+            bar.update(task, advance=1, description=what)
+
+        manifest = build_twin(st, size, folder=folder, step=step)
+    took = time.perf_counter() - started
+    per_year = manifest["buurten_per_jaar"]
+    out.print(f"[bold yellow]{LABEL if taal() == 'nl' else LABEL_EN}[/bold yellow]")
+    out.print(
+        t(
+            "cli_twin_done",
+            size=size,
+            n=len(manifest["gemeenten"]),  # type: ignore[arg-type]
+            buurten=max(per_year.values()),  # type: ignore[union-attr]
+            van=years[0],
+            tot=years[-1],
+            seconds=f"{took:.0f}",
+            target=target,
+        )
+    )
+    if folder:
+        out.print(t("cli_twin_files", folder=folder))
+    out.print(
+        f"{t('cli_next')}: buurtbalans rapport -g Almelo --store {target} --uit rapport-almelo"
+        + ("" if size == "nl" else f" --van {years[0]} --tot {years[-1]}")
+        + ("" if taal() == "nl" else " --taal en")
+    )
