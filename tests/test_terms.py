@@ -99,3 +99,21 @@ def test_the_report_and_the_page_read_the_same_catalogue() -> None:
     page = page_terms()
     assert all(page[k] == TERMS[k] for k in page)
     assert {"tcol_rank", "map_needs_boundaries", "dl_index"} <= set(page)
+
+
+def test_every_word_the_page_asks_for_is_in_the_catalogue() -> None:
+    """app.js and the template name their words by key (T("…"), data-t, data-ta); each key
+    must be in the page's part of the catalogue, or the page would show the raw key."""
+    import re
+    from importlib.resources import files
+
+    from buurtbalans.web.terms import page_terms
+
+    web = files("buurtbalans").joinpath("web")
+    js = web.joinpath("static/app.js").read_text("utf-8")
+    html = web.joinpath("templates/index.html.j2").read_text("utf-8")
+    keys = set(re.findall(r'\bT\("([a-z0-9_]+)"', js))
+    keys |= set(re.findall(r'data-ta?="([a-z0-9_]+)"', html))
+    keys |= {f"dl_{k}" for k in re.findall(r'downloads\("([a-z_]+)"', js)}
+    missing = sorted(k for k in keys - set(page_terms()) if not k.endswith("_"))
+    assert not missing, missing

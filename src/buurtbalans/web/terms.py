@@ -34,6 +34,11 @@ SHARED = (
     "tables",
     "map_change",
     "findings",
+    "insufficient",
+    "points",
+    "status_ok",
+    "dir_verbeterd",
+    "dir_verslechterd",
 )
 
 # the dashboard's own words live in the catalogue too (terms/ui.toml, the "dashboard" part)

@@ -395,7 +395,7 @@
       const sp = index.spec;
       const why = row.status === "te weinig inwoners" ? T("why_small")
         : T("why_thin", { cov: pct(row.coverage || 0), min: pct(sp.min_weight_share),
-            req: sp.required_domains.map(domainLabel).join(", ") || "–" });
+            req: new Intl.ListFormat(state.taal === "nl" ? "nl-NL" : "en-GB", { type: "conjunction" }).format(sp.required_domains.map(domainLabel)) || "–" });
       parts.push(el("p", { cls: "status-warn", text: statusLabel(row.status) + ": " + T("no_score") + " " + why }));
     }
     parts.push(dl);
