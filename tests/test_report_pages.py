@@ -235,3 +235,37 @@ def test_every_chapter_of_the_seed_report_is_there(nl, en):
     text = "\n".join(_pages(nl))
     assert "Inhoud" in text and "Colofon" in text and "Handelingsperspectieven" in text
     assert "Contents" in "\n".join(_pages(en))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_nothing_is_cut_at_the_page_edge(lang, nl, en, tmp_path):
+    """Rendered pages (pdftoppm): no table or figure runs past the right or left margin —
+    a cut-off table or label would leave ink in the outer 3 % of the page."""
+    import matplotlib.image as mpimg
+
+    report = nl if lang == "nl" else en
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(report.files["pdf"]), str(tmp_path / "p")],
+        check=True,
+    )
+    for page in sorted(tmp_path.glob("p-*.png")):
+        img = mpimg.imread(page)[..., :3]
+        h, w = img.shape[:2]
+        body = img[int(0.08 * h) : int(0.92 * h)]  # without banner and footer
+        edge = int(0.03 * w)
+        for side in (body[:, :edge], body[:, w - edge :]):
+            assert side.min() > 0.6, f"{page.name}: ink at the page edge"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_table_cell_is_in_the_pdf(lang, nl, en):
+    """Every cell of every report table reaches the PDF text whole (not clipped)."""
+    report = nl if lang == "nl" else en
+    flat = re.sub(r"\s+", "", "".join(_pages(report)))
+    for name, table in report.tables.items():
+        if not hasattr(table, "to_numpy") or len(table) > 80:
+            continue  # the long appendix tables are spot-checked by their headers
+        for value in table.astype(str).to_numpy().ravel()[:400]:
+            text = re.sub(r"\s+", "", value)
+            if text and text not in ("nan", "None", "<NA>"):
+                assert text in flat, (name, value)
