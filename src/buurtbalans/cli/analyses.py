@@ -20,12 +20,14 @@ from buurtbalans.cli.app import (
     _period,
     _print,
     _print_basis,
+    _print_display,
     _reader,
     _reference,
     _sheets,
     app,
     out,
 )
+from buurtbalans.terms import taal
 
 
 def _change(st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen):
@@ -127,21 +129,28 @@ def prioriteiten(
             st, gemeente, van, tot, spec, referentie, None, vintage, domeinen
         )
         summary, sels, ov, rob = priorities_analysis(st, a, code, tot, n=aantal)
+    import pandas as pd
+
+    from buurtbalans.report import display
+    from buurtbalans.terms import t
+
     _print_basis(a)
-    _print(summary, f"prioritering: {aantal} buurten per optie")
+    shown = display.priorities(
+        {"summary": summary, "lists": pd.DataFrame(), "overlap": ov, "robustness": rob},
+        taal(),
+        dict(a.index.table[["area_code", "name"]].dropna().drop_duplicates("area_code").values),
+        van,
+        tot,
+    )
+    _print_display(shown["summary"], t("cli_prio_title", n=aantal))
     if len(summary) and summary["onvoldoende_gegevens"].iloc[0]:
-        out.print(
-            f"{summary['onvoldoende_gegevens'].iloc[0]} buurt(en) zonder score in {tot} "
-            "(onvoldoende gegevens) konden niet gekozen worden"
-        )
-    for row in summary.itertuples():
-        if row.status != "ok":
-            out.print(f"[yellow]{row.optie}[/yellow]: {row.status}")
-    _print(ov, "overlap tussen de lijsten")
+        out.print(t("cli_prio_unscored", n=int(summary["onvoldoende_gegevens"].iloc[0]), year=tot))
+    _print_display(shown["overlap"], t("overlap_t"))
     weak = rob[~rob["robuust"] & (rob["kans_top"] > 0)]
-    _print(rob.head(aantal + 5), "robuustheid (kans in top bij variërende gewichten/schaal)")
+    shown_rob = {**shown["robustness"], "rows": shown["robustness"]["rows"][: aantal + 5]}
+    _print_display(shown_rob, t("robust_t"))
     if len(weak):
-        out.print(f"{len(weak)} buurt(en) staan maar soms in de top: selectie niet robuust")
+        out.print(t("cli_prio_weak", n=len(weak)))
     if output:
         _sheets(
             output,
@@ -202,14 +211,29 @@ def benchmark_cmd(
 
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
-        b = benchmark_analysis(st, code, peers=peers, rule=regel, k=aantal, year=jaar)
-    _print(b.peers.table, "benchmarkgemeenten")
-    for note in b.peers.notes:
+        b = benchmark_analysis(st, code, peers=peers, rule=regel, k=aantal, year=jaar, taal=taal())
+    from buurtbalans.report import display
+    from buurtbalans.report.tables import translate_units
+    from buurtbalans.terms import t
+
+    lang = taal()
+    tables = {
+        "peers": b.peers.table,
+        "peer_method": [b.peers.method, *map(str, b.peers.notes)],
+        "comparison": b.comparison,
+        "standouts": b.standouts,
+        "trends": b.trends,
+    }
+    first = b.peers.table.iloc[0] if len(b.peers.table) else None
+    name = str(first["naam"]) if first is not None and isinstance(first["naam"], str) else code
+    shown = display.benchmark(tables, lang, name)
+    _print_display(shown["peers"], t("bm_peers", lang))
+    for note in shown["notes"]:
         out.print(f"  {note}")
-    _print(b.comparison.drop(columns=["omschrijving"]), f"{len(b.comparison)} indicatoren")
-    out.print("[bold]Opvallende kenmerken[/bold]")
+    _print_display(shown["comparison"], t("bm_table_t", lang))
+    out.print(f"[bold]{t('bm_standouts', lang)}[/bold]")
     for line in b.standouts["zin"]:
-        out.print(f"• {line}")
+        out.print(f"• {translate_units(str(line), lang)}")
     if output:
         _sheets(
             output,

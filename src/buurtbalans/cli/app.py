@@ -96,6 +96,23 @@ def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
         out.print(t("cli_more_rows", n=len(df) - limit))
 
 
+def _print_display(table: dict, title: str, limit: int = 40) -> None:
+    """A table as :func:`buurtbalans.report.tables.display` wrote it: labelled columns and
+    cells in the user's language."""
+    from buurtbalans.exports import terminal_text
+
+    if not table.get("columns"):
+        return
+    shown = Table(title=escape(title), show_lines=False)
+    for col in table["columns"]:
+        shown.add_column(escape(col["label"]), justify="right" if col["numeric"] else "left")
+    for row in table["rows"][:limit]:
+        shown.add_row(*[terminal_text(c) for c in row["cells"]])
+    out.print(shown)
+    if len(table["rows"]) > limit:
+        out.print(t("cli_more_rows", n=len(table["rows"]) - limit))
+
+
 def _mdi(spec: str, referentie: str | None, schaal: str | None):
     from buurtbalans.spec import load_spec
 

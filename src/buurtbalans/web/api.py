@@ -18,7 +18,8 @@ from fastapi.responses import Response
 
 from buurtbalans import __version__
 from buurtbalans.errors import DataError
-from buurtbalans.web import display, schemas, views
+from buurtbalans.report import display
+from buurtbalans.web import schemas, views
 from buurtbalans.web.access import StoreAccess
 from buurtbalans.web.problems import (
     PROBLEM,

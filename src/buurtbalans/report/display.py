@@ -1,5 +1,5 @@
-"""The dashboard's tables as the reader sees them: the analysis frames of
-:mod:`buurtbalans.web.views` through the report's table definitions
+"""The analysis tables as the reader sees them (dashboard and console): the frames of
+the analyses (as :mod:`buurtbalans.web.views` returns them) through the report's table definitions
 (:mod:`buurtbalans.report.tables`) in one language — labelled columns with units, fixed
 decimals, booleans as words, option, indicator, class and source names from the catalogue."""
 
