@@ -217,7 +217,7 @@ def _source_line(ctx: ReportContext) -> str:
         table = str(s.get("table_id", ""))
         real = table and not table.startswith("voorbeeldstad-")
         titles.append(f"{title} ({table})" if real and table not in title else title)
-    titles = sorted(set(titles))
+    titles = list(dict.fromkeys(titles))  # in the order of the provenance (KWB first)
     shown = "; ".join(titles[:2])
     if len(titles) > 2:  # the rest are in the method chapter; say how many
         shown += f"; {ctx.t('and_more', n=len(titles) - 2)}"

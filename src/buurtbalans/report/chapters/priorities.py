@@ -178,8 +178,12 @@ def build_profile(ctx: ReportContext) -> Chapter | None:
             groups = [_wmean(values, pop, idx) for idx in (worst, rest, d.index)]
             fmt = _plain(ctx, "\u00a0%" if cat[ind].unit == "%" else "", digits=1)
         shown_unit = tables.unit(str(cat[ind].unit or ""), ctx.taal)
+        bare = _bare(_label(ctx, ind))
+        said = _bare(str(cat[ind].unit or "")) in bare or _bare(shown_unit) in bare
         if cat[ind].kind == "count" or ind == "kosten_sociaal_domein" or shown_unit in ("", "%"):
             shown_unit = ""  # said in the label already, or in the numbers themselves
+        elif said:
+            shown_unit = ""
         ratio = groups[0] / groups[1] if groups[1] and groups[0] > 0 < groups[1] else np.nan
         rows.append(
             {
@@ -220,6 +224,11 @@ def _plain(ctx: ReportContext, unit: str, digits: int | None = None):
         return ctx.num(value, digits) + unit if np.isfinite(value) else "–"
 
     return fmt
+
+
+def _bare(text: str) -> str:
+    """Text without spaces and separators, to see whether a label already names its unit."""
+    return "".join(ch for ch in text if ch not in " .,\u00a0")
 
 
 def _ratio(row: dict, ctx: ReportContext) -> float:
