@@ -208,7 +208,7 @@ def rank_interval_chart(result: UncertaintyResult, taal: str = "nl"):
     ax.set_yticks(y, [_label(r) for _, r in rows.iterrows()], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel(t("unc_axis", taal))
-    wrapped = "\n".join(_wrap(chart_title(result, taal), 95))
+    wrapped = "\n".join(_wrap(chart_title(result, taal), 78))
     ax.set_title(wrapped, fontsize=9, loc="left")
     top = result.top
     firm_label = t("unc_legend_firm", taal, top=top)
@@ -219,7 +219,7 @@ def rank_interval_chart(result: UncertaintyResult, taal: str = "nl"):
         Line2D([], [], color="#000000", marker="D", mfc="none", lw=0,
                label=t("unc_legend_index", taal)),
     ]  # fmt: skip
-    ax.legend(handles=handles, fontsize=7, loc="lower right")
+    ax.legend(handles=handles, fontsize=7, loc="upper right")  # the worst ranks are top left
     ax.grid(axis="x", color="#eeeeee")
     fig.tight_layout()
     return fig
