@@ -182,11 +182,35 @@ def veerkracht_cmd(
         code = st.resolve_gemeente(gemeente)
         van, tot = _period(st, code, van, tot)
         maps, settings, cross = veerkracht_analysis(st, code, van, tot, vintage=vintage)
-    for col in [c for c in maps.columns if c.startswith("kaart")]:
-        counts = maps[col].value_counts().rename_axis(col).reset_index(name="buurten")
-        _print(counts, col)
-    _print(cross.reset_index(), "veerkracht × corporatiebezit")
-    out.print(f"instellingen: {settings}")
+    from buurtbalans.analysis.veerkracht import label_en
+    from buurtbalans.report import display
+    from buurtbalans.report.chapters.veerkracht import MAPS
+    from buurtbalans.report.tables import Col, Words, label_of
+    from buurtbalans.report.tables import display as shown
+    from buurtbalans.terms import number, t
+
+    lang = taal()
+    words = Words.for_language(lang)
+    for col, key, *_ in MAPS:
+        if col not in maps:
+            continue
+        counts = maps[col].value_counts().rename_axis("type").reset_index(name="n")
+        if lang == "en":
+            counts["type"] = [label_en(str(v)) for v in counts["type"]]
+        cols = [Col("type", "tcol_vk_type"), Col("n", "tcol_count", "int")]
+        _print_display(shown(counts, cols, words), t(key))
+    _print_display(display.veerkracht_crosstab(cross.reset_index(), lang), t("vk_crosstab_title"))
+    out.print(
+        t(
+            "cli_vk_settings",
+            van=settings.get("van"),
+            tot=settings.get("tot"),
+            vintage=settings.get("vintage"),
+            reference=label_of("ref_", str(settings.get("reference")), lang),
+            index=number(settings.get("reference_index"), lang, 1),
+            sigma=number(settings.get("sigma_onv"), lang, 3),
+        )
+    )
     if output:
         _sheets(output, {"kaarten": maps, "corporatiebezit": cross.reset_index()}, settings)
 
