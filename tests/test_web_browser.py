@@ -24,6 +24,7 @@ import pytest
 pytest.importorskip("fastapi")
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
+expect.set_options(timeout=60_000)  # a buurt's profile is one index run: slow on a busy CI
 
 CHROMIUM = os.environ.get("BUURTBALANS_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent / "web_assets" / "axe.min.js"
