@@ -347,7 +347,10 @@
         return td;
       })));
     }
-    return wrapTable(caption, head, body);
+    const wrap = wrapTable(caption, head, body);
+    // many columns: smaller type, and long compound headings may break inside a word
+    if (cols.length > 8) wrap.querySelector("table").classList.add("dense");
+    return wrap;
   }
   function autoColumns(rows) {
     if (!rows.length) return [];
