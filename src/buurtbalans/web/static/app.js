@@ -39,9 +39,9 @@
     return new Intl.NumberFormat(state.taal === "nl" ? "nl-NL" : "en-GB", opts).format(v);
   }
   function pct(share, digits) {
-    // 91 % (nl) / 91% (en), as the report writes it
+    // 91 % in both languages
     if (share === null || share === undefined || Number.isNaN(share)) return "–";
-    return num(100 * share, digits || 0) + (state.taal === "nl" ? "\u00a0%" : "%");
+    return num(100 * share, digits || 0) + "\u00a0%";  // as the report writes it
   }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
