@@ -263,9 +263,10 @@ def test_every_table_cell_is_in_the_pdf(lang, nl, en):
     loses its last words; wrapped cells may interleave with their neighbours in the text)."""
     report = nl if lang == "nl" else en
     words = set(re.findall(r"[\w%€.,–-]+", "".join(_pages(report))))
+    shown = ("prioritering", "profiel", "onzekerheid", "uncertainty", "benchmark")
     for name, table in report.tables.items():
-        if not hasattr(table, "to_numpy") or len(table) > 80:
-            continue  # the long appendix tables are spot-checked by their headers
+        if name not in shown or not hasattr(table, "to_numpy"):
+            continue  # workbook-only tables; the appendix is spot-checked by its headers
         for value in table.astype(str).to_numpy().ravel()[:400]:
             if value in ("nan", "None", "<NA>"):
                 continue
