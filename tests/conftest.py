@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BUURTBALANS_SHARED", ROOT.parent / "shared")) / "data"
 RAW = SHARED / "raw"
 IMD = SHARED / "reference" / "imd"
+# the tests read Dutch unless they ask for English (the user's locale must not change them)
+os.environ["BUURTBALANS_TAAL"] = "nl"
 
 
 @pytest.fixture(scope="session")

@@ -178,10 +178,11 @@ def test_analysis_commands_on_the_demo(tmp_path):
         "prioriteiten", *common, "--referentie", "input-pooled", "--output", tmp_path / "p.xlsx"
     )
     assert res.exit_code == 0, res.output
-    assert "hoogste_kosten" in res.output and "overlap" in res.output
+    assert "hoogste kosten" in res.output and "Overlap" in res.output
+    assert "hoogste_kosten" not in res.output and "score_min" not in res.output  # no raw ids
     res = run("resilience", *common, "--output", tmp_path / "k.xlsx")
     assert res.exit_code == 0, res.output
-    assert "kaart7_veerkracht" in res.output
+    assert "Kaart 7" in res.output and "kaart7_veerkracht" not in res.output
 
 
 def test_veerkracht_without_leefbaarometer_says_what_is_missing(tmp_path, raw):

@@ -235,3 +235,40 @@ def test_every_chapter_of_the_seed_report_is_there(nl, en):
     text = "\n".join(_pages(nl))
     assert "Inhoud" in text and "Colofon" in text and "Handelingsperspectieven" in text
     assert "Contents" in "\n".join(_pages(en))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_nothing_is_cut_at_the_page_edge(lang, nl, en, tmp_path):
+    """Rendered pages (pdftoppm): no table or figure runs past the right or left margin —
+    a cut-off table or label would leave ink in the outer 3 % of the page."""
+    import matplotlib.image as mpimg
+
+    report = nl if lang == "nl" else en
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(report.files["pdf"]), str(tmp_path / "p")],
+        check=True,
+    )
+    for page in sorted(tmp_path.glob("p-*.png")):
+        img = mpimg.imread(page)[..., :3]
+        h, w = img.shape[:2]
+        body = img[int(0.08 * h) : int(0.92 * h)]  # without banner and footer
+        edge = int(0.03 * w)
+        for side in (body[:, :edge], body[:, w - edge :]):
+            assert side.min() > 0.6, f"{page.name}: ink at the page edge"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_table_cell_is_in_the_pdf(lang, nl, en):
+    """Every word of every cell of the report's tables reaches the PDF text (a clipped cell
+    loses its last words; wrapped cells may interleave with their neighbours in the text)."""
+    report = nl if lang == "nl" else en
+    words = set(re.findall(r"[\w%€.,–-]+", "".join(_pages(report))))
+    shown = ("prioritering", "profiel", "onzekerheid", "uncertainty", "benchmark")
+    for name, table in report.tables.items():
+        if name not in shown or not hasattr(table, "to_numpy"):
+            continue  # workbook-only tables; the appendix is spot-checked by its headers
+        for value in table.astype(str).to_numpy().ravel()[:400]:
+            if value in ("nan", "None", "<NA>"):
+                continue
+            for word in re.findall(r"[\w%€.,–-]+", value):
+                assert word in words or len(word) < 3, (name, value, word)

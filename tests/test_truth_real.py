@@ -252,15 +252,15 @@ def demo_path(tmp_path_factory) -> Path:
     "args, code, message",
     [
         (["--version"], 0, "buurtbalans 0."),
-        (["rapport", "-g", "Voorbeeldstad", "--van", "2020", "--tot", "2020"], 2, "not before"),
-        (["rapport", "-g", "Voorbeeldstad", "--van", "2024", "--tot", "2015"], 2, "not before"),
+        (["rapport", "-g", "Voorbeeldstad", "--van", "2020", "--tot", "2020"], 2, "niet vóór"),
+        (["rapport", "-g", "Voorbeeldstad", "--van", "2024", "--tot", "2015"], 2, "niet vóór"),
         (["verandering", "-g", "Voorbeeldstad", "--van", "abc"], 2, "Invalid value for '--van'"),
         (["demo", "--taal", "fr"], 2, "'fr' is not one of 'nl', 'en'"),
         (["rapport", "-g", "Voorbeeldstad", "--taal", "de"], 2, "'de' is not one of"),
         (
             ["verandering", "-g", "Voorbeeldstad", "--van", "2013", "--tot", "2024"],
             1,
-            "no data for GM9999 in 2013: the store has 2015, 2016, 2017",
+            "geen gegevens voor GM9999 in 2013: de store heeft 2015, 2016, 2017",
         ),
         (
             ["verandering", "-g", "Voorbeeldstad", "--domeinen", "geluk"],

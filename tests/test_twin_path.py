@@ -34,7 +34,7 @@ def run(capsys, *args: object) -> tuple[int, str]:
     text = got.out + got.err
     assert "Interne fout" not in text and code in (0, 1), (args, text[-2000:])
     if code == 1:
-        assert "Fout:" in got.err and "Fix:" in got.err, got.err
+        assert "Fout:" in got.err and ("Fix:" in got.err or "Oplossing:" in got.err), got.err
     return code, text
 
 

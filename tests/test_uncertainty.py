@@ -258,6 +258,15 @@ def test_report_chapter_has_chart_priority_table_and_computed_sentences(demo_sto
     assert chapter["title"] == (
         "Hoe zeker is de index?" if taal == "nl" else "How sure is the index?"
     )
+    # the chart says how many of all buurten it shows; the legend shows both colours as drawn
+    from buurtbalans.report.chapters.uncertainty import LIST_COLOUR, MAX_CHART_ROWS, OTHER_COLOUR
+
+    title = ax.get_title(loc="left").replace("\n", " ")
+    assert f" {MAX_CHART_ROWS} " in title and f" {len(latest)}" in title, title
+    handles = ax.get_legend().legend_handles
+    assert len(handles) == 3
+    assert {h.get_color() for h in handles[:2]} == {LIST_COLOUR, OTHER_COLOUR}
+    assert " 1 buurten" not in chapter["html"] and " 1 neighbourhoods" not in chapter["html"]
 
 
 def test_margins_are_used_where_given_and_their_absence_is_said():

@@ -21,6 +21,7 @@ from buurtbalans.cli.app import (
     _period,
     _print,
     _print_basis,
+    _print_display,
     _reader,
     _reference,
     _sheets,
@@ -28,6 +29,7 @@ from buurtbalans.cli.app import (
     out,
     rules_line,
 )
+from buurtbalans.terms import taal
 
 
 def _change(st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie):
@@ -135,27 +137,30 @@ def prioriteiten(
             st, gemeente, van, tot, spec, referentie, None, vintage, domeinen, tolerantie
         )
         summary, sels, ov, rob = priorities_analysis(st, a, code, tot, n=aantal)
+    import pandas as pd
+
+    from buurtbalans.report import display
+    from buurtbalans.terms import t
+
     _print_basis(a)
-    _print(summary, f"prioritering: {aantal} buurten per optie")
-    if len(summary) and summary["onvoldoende_gegevens"].iloc[0]:
-        out.print(
-            f"{summary['onvoldoende_gegevens'].iloc[0]} buurt(en) zonder score in {tot} "
-            "(onvoldoende gegevens) konden niet gekozen worden"
-        )
-    for row in summary.itertuples():
-        if row.status != "ok":
-            out.print(f"[yellow]{row.optie}[/yellow]: {row.status}")
-    _print(ov, "overlap tussen de lijsten")
-    if rob.attrs.get("reason"):
-        out.print(f"[yellow]robuustheid niet berekend[/yellow]: {rob.attrs['reason']}")
-    weak = rob[~rob["robuust"].astype(bool) & (rob["kans_top"] > 0)]
-    _print(
-        rob.head(aantal + 5),
-        f"robuustheid: kans bij de {aantal} slechtste in {tot} over {rob.attrs.get('runs')} "
-        "varianten (dezelfde Monte Carlo en aannames als buurtbalans onzekerheid)",
+    shown = display.priorities(
+        {"summary": summary, "lists": pd.DataFrame(), "overlap": ov, "robustness": rob},
+        taal(),
+        dict(a.index.table[["area_code", "name"]].dropna().drop_duplicates("area_code").values),
+        van,
+        tot,
     )
+    _print_display(shown["summary"], t("cli_prio_title", n=aantal))
+    if len(summary) and summary["onvoldoende_gegevens"].iloc[0]:
+        out.print(t("cli_prio_unscored", n=int(summary["onvoldoende_gegevens"].iloc[0]), year=tot))
+    _print_display(shown["overlap"], t("overlap_t"))
+    if rob.attrs.get("reason"):
+        out.print(f"[yellow]{t('cli_robust_missing')}[/yellow]: {rob.attrs['reason']}")
+    weak = rob[~rob["robuust"].astype(bool) & (rob["kans_top"] > 0)]
+    shown_rob = {**shown["robustness"], "rows": shown["robustness"]["rows"][: aantal + 5]}
+    _print_display(shown_rob, t("robust_t"))
     if len(weak):
-        out.print(f"{len(weak)} buurt(en) staan maar soms in de top: selectie niet robuust")
+        out.print(t("cli_prio_weak", n=len(weak)))
     if output:
         _sheets(
             output,
@@ -196,15 +201,37 @@ def veerkracht_cmd(
         maps, settings, cross = veerkracht_analysis(
             st, code, van, tot, vintage=vintage, reference=referentie
         )
+    from buurtbalans.analysis.veerkracht import label_en
+    from buurtbalans.report import display
+    from buurtbalans.report.chapters.veerkracht import MAPS
+    from buurtbalans.report.tables import Col, Words, label_of
+    from buurtbalans.report.tables import display as shown
+    from buurtbalans.terms import number, t
+
+    lang = taal()
+    words = Words.for_language(lang)
+    for col, key, *_ in MAPS:
+        if col not in maps:
+            continue
+        counts = maps[col].value_counts().rename_axis("type").reset_index(name="n")
+        if lang == "en":
+            counts["type"] = [label_en(str(v)) for v in counts["type"]]
+        cols = [Col("type", "tcol_vk_type"), Col("n", "tcol_count", "int")]
+        _print_display(shown(counts, cols, words), t(key))
+    _print_display(display.veerkracht_crosstab(cross.reset_index(), lang), t("vk_crosstab_title"))
     out.print(
-        f"referentie kaarten 2 en 5: {settings['reference']} ({settings['reference_basis']}; "
-        f"index {settings['reference_index']:.1f}, σ onv {settings['sigma_onv']:.3f})"
+        t(
+            "cli_vk_settings",
+            van=settings.get("van"),
+            tot=settings.get("tot"),
+            vintage=settings.get("vintage"),
+            reference=label_of("ref_", str(settings.get("reference")), lang),
+            index=number(settings.get("reference_index"), lang, 1),
+            sigma=number(settings.get("sigma_onv"), lang, 3),
+        )
     )
-    for col in [c for c in maps.columns if c.startswith("kaart")]:
-        counts = maps[col].value_counts().rename_axis(col).reset_index(name="buurten")
-        _print(counts, col)
-    _print(cross.reset_index(), "veerkracht × corporatiebezit")
-    out.print(f"instellingen: {settings}")
+    if settings.get("reference_basis"):
+        out.print(f"{t('cli_vk_reference')}: {settings['reference_basis']}")
     if output:
         _sheets(output, {"kaarten": maps, "corporatiebezit": cross.reset_index()}, settings)
 
@@ -229,14 +256,29 @@ def benchmark_cmd(
 
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
-        b = benchmark_analysis(st, code, peers=peers, rule=regel, k=aantal, year=jaar)
-    _print(b.peers.table, "benchmarkgemeenten")
-    for note in b.peers.notes:
+        b = benchmark_analysis(st, code, peers=peers, rule=regel, k=aantal, year=jaar, taal=taal())
+    from buurtbalans.report import display
+    from buurtbalans.report.tables import translate_units
+    from buurtbalans.terms import t
+
+    lang = taal()
+    tables = {
+        "peers": b.peers.table,
+        "peer_method": [b.peers.method, *map(str, b.peers.notes)],
+        "comparison": b.comparison,
+        "standouts": b.standouts,
+        "trends": b.trends,
+    }
+    first = b.peers.table.iloc[0] if len(b.peers.table) else None
+    name = str(first["naam"]) if first is not None and isinstance(first["naam"], str) else code
+    shown = display.benchmark(tables, lang, name)
+    _print_display(shown["peers"], t("bm_peers", lang))
+    for note in shown["notes"]:
         out.print(f"  {note}")
-    _print(b.comparison.drop(columns=["omschrijving"]), f"{len(b.comparison)} indicatoren")
-    out.print("[bold]Opvallende kenmerken[/bold]")
+    _print_display(shown["comparison"], t("bm_table_t", lang))
+    out.print(f"[bold]{t('bm_standouts', lang)}[/bold]")
     for line in b.standouts["zin"]:
-        out.print(f"• {line}")
+        out.print(f"• {translate_units(str(line), lang)}")
     if output:
         _sheets(
             output,

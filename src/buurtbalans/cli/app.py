@@ -18,6 +18,7 @@ from rich.table import Table
 from buurtbalans import __version__
 from buurtbalans.config import default_store_path
 from buurtbalans.errors import BuurtbalansError
+from buurtbalans.terms import check_taal, set_taal, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,7 +93,24 @@ def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
         )
     out.print(table)
     if len(df) > limit:
-        out.print(f"… {len(df) - limit} more rows (use --output to export all)")
+        out.print(t("cli_more_rows", n=len(df) - limit))
+
+
+def _print_display(table: dict, title: str, limit: int = 40) -> None:
+    """A table as :func:`buurtbalans.report.tables.display` wrote it: labelled columns and
+    cells in the user's language."""
+    from buurtbalans.exports import terminal_text
+
+    if not table.get("columns"):
+        return
+    shown = Table(title=escape(title), show_lines=False)
+    for col in table["columns"]:
+        shown.add_column(escape(col["label"]), justify="right" if col["numeric"] else "left")
+    for row in table["rows"][:limit]:
+        shown.add_row(*[terminal_text(c) for c in row["cells"]])
+    out.print(shown)
+    if len(table["rows"]) > limit:
+        out.print(t("cli_more_rows", n=len(table["rows"]) - limit))
 
 
 def _mdi(spec: str, referentie: str | None, schaal: str | None):
@@ -114,16 +132,13 @@ def _reference(st, sp, years: list[int], referentie: str | None, gemeente: str |
     if gemeente is not None:
         chosen, why = reference_choice(st, sp, gemeente, years)
         if why:
-            err.print(f"let op: {why}")
+            err.print(f"{t('cli_note')}: {why}")
             return sp.with_options(reference=chosen)
         return sp
     chosen = choose_reference(st, years)
     if chosen != "national":
-        err.print(
-            "let op: de store heeft niet alle buurten van Nederland voor "
-            f"{years}; gerangschikt binnen de gemeente ({chosen}). Voor een landelijke "
-            "referentie: buurtbalans import cbs --heel-nederland --jaren ..."
-        )
+        years_text = ", ".join(map(str, years))
+        err.print(f"{t('cli_note')}: {t('cli_national_missing', years=years_text, chosen=chosen)}")
         return sp.with_options(reference=chosen)
     return sp
 
@@ -140,10 +155,7 @@ def _early_gemeente(store: Path | None, gemeente: str) -> str:
 def _check_order(van: int | None, tot: int | None) -> None:
     """--van must come before --tot (checked before anything is opened or written)."""
     if van is not None and tot is not None and van >= tot:
-        raise typer.BadParameter(
-            f"--van {van} is not before --tot {tot}: a change needs two different years, "
-            "the earlier first"
-        )
+        raise typer.BadParameter(t("err_van_tot_order", van=van, tot=tot))
 
 
 def store_years(st, gemeente: str) -> list[int]:
@@ -165,23 +177,22 @@ def _period(st, gemeente: str, van: int | None, tot: int | None) -> tuple[int, i
     default to the first and last of those years."""
     years = store_years(st, gemeente)
     if not years:
-        raise BuurtbalansError(
-            f"the store {st.path} has no buurt data for {gemeente}. Fix: import it first "
-            f"(buurtbalans import cbs --gemeente {gemeente} --jaren ...)"
-        )
+        raise BuurtbalansError(t("err_no_buurt_data", path=st.path, gemeente=gemeente))
     van = years[0] if van is None else van
     tot = years[-1] if tot is None else tot
     if unknown := [y for y in dict.fromkeys((van, tot)) if y not in years]:
         raise BuurtbalansError(
-            f"no data for {gemeente} in {', '.join(map(str, unknown))}: the store has "
-            f"{', '.join(map(str, years))}. Fix: choose --van/--tot from those years, or "
-            f"import the others (buurtbalans import cbs --gemeente {gemeente} --jaren ...)"
+            t(
+                "err_no_data_years",
+                gemeente=gemeente,
+                unknown=", ".join(map(str, unknown)),
+                years=", ".join(map(str, years)),
+            )
         )
     if van >= tot:
+        only = t("err_only_year", year=years[0], gemeente=gemeente) if len(years) == 1 else ""
         raise BuurtbalansError(
-            f"--van {van} is not before --tot {tot}"
-            + (f" (the store has only {years[0]} for {gemeente})" if len(years) == 1 else "")
-            + f". Fix: choose two years from {', '.join(map(str, years))}, the earlier first"
+            t("err_van_tot", van=van, tot=tot, only=only, years=", ".join(map(str, years)))
         )
     return van, tot
 
@@ -190,19 +201,62 @@ def _print_basis(a) -> None:
     """What a change rests on (``ChangeAnalysis.basis``) and its notes, in plain words."""
     b = a.basis
     if b:
+        from buurtbalans.report.terms import TERMS
+        from buurtbalans.terms import number, percent, taal, words
+
+        lang = taal()
         ref = ", ".join(
-            f"{n:,} in {y}" for y, n in b.get("referentie_buurten_per_jaar", {}).items()
+            t("cli_in_year", n=number(n, lang, 0), year=y)
+            for y, n in b.get("referentie_buurten_per_jaar", {}).items()
         )
-        pop = ", ".join(f"{y} uit {p or '-'}" for y, p in b.get("inwoners_jaar", {}).items())
+        pop = ", ".join(
+            t("cli_pop_from", year=y, source=p or "–")
+            for y, p in b.get("inwoners_jaar", {}).items()
+        )
+        domains = {
+            d.id: (d.label_nl if lang == "nl" else d.label_en) or d.id
+            for d in a.index.run.spec.domains
+        }
+        reference = str(b["referentie"])
         out.print(
-            f"[bold]basis[/bold]: {b['van']} → {b['tot']} op dezelfde domeinen "
-            f"{', '.join(b['domeinen'])} ({b['gewichtsaandeel']:.0%} van het gewicht van "
-            f"{b['spec']}); indeling {b['vintage']}; referentie {b['referentie']} "
-            f"(buurten: {ref}); inwonertallen: {pop}"
+            t(
+                "cli_basis",
+                van=b["van"],
+                tot=b["tot"],
+                domains=words([domains.get(d, d).lower() for d in b["domeinen"]], lang),
+                share=percent(b["gewichtsaandeel"], lang),
+                spec=b["spec"],
+                vintage=b["vintage"],
+                reference=t(f"ref_{reference}") if f"ref_{reference}" in TERMS else reference,
+                ref=ref,
+                pop=pop,
+            )
         )
-        out.print(f"[bold]regels[/bold]: {escape(rules_line(a))}")
+        out.print(f"[bold]{t('cli_rules')}[/bold]: {escape(rules_line(a, lang))}")
+    words_ = _NoteWords(a.index.run.spec)
+    from buurtbalans.report.chapters.method import note_sentence
+
     for note in a.notes:
-        out.print(f"[yellow]let op[/yellow]: {escape(note)}")
+        out.print(f"[yellow]{t('cli_note')}[/yellow]: {escape(note_sentence(words_, note))}")
+
+
+class _NoteWords:
+    """What :func:`~buurtbalans.report.chapters.method.note_sentence` needs to write an
+    analysis note in the user's language (indicator and domain names, not ids)."""
+
+    def __init__(self, spec) -> None:
+        from buurtbalans.terms import taal
+
+        self.spec, self.taal = spec, taal()
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.taal, **values)
+
+    def domain_label(self, domain: str) -> str:
+        for d in self.spec.domains:
+            if d.id == domain:
+                return (d.label_nl if self.taal == "nl" else d.label_en) or d.id
+        return domain
 
 
 def rules_line(a, taal: str = "nl") -> str:
@@ -223,7 +277,7 @@ def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> No
     from buurtbalans.exports import write_tables
 
     write_tables(tables, path, provenance=provenance)
-    out.print(f"geschreven: {path}")
+    out.print(f"{t('cli_written')}: {path}")
 
 
 ReferentieOpt = Annotated[
@@ -268,8 +322,20 @@ def _options(
     debug: Annotated[
         bool, typer.Option("--debug", help="show the Python traceback of an unexpected error")
     ] = False,
+    taal: Annotated[
+        str | None,
+        typer.Option(
+            "--taal",
+            help="language of every console line and message: nl or en (default: "
+            "$BUURTBALANS_TAAL, else the locale, else nl)",
+        ),
+    ] = None,
 ) -> None:
     """buurtbalans: stapeling van achterstanden in buurten, open en reproduceerbaar."""
+    try:  # every run starts from the user's choice (no language left from an earlier run)
+        set_taal(check_taal(taal) if taal else None)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--taal") from None
 
 
 @app.command()
@@ -280,7 +346,7 @@ def version() -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings as one 'let op' line, without Python's source location."""
-    err.print(f"[yellow]let op[/yellow]: {escape(str(message))}")
+    err.print(f"[yellow]{t('cli_note')}[/yellow]: {escape(str(message))}")
 
 
 def _store_arg() -> Path:
@@ -301,10 +367,11 @@ def main() -> None:
     warnings.simplefilter("default")
     warnings.showwarning = _show_warning
     debug = "--debug" in sys.argv[1:]
+    set_taal(None)
     try:
         app(standalone_mode=True)
     except BuurtbalansError as exc:
-        err.print(f"[red]Fout:[/red] {escape(str(exc))}")
+        err.print(f"[red]{t('cli_error')}:[/red] {escape(str(exc))}")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -312,11 +379,8 @@ def main() -> None:
         if debug:
             raise
         where = f" {exc.filename}" if exc.filename else ""
-        err.print(
-            f"[red]Fout:[/red] kan{escape(where)} niet lezen of schrijven: "
-            f"{escape(exc.strerror or str(exc))}. Oplossing: kies een ander pad (een map die u "
-            "mag beschrijven, geen bestaand bestand als uitvoermap)."
-        )
+        why = escape(exc.strerror or str(exc))
+        err.print(f"[red]{t('cli_error')}:[/red] {t('cli_os_error', where=escape(where), why=why)}")
         sys.exit(1)
     except Exception as exc:
         if debug:
@@ -328,8 +392,7 @@ def main() -> None:
             err.print(f"[red]Fout:[/red] {escape(message)}")
             sys.exit(1)
         err.print(
-            f"[red]Interne fout[/red] ({type(exc).__name__}): {escape(str(exc))}\n"
-            "Dit is een fout in buurtbalans, niet in uw invoer. Draai het commando opnieuw met "
-            "--debug en meld de uitvoer als issue."
+            f"[red]{t('cli_internal')}[/red] ({type(exc).__name__}): {escape(str(exc))}\n"
+            + t("cli_internal_text")
         )
         sys.exit(3)

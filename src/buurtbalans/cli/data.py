@@ -43,15 +43,27 @@ VervangOpt = Annotated[
 
 def _print_import(batch, result) -> None:
     from buurtbalans.exports import terminal_text
+    from buurtbalans.terms import number, t, taal
 
-    out.print(f"[green]Geïmporteerd[/green]: {terminal_text(batch.summary())}")
+    lang = taal()
+    obs = batch.observations
+    years = sorted({int(p) for p in obs["period"]}) if len(obs) else []
+    summary = t(
+        "cli_import_summary",
+        title=batch.source.title,
+        areas=number(len(batch.areas), lang, 0),
+        indicators=obs["indicator"].nunique() if len(obs) else 0,
+        years=", ".join(map(str, years)) or "–",
+        values=number(len(obs), lang, 0),
+        boundaries=t("cli_import_boundaries", n=number(len(batch.boundaries), lang, 0))
+        if batch.boundaries is not None
+        else "",
+    )
+    out.print(f"[green]{t('cli_imported')}[/green]: {terminal_text(summary)}")
     for line in batch.report:
-        out.print(f"  let op: {terminal_text(line)}")
+        out.print(f"  {t('cli_note')}: {terminal_text(line)}")
     if result.values_replaced:
-        out.print(
-            f"  [yellow]vervangen[/yellow]: {result.values_replaced} waarde(n) van een andere "
-            "bron (bewaard in observations_replaced)"
-        )
+        out.print(f"  [yellow]{t('cli_replaced', n=result.values_replaced)}[/yellow]")
 
 
 @import_app.command("file")
@@ -135,12 +147,14 @@ def import_cbs(
 @import_app.command("demo")
 def import_demo(store: StoreOpt = None) -> None:
     """Load the synthetic demo gemeente Voorbeeldstad (GM9999) into the store."""
-    from buurtbalans.demo import LABEL, load_demo
+    from buurtbalans.demo import load_demo
+    from buurtbalans.terms import t
 
     with _store(store) as st:
         load_demo(st)
-        out.print(f"[yellow]{LABEL}[/yellow]: geladen in {st.path}")
-        out.print("  probeer: buurtbalans areas --gemeente Voorbeeldstad")
+        label = t("cli_synthetic_label")
+        out.print(f"[yellow]{label}[/yellow]: {t('cli_demo_loaded', path=st.path)}")
+        out.print(f"  {t('cli_try')}: buurtbalans areas --gemeente Voorbeeldstad")
 
 
 @app.command()

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from buurtbalans.cli.app import StoreOpt, app, out
+from buurtbalans.terms import t
 
 
 @app.command()
@@ -34,19 +35,19 @@ def doctor(
     path = Path(store or default_store_path())
     if herstel:
         recorded = restore_migrations(path)
-        out.print(f"migraties vastgelegd: {recorded or 'geen (de tabel was niet leeg)'}")
+        out.print(t("cli_doctor_migrations", recorded=recorded or t("cli_doctor_none")))
     findings = check_store(path)
     colour = {"fout": "red", "waarschuwing": "yellow", "info": "dim"}
     for f in findings:
-        fix = f" — oplossing: {terminal_text(f.fix)}" if f.fix else ""
+        fix = f" — {t('cli_fix').lower()}: {terminal_text(f.fix)}" if f.fix else ""
+        shown = t(f"cli_severity_{f.severity}")
         out.print(
-            f"[{colour[f.severity]}]{f.severity}[/{colour[f.severity]}]: "
-            f"{terminal_text(f.what)}{fix}"
+            f"[{colour[f.severity]}]{shown}[/{colour[f.severity]}]: {terminal_text(f.what)}{fix}"
         )
     errors = [f for f in findings if f.severity == ERROR]
     if export is not None:
         for line in export_readable(path, export):
-            out.print(f"  geëxporteerd {terminal_text(line)}")
+            out.print(f"  {t('cli_exported')} {terminal_text(line)}")
     if errors:
         raise typer.Exit(1)
-    out.print(f"[green]in orde[/green]: {terminal_text(path)}")
+    out.print(f"[green]{t('cli_doctor_ok')}[/green]: {terminal_text(path)}")

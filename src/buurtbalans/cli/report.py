@@ -27,6 +27,7 @@ from buurtbalans.cli.app import (
     app,
     out,
 )
+from buurtbalans.terms import t
 
 T = TypeVar("T")
 
@@ -38,7 +39,23 @@ class Taal(StrEnum):
     en = "en"
 
 
-TaalOpt = Annotated[Taal, typer.Option(help="nl or en", case_sensitive=False)]
+TaalOpt = Annotated[
+    Taal | None,
+    typer.Option(
+        help="nl or en (default: buurtbalans --taal, $BUURTBALANS_TAAL, the locale, else nl)",
+        case_sensitive=False,
+    ),
+]
+
+
+def _taal(taal: Taal | None) -> str:
+    """The report's language, also the language of the console lines around it."""
+    from buurtbalans.terms import set_taal
+    from buurtbalans.terms import taal as current
+
+    if taal is not None:
+        set_taal(taal.value)
+    return current()
 
 
 @contextmanager
@@ -59,7 +76,7 @@ def rapport(
     gemeente: GemeenteOpt,
     van: VanOpt = None,
     tot: TotOpt = None,
-    taal: TaalOpt = Taal.nl,
+    taal: TaalOpt = None,
     uit: Annotated[Path, typer.Option(help="output folder")] = Path("rapport"),
     vintage: Annotated[int | None, typer.Option(help="boundary year to compare on")] = None,
     spec: Annotated[str, typer.Option(help="preset (mdi) or a TOML spec file")] = "mdi",
@@ -104,7 +121,7 @@ def rapport(
                 van,
                 tot,
                 uit=uit,
-                taal=taal.value,
+                taal=_taal(taal),
                 vintage=vintage,
                 spec=sp,
                 pdf=pdf,
@@ -134,14 +151,14 @@ def _report_done(report) -> None:
     for line in report.findings:
         out.print(f"• {line}")
     for note in report.notes:
-        out.print(f"[yellow]let op[/yellow]: {note}")
-    out.print("geschreven: " + ", ".join(str(p) for p in report.files.values()))
+        out.print(f"[yellow]{t('cli_note')}[/yellow]: {note}")
+    out.print(f"{t('cli_written')}: " + ", ".join(str(p) for p in report.files.values()))
 
 
 @app.command()
 def demo(
     uit: Annotated[Path, typer.Option(help="output folder")] = Path("uit"),
-    taal: TaalOpt = Taal.nl,
+    taal: TaalOpt = None,
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf")] = True,
     nederland: Annotated[
         bool,
@@ -167,20 +184,20 @@ def demo(
     if nederland or klein:
         from buurtbalans.cli.twin import build
 
+        _taal(taal)
         build(store, klein=klein, folder=bestanden)
         return
-    from buurtbalans.demo import GEMEENTE, LABEL, load_demo
+    from buurtbalans.demo import GEMEENTE, load_demo
     from buurtbalans.report import build_report
 
+    lang = _taal(taal)
     with _store(store) as st, _own_folder(uit):
         load_demo(st)
-        out.print(f"[bold yellow]{LABEL}[/bold yellow]")
-        out.print(f"Voorbeeldstad (GM9999) staat in de store {st.path}")
-        report = build_report(
-            st, GEMEENTE, 2015, 2024, uit=uit, taal=taal.value, synthetic=True, pdf=pdf
-        )
+        out.print(f"[bold yellow]{t('cli_synthetic_label')}[/bold yellow]")
+        out.print(t("cli_demo_in_store", path=st.path))
+        report = build_report(st, GEMEENTE, 2015, 2024, uit=uit, taal=lang, synthetic=True, pdf=pdf)
     _report_done(report)
     out.print(
-        "verder: buurtbalans crosswalk --gemeente Voorbeeldstad --van 2015 --naar 2022"
+        f"{t('cli_next')}: buurtbalans crosswalk --gemeente Voorbeeldstad --van 2015 --naar 2022"
         + (f" --store {store}" if store else "")
     )

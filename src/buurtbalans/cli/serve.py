@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from buurtbalans.cli.app import StoreOpt, app, err, out
+from buurtbalans.terms import t
 
 
 @app.command()
@@ -51,19 +52,20 @@ def serve(
     tiles = tiles or os.environ.get("BUURTBALANS_TILES") or None
     tmp = None
     if demo:
-        from buurtbalans.demo import LABEL, load_demo
+        from buurtbalans.demo import load_demo
         from buurtbalans.store import Store
 
         tmp = tempfile.TemporaryDirectory(prefix="buurtbalans-demo-")
         path = Path(tmp.name) / "voorbeeldstad.duckdb"
         with Store(path) as st:
             load_demo(st)
-        out.print(f"[bold yellow]{LABEL}[/bold yellow] (tijdelijke store {path})")
+        label = t("cli_synthetic_label")
+        out.print(f"[bold yellow]{label}[/bold yellow] ({t('cli_temp_store', path=path)})")
     else:
         path = Path(store or default_store_path())
     loopback = host in ("127.0.0.1", "localhost", "::1")
     if not loopback:
-        err.print(f"let op: de server is bereikbaar op {host}, niet alleen op deze computer")
+        err.print(f"{t('cli_note')}: {t('cli_serve_public', host=host)}")
     application = create_app(
         path,
         imports=imports,
@@ -75,7 +77,7 @@ def serve(
         warm=True,
     )
     shown = f"[{host}]" if ":" in host else host
-    out.print(f"buurtbalans serve: http://{shown}:{port}/  (API: /api/v1/, stop met Ctrl+C)")
+    out.print(t("cli_serve", host=shown, port=str(port)))
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:

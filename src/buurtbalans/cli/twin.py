@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from buurtbalans.cli.app import out
+from buurtbalans.terms import t, taal
 
 
 def build(store: Path | None, *, klein: bool, folder: Path | None) -> None:
@@ -14,7 +15,7 @@ def build(store: Path | None, *, klein: bool, folder: Path | None) -> None:
 
     from buurtbalans.config import default_twin_path
     from buurtbalans.store import Store
-    from buurtbalans.twin import LABEL, SIZES, build_twin
+    from buurtbalans.twin import LABEL, LABEL_EN, SIZES, build_twin
 
     size = "klein" if klein else "nl"
     target = Path(store or default_twin_path())
@@ -28,7 +29,7 @@ def build(store: Path | None, *, klein: bool, folder: Path | None) -> None:
     with (
         Store(target) as st,
         Progress(
-            TextColumn("[bold]tweeling[/bold] {task.description:<28}"),
+            TextColumn(f"[bold]{t('cli_twin')}[/bold] {{task.description:<28}}"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(),
@@ -44,15 +45,23 @@ def build(store: Path | None, *, klein: bool, folder: Path | None) -> None:
         manifest = build_twin(st, size, folder=folder, step=step)
     took = time.perf_counter() - started
     per_year = manifest["buurten_per_jaar"]
-    out.print(f"[bold yellow]{LABEL}[/bold yellow]")
+    out.print(f"[bold yellow]{LABEL if taal() == 'nl' else LABEL_EN}[/bold yellow]")
     out.print(
-        f"nationale tweeling ({size}): {len(manifest['gemeenten'])} gemeenten, "  # type: ignore[arg-type]
-        f"{max(per_year.values())} buurten, jaren {years[0]}-{years[-1]}, "  # type: ignore[union-attr]
-        f"in {took:.0f} s → {target}"
+        t(
+            "cli_twin_done",
+            size=size,
+            n=len(manifest["gemeenten"]),  # type: ignore[arg-type]
+            buurten=max(per_year.values()),  # type: ignore[union-attr]
+            van=years[0],
+            tot=years[-1],
+            seconds=f"{took:.0f}",
+            target=target,
+        )
     )
     if folder:
-        out.print(f"bestanden (echte formaten): {folder}")
+        out.print(t("cli_twin_files", folder=folder))
     out.print(
-        f"verder: buurtbalans rapport -g Almelo --store {target} --uit rapport-almelo"
+        f"{t('cli_next')}: buurtbalans rapport -g Almelo --store {target} --uit rapport-almelo"
         + ("" if size == "nl" else f" --van {years[0]} --tot {years[-1]}")
+        + ("" if taal() == "nl" else " --taal en")
     )

@@ -70,6 +70,8 @@ def _finish(fig, ax, source: str, title: str, *, static=None, keep: bool = False
     extra layout draw of ``bbox_inches="tight"``; ``keep`` leaves the figure open for
     the next map."""
     ax.set_title(title, fontsize=10, loc="left")
+    if ax.get_xlabel() and fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")  # room for the axis label and the source line
     label = fig.supxlabel(source, fontsize=MIN_PT, color="#444444", x=0.01, ha="left")
     buf = io.BytesIO()
     if static is None:
@@ -515,23 +517,39 @@ def benchmark_bar(
 
 
 def rank_heat(
-    ranks: pd.DataFrame, labels: dict[str, str], *, title: str, source: str, themes: dict[str, str]
+    ranks: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    title: str,
+    source: str,
+    themes: dict[str, str],
+    neutral: set[str] | frozenset[str] = frozenset(),
 ) -> Figure:
-    """Heat-table of direction-aware ranks (1 = best, green) by theme and indicator."""
+    """Heat-table of direction-aware ranks (1 = best, green) by theme and indicator; rows of
+    ``neutral`` indicators (no better or worse, e.g. residents, density) in grey. Row labels
+    are wrapped, never cut."""
+    import textwrap
+
+    from matplotlib.patches import Rectangle
+
     plt = _plt()
     body = ranks.drop(columns="thema").astype(float)
-    fig, ax = plt.subplots(figsize=(6.8, max(3.0, 0.19 * len(body) + 1.8)))
-    n = body.shape[1]
-    ax.imshow(body.to_numpy(), cmap="RdYlGn_r", vmin=1, vmax=n, aspect="auto")
-    for (i, j), value in np.ndenumerate(body.to_numpy()):
-        if np.isfinite(value):
-            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=MIN_PT)
-    ax.xaxis.tick_top()
-    ax.set_xticks(range(n), body.columns, fontsize=MIN_PT, rotation=40, ha="left")
     ylabels = [
-        f"{themes.get(th, th)} · {labels.get(ind, ind)[:38]}"
+        "\n".join(textwrap.wrap(f"{themes.get(th, th)} · {labels.get(ind, ind)}", 46))
         for ind, th in zip(body.index, ranks["thema"], strict=True)
     ]
+    lines = max((label.count("\n") + 1 for label in ylabels), default=1)
+    fig, ax = plt.subplots(figsize=(7.4, max(3.0, 0.19 * len(body) * min(lines, 2) + 1.8)))
+    n = body.shape[1]
+    ax.imshow(body.to_numpy(), cmap="RdYlGn_r", vmin=1, vmax=n, aspect="auto")
+    for i, ind in enumerate(body.index):
+        if ind in neutral:
+            ax.add_patch(Rectangle((-0.5, i - 0.5), n, 1, color="#e6e6e6", zorder=2))
+    for (i, j), value in np.ndenumerate(body.to_numpy()):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=MIN_PT, zorder=3)
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(n), body.columns, fontsize=MIN_PT, rotation=40, ha="left")
     ax.set_yticks(range(len(body)), ylabels, fontsize=MIN_PT)
     return _figure(
         _finish(fig, ax, source, title), False, int(np.isfinite(body).sum().sum()), title, "chart"

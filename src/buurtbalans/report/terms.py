@@ -1,61 +1,12 @@
-"""One catalogue of terms and sentences, Dutch and English (``terms.toml``), that drives
-every word a reader sees in both reports."""
+"""The report's words: the one catalogue of :mod:`buurtbalans.terms` (``terms.toml`` here
+holds the report's part of it). Kept as the report's import path, with the helpers that
+state an analysis' reference and rules beside its numbers."""
 
 from __future__ import annotations
 
-import string
-import tomllib
-from functools import cache
-from importlib.resources import files
+from buurtbalans.terms import TERMS, column_label, t
 
-
-@cache
-def _catalogue() -> dict[str, dict[str, str]]:
-    text = files("buurtbalans.report").joinpath("terms.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-TERMS: dict[str, dict[str, str]] = _catalogue()
-
-
-def column_label(column: str, taal: str) -> str:
-    """Display header of a table column (``score_2024`` → ``MDI 2024``)."""
-    head, _, year = column.rpartition("_")
-    if year.isdigit() and head in ("score", "class"):
-        return t(f"col_{head}", taal, year=year)
-    return t(f"col_{column}", taal) if f"col_{column}" in TERMS else column
-
-
-class _DutchNumbers(string.Formatter):
-    """Formats numbers the Dutch way: 28.460 personen, -12,7 punten."""
-
-    def format_field(self, value: object, format_spec: str) -> str:
-        if hasattr(value, "item") and not isinstance(value, str):
-            value = value.item()  # numpy scalars print as plain numbers
-        text = super().format_field(value, format_spec)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return text.translate(str.maketrans(",.", ".,"))
-        return text
-
-
-class _Plain(string.Formatter):
-    def format_field(self, value: object, format_spec: str) -> str:
-        if hasattr(value, "item") and not isinstance(value, str):
-            value = value.item()
-        return super().format_field(value, format_spec)
-
-
-_NL = _DutchNumbers()
-_EN = _Plain()
-
-
-def t(key: str, taal: str = "nl", **values: object) -> str:
-    """The term or sentence ``key`` in ``taal`` (nl/en), formatted with ``values``
-    (numbers with Dutch separators in ``nl``)."""
-    text = TERMS[key][taal]
-    if not values:
-        return text
-    return (_NL if taal == "nl" else _EN).format(text, **values)
+__all__ = ["TERMS", "class_label", "column_label", "improved_rule", "reference_label", "t"]
 
 
 def reference_label(reference: str, van: int, tot: int, taal: str = "nl") -> str:

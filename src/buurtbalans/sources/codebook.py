@@ -190,7 +190,7 @@ def resolve_odata_keys(
                         raise DataError(
                             f"key {hit['Key']} matches indicator {ind.id} by its stem, but "
                             f"its title {str(hit.get('Title', '')).strip()!r} disagrees with "
-                            f"the codebook's {list(ind.odata_titles)}",
+                            f"the codebook's {' / '.join(map(repr, ind.odata_titles))}",
                             file=file,
                             column=hit["Key"],
                             fix="check the table; if CBS renamed the topic, add the new title "

@@ -155,7 +155,8 @@ def require_columns(df: pd.DataFrame, columns: list[str], *, file: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise DataError(
-            f"missing column(s) {missing}; the file has {list(df.columns)[:20]}",
+            f"missing column(s) {', '.join(map(str, missing))}; the file has "
+            f"{', '.join(map(str, list(df.columns)[:20]))}",
             file=file,
             fix="rename the column in the file or give a --mapping that names it",
         )

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from buurtbalans import __version__
 from buurtbalans.errors import DataError
+from buurtbalans.report import display
 from buurtbalans.web import schemas, views
 from buurtbalans.web.access import StoreAccess
 from buurtbalans.web.problems import (
@@ -195,6 +196,14 @@ class Api:
 
             return self._json(request, compute)
 
+        @r.get("/bronnen/tabel", response_model=schemas.Tables, summary="Sources as shown")
+        def bronnen_tabel(request: Request, taal: TAAL = "nl") -> Response:
+            def compute():
+                with access.open() as st:
+                    return display.sources(views.sources(st), taal)
+
+            return self._json(request, compute)
+
         @r.get(
             "/gebieden",
             response_model=schemas.FeatureCollection,
@@ -284,13 +293,21 @@ class Api:
             summary="The four prioritisation options",
         )
         def prioriteiten(
-            request: Request, gm: GM, spec: SPEC = "mdi", van: YEAR = None, jaar: YEAR = None
+            request: Request,
+            gm: GM,
+            spec: SPEC = "mdi",
+            van: YEAR = None,
+            jaar: YEAR = None,
+            taal: TAAL = "nl",
         ) -> Response:
             def compute():
-                return {
-                    k: views.records(v)
-                    for k, v in self._table_set("prioriteiten", gm, spec, van, jaar, "nl").items()
-                }
+                tables = self._table_set("prioriteiten", gm, spec, van, jaar, "nl")
+                out: dict[str, Any] = {k: views.records(v) for k, v in tables.items()}
+                with access.open() as st:
+                    _, _, a, van_, jaar_ = self._analysis(st, gm, spec, van, jaar)
+                names = views.buurt_names(a)
+                out["display"] = display.priorities(tables, taal, names, van_, jaar_)
+                return out
 
             return self._json(request, compute, key=(views.preset_hash(spec),))
 
@@ -300,7 +317,12 @@ class Api:
             summary="The seven veerkracht maps",
         )
         def veerkracht(
-            request: Request, gm: GM, spec: SPEC = "mdi", van: YEAR = None, jaar: YEAR = None
+            request: Request,
+            gm: GM,
+            spec: SPEC = "mdi",
+            van: YEAR = None,
+            jaar: YEAR = None,
+            taal: TAAL = "nl",
         ) -> Response:
             def compute():
                 with access.open() as st:
@@ -311,6 +333,7 @@ class Api:
                     "rows": views.records(maps),
                     "settings": settings,
                     "crosstab": views.records(cross),
+                    "display": {"crosstab": display.veerkracht_crosstab(cross, taal)},
                 }
 
             return self._json(request, compute, key=(views.preset_hash(spec),))
@@ -319,9 +342,13 @@ class Api:
         def benchmark(request: Request, gm: GM, jaar: YEAR = None, taal: TAAL = "nl") -> Response:
             def compute():
                 tables = self._table_set("benchmark", gm, "mdi", None, jaar, taal)
-                return {
+                with access.open() as st:
+                    name = views.gemeente(st, gm)["naam"]
+                out = {
                     k: views.records(v) if hasattr(v, "columns") else v for k, v in tables.items()
                 }
+                out["display"] = display.benchmark(tables, taal, name)
+                return out
 
             return self._json(request, compute)
 

@@ -113,11 +113,39 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        from buurtbalans.terms import t
+
+        lang = request.query_params.get("taal", "en")
+        lang = lang if lang in ("nl", "en") else "en"
         parts = []
-        for err in exc.errors():
-            where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
-            parts.append(f"{where}: {err.get('msg')}")
-        detail = "; ".join(parts) + ". Fix: see /api/v1/openapi.json for the allowed values"
+        for err in exc.errors():  # in plain words, not the validator's
+            where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))
+            kind = str(err.get("type", ""))
+            key = {
+                "int_parsing": "err_api_int",
+                "int_type": "err_api_int",
+                "literal_error": "err_api_choice",
+                "string_pattern_mismatch": "err_api_pattern",
+                "greater_than_equal": "err_api_range",
+                "less_than_equal": "err_api_range",
+            }.get(kind)
+            context = err.get("ctx") or {}
+            got = err.get("input")
+            if key:
+                parts.append(
+                    t(
+                        key,
+                        lang,
+                        name=where,
+                        got=got,
+                        expected=context.get("expected", context.get("pattern", "")),
+                        lo=context.get("ge", ""),
+                        hi=context.get("le", ""),
+                    )
+                )
+            else:
+                parts.append(f"{where}: {err.get('msg')}")
+        detail = "; ".join(parts) + t("err_api_fix", lang)
         return _problem(400, detail, "bad-request", request)
 
     @app.exception_handler(StarletteHTTPException)

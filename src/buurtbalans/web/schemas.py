@@ -170,6 +170,7 @@ class Veerkracht(BaseModel):
     rows: list[dict[str, Any]]
     settings: dict[str, Any]
     crosstab: list[dict[str, Any]]
+    display: dict[str, Any] = {}
 
 
 class ImportDone(BaseModel):

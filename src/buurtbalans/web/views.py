@@ -308,6 +308,12 @@ def profile_payload(
     }
 
 
+def buurt_names(a: ChangeAnalysis) -> dict[str, str]:
+    """Code → name of the analysis' buurten (names of tables keyed by code only)."""
+    table = a.index.table[["area_code", "name"]].dropna().drop_duplicates("area_code")
+    return dict(zip(table["area_code"], table["name"], strict=True))
+
+
 def change_payload(a: ChangeAnalysis) -> dict[str, Any]:
     """Change per buurt, direction summary, class transitions and flows, decomposition by
     domain, polarisation, and the rule behind 'verbeterd'."""

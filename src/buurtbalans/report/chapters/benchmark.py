@@ -8,41 +8,20 @@ import pandas as pd
 
 from buurtbalans import __version__
 from buurtbalans.report import figures as fg
+from buurtbalans.report import tables
 from buurtbalans.report.context import Chapter, ReportContext
 from buurtbalans.report.terms import TERMS
 from buurtbalans.sources.codebook import catalogue
 
-UNITS = (
-    "%",
-    "aantal",
-    "adressen per km²",
-    "euro",
-    "ha",
-    "inwoners per km²",
-    "kWh",
-    "km",
-    "m³",
-    "per 1 000 inwoners",
-    "per huishouden",
-    "score",
-    "x 1 000 euro",
-)
-
 
 def unit(ctx: ReportContext, text: str) -> str:
     """A codebook unit in the report's language ('' for plain counts)."""
-    key = f"unit_{text}"
-    return ctx.t(key) if key in TERMS else text
+    return tables.unit(text, ctx.taal)
 
 
 def _sentence(ctx: ReportContext, text: str) -> str:
     """The analysis' standout sentence with its unit in the report's language."""
-    for u in sorted(UNITS, key=len, reverse=True):
-        if f" {u};" in text or f" {u})" in text:
-            shown = unit(ctx, u)
-            rep = f" {shown}" if shown else ""
-            return text.replace(f" {u};", f"{rep};").replace(f" {u})", f"{rep})")
-    return text
+    return tables.translate_units(text, ctx.taal)
 
 
 def build_benchmark(ctx: ReportContext) -> Chapter | None:
@@ -77,16 +56,20 @@ def build_benchmark(ctx: ReportContext) -> Chapter | None:
         ch.text(ctx.t("bm_no_standouts", n=len(names) - 1))
     ch.items([_sentence(ctx, s) for s in bm.standouts["zin"].head(8)])
     years = sorted({int(y) for y in bm.comparison["jaar"]})
+    credit = ctx.t("demo_source", part=ctx.t("demo_gemeenten")) if ctx.synthetic else None
     src = (
-        ("SYNTHETISCH — " if ctx.synthetic and ctx.taal == "nl" else "")
-        + ("SYNTHETIC — " if ctx.synthetic and ctx.taal == "en" else "")
-        + f"{ctx.t('source')}: {ctx.t('bm_source')} ({', '.join(map(str, years))}) | "
+        (f"{ctx.t('synthetic_short')} — " if ctx.synthetic else "")
+        + f"{ctx.t('source')}: {credit or ctx.t('bm_source')} ({', '.join(map(str, years))}) | "
         f"buurtbalans {__version__}"
     )
     themes = {
         th: ctx.t(f"theme_{th}") if f"theme_{th}" in TERMS else th for th in bm.ranks["thema"]
     }
-    ch.figure(fg.rank_heat(bm.ranks, labels, title=ctx.t("bm_heat"), source=src, themes=themes))
+    neutral = set(bm.comparison.loc[bm.comparison["polariteit"] == "neutraal", "indicator"])
+    heat = fg.rank_heat(
+        bm.ranks, labels, title=ctx.t("bm_heat"), source=src, themes=themes, neutral=neutral
+    )
+    ch.figure(heat, ctx.t("bm_heat_neutral") if neutral else "")
     from buurtbalans.analysis.benchmark import group_values
 
     comp = bm.comparison.set_index("indicator")

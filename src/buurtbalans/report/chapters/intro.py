@@ -101,7 +101,9 @@ def build_findings(ctx: ReportContext) -> Chapter:
     ch.heading(ctx.t("basis"))
     ch.items(
         [
-            ctx.t("basis_domains", used=used, left=left_text or "–"),
+            ctx.t("basis_domains", used=used, left=left_text)
+            if left_text
+            else ctx.t("basis_domains_all", used=used),
             ctx.t("basis_years", van=ctx.van, tot=ctx.tot, vintage=ctx.analysis.vintage),
             ctx.t("basis_reference", reference=ref_text)
             + (f" {ctx.t('basis_n_reference', n=n_ref)}" if n_ref not in (None, "") else ""),

@@ -12,6 +12,7 @@ from buurtbalans import __version__
 from buurtbalans.report.context import OK, Chapter, ReportContext
 from buurtbalans.report.terms import TERMS
 from buurtbalans.sources.codebook import catalogue
+from buurtbalans.terms import words
 
 _PATTERNS = (
     (re.compile(r"indicator '([\w-]+)' has no data and is left out"), "w_indicator_left_out"),
@@ -47,16 +48,14 @@ def indicator_label(ctx: ReportContext, ind: str) -> str:
 def source_row(ctx: ReportContext, source: dict) -> tuple[str, str, str]:
     """(title, publisher, period) of a source; the demo's own sources in the report's
     language."""
+    from buurtbalans.report.tables import source_title
+
     table = str(source.get("table_id", ""))
+    title = source_title(table, source.get("title"), ctx.taal)
     if table.startswith("voorbeeldstad-"):
-        part = table.removeprefix("voorbeeldstad-")
-        return (
-            ctx.t("demo_source", part=ctx.t(f"demo_{part}") if f"demo_{part}" in TERMS else part),
-            ctx.t("synthetic_short"),
-            str(source.get("period", "")),
-        )
+        return (title, ctx.t("synthetic_short"), str(source.get("period", "")))
     return (
-        str(source.get("title") or table),
+        title,
         str(source.get("publisher", "")),
         str(source.get("period", "")),
     )
@@ -141,7 +140,7 @@ def build_method(ctx: ReportContext) -> Chapter:
             ctx.t(
                 "m_coverage",
                 share=ctx.num(100 * share, 0),
-                required=", ".join(ctx.domain_label(d) for d in required) or "–",
+                required=words([ctx.domain_label(d) for d in required], ctx.taal) or "–",
                 insufficient=ctx.t("insufficient"),
             )
         )
@@ -237,7 +236,13 @@ def build_colophon(ctx: ReportContext) -> Chapter:
             ctx.t("colo_made", version=__version__, date=datetime.now(UTC).date().isoformat()),
             ctx.t("colo_method", name=ctx.spec.name, hash=ctx.spec_hash[:10]),
             ctx.t("colo_sources", sources="; ".join(sources) or "–"),
-            ctx.t("colo_reproduce", gemeente=ctx.gemeente, van=ctx.van, tot=ctx.tot),
+            ctx.t(
+                "colo_reproduce",
+                gemeente=ctx.gemeente,
+                van=ctx.van,
+                tot=ctx.tot,
+                options=" --taal en" if ctx.taal == "en" else "",
+            ),
         ]
     )
     if ctx.synthetic:

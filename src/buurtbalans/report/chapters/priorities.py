@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from buurtbalans.report import figures as fg
+from buurtbalans.report import tables
 from buurtbalans.report.chapters.method import indicator_label
 from buurtbalans.report.context import Chapter, ReportContext, fmt_range
 from buurtbalans.sources.codebook import catalogue
@@ -121,7 +122,11 @@ def build_priorities(ctx: ReportContext) -> Chapter | None:
         computed = sum(1 for sel in selections if sel.summary.get("status", "ok") == "ok")
         all4 = overlap.loc[overlap.get("aantal_lijsten", 0) == computed, "area_code"].tolist()
         if computed == len(lists):
-            ch.text(ctx.t("overlap_text", n=len(all4), buurten=ctx.buurt_list(all4, 8) or "–"))
+            ch.text(
+                ctx.t("overlap_text", n=len(all4), buurten=ctx.buurt_list(all4, 8))
+                if all4
+                else ctx.t("overlap_none")
+            )
         else:  # "alle vier" only when all four could be computed
             ch.text(
                 ctx.t(
@@ -223,7 +228,14 @@ def build_profile(ctx: ReportContext) -> Chapter | None:
             fmt = _plain(ctx, "")  # per 100 residents, said in the label
         else:
             groups = [_wmean(values, pop, idx) for idx in (worst, rest, d.index)]
-            fmt = _plain(ctx, " %" if cat[ind].unit == "%" else "")
+            fmt = _plain(ctx, "\u00a0%" if cat[ind].unit == "%" else "", digits=1)
+        shown_unit = tables.unit(str(cat[ind].unit or ""), ctx.taal)
+        bare = _bare(_label(ctx, ind))
+        said = _bare(str(cat[ind].unit or "")) in bare or _bare(shown_unit) in bare
+        if cat[ind].kind == "count" or ind == "kosten_sociaal_domein" or shown_unit in ("", "%"):
+            shown_unit = ""  # said in the label already, or in the numbers themselves
+        elif said:
+            shown_unit = ""
         ratio = groups[0] / groups[1] if groups[1] and groups[0] > 0 < groups[1] else np.nan
         rows.append(
             {
@@ -233,7 +245,8 @@ def build_profile(ctx: ReportContext) -> Chapter | None:
                     f" ({ctx.t('per_100')})"
                     if cat[ind].kind == "count" and ind != "kosten_sociaal_domein"
                     else ""
-                ),
+                )
+                + (f" ({shown_unit})" if shown_unit else ""),
                 ctx.t("col_worst", n=len(worst)): fmt(groups[0]),
                 ctx.t("col_rest"): fmt(groups[1]),
                 ctx.t("col_gemeente"): fmt(groups[2]),
@@ -255,13 +268,19 @@ def build_profile(ctx: ReportContext) -> Chapter | None:
     return ch
 
 
-def _plain(ctx: ReportContext, unit: str):
-    """A formatter: the number in the report's style with ``unit`` after it."""
+def _plain(ctx: ReportContext, unit: str, digits: int | None = None):
+    """A formatter: the number in the report's style (``digits`` fixed decimals) with
+    ``unit`` after it."""
 
     def fmt(value: float) -> str:
-        return ctx.num(value) + unit if np.isfinite(value) else "–"
+        return ctx.num(value, digits) + unit if np.isfinite(value) else "–"
 
     return fmt
+
+
+def _bare(text: str) -> str:
+    """Text without spaces and separators, to see whether a label already names its unit."""
+    return "".join(ch for ch in text if ch not in " .,\u00a0")
 
 
 def _ratio(row: dict, ctx: ReportContext) -> float:

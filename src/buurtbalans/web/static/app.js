@@ -24,13 +24,24 @@
   function T(key, values) {
     const entry = TERMS[key];
     let text = entry ? entry[state.taal] || entry.nl : key;
+    if (text && typeof text === "object") {  // plural forms, chosen by {n}
+      const form = new Intl.PluralRules(state.taal === "nl" ? "nl-NL" : "en-GB").select(Number((values || {}).n));
+      text = text[form] || text.other;
+    }
     if (values) for (const [k, v] of Object.entries(values)) text = text.split("{" + k + "}").join(v);
     return text;
   }
   function num(v, digits) {
+    // fixed decimals when given (86,0 beside 86,7), else at most one
     if (v === null || v === undefined || Number.isNaN(v)) return "–";
-    return new Intl.NumberFormat(state.taal === "nl" ? "nl-NL" : "en-GB",
-      { maximumFractionDigits: digits === undefined ? 1 : digits }).format(v);
+    const opts = digits === undefined ? { maximumFractionDigits: 1 }
+      : { minimumFractionDigits: digits, maximumFractionDigits: digits };
+    return new Intl.NumberFormat(state.taal === "nl" ? "nl-NL" : "en-GB", opts).format(v);
+  }
+  function pct(share, digits) {
+    // 91 % in both languages
+    if (share === null || share === undefined || Number.isNaN(share)) return "–";
+    return num(100 * share, digits || 0) + "\u00a0%";  // as the report writes it
   }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -101,6 +112,7 @@
   function applyTerms() {
     document.documentElement.lang = state.taal;
     for (const node of document.querySelectorAll("[data-t]")) node.textContent = T(node.dataset.t);
+    for (const node of document.querySelectorAll("[data-ta]")) node.setAttribute("aria-label", T(node.dataset.ta));
     document.getElementById("lang").setAttribute("lang", state.taal === "nl" ? "en" : "nl");
     document.title = T("app_title");
   }
@@ -165,7 +177,7 @@
     const v = state.weergave;
     if (v === "score") return T("score") + " " + num(row.score) + ", " + classLabel(row.class);
     if (v === "change") return T("change") + " " + num(row.delta);
-    if (v === "coverage") return T("coverage") + " " + num(100 * row.coverage, 0) + "%";
+    if (v === "coverage") return T("coverage") + " " + pct(row.coverage);
     return domainLabel(v.slice(2)) + " " + num(row[v.slice(2)]);
   }
   function legendItems() {
@@ -237,11 +249,15 @@
     document.getElementById("map-title").textContent = mapTitle();
     document.getElementById("map").setAttribute("aria-label", mapTitle());
     drawLegend(document.getElementById("legend"), mapTitle(), legendItems());
+    drawBasis();
+    highlight();
+  }
+  function drawBasis() {
+    // the basis of every number on the tab: reference, boundaries, spec, population year
     const meta = document.getElementById("meta");
     meta.textContent = T("reference") + ": " + (state.taal === "nl" ? index.reference_nl : index.reference_en) +
       " · " + T("vintage") + " " + index.vintage + " · " + T("spec_hash") + " " + index.spec.hash.slice(0, 10) +
       (index.population_year ? " · " + T("residents") + " " + index.population_year : "");
-    highlight();
   }
   function highlight() {
     if (!layer) return;
@@ -255,12 +271,13 @@
 
   // -- ranking and download links ---------------------------------------------------------------
   function downloads(naam, extra) {
+    const what = T("dl_" + naam);
     const where = naam.startsWith("buurt_") ? "/buurten/" + extra.buurt + "/tabellen/" + naam.slice(6) : "/tabellen/" + naam;
     if (naam.startsWith("buurt_")) extra = {};
     const base = API + "/gemeenten/" + state.gemeente + where + "?" + params(extra);
     return el("p", { cls: "downloads" },
-      el("a", { cls: "btn btn--small", href: base + "&formaat=csv", download: "", text: T("download_csv") + " (" + naam + ")" }),
-      el("a", { cls: "btn btn--small", href: base + "&formaat=xlsx", download: "", text: T("download_xlsx") + " (" + naam + ")" }));
+      el("a", { cls: "btn btn--small", href: base + "&formaat=csv", download: "", text: T("download_csv") + " (" + what + ")" }),
+      el("a", { cls: "btn btn--small", href: base + "&formaat=xlsx", download: "", text: T("download_xlsx") + " (" + what + ")" }));
   }
   function table(caption, rows, columns) {
     columns = columns || (rows.length ? Object.keys(rows[0]) : []);
@@ -270,12 +287,70 @@
       body.append(el("tr", {}, ...columns.map(([k, , isNum, render]) => {
         const v = r[k];
         const td = el("td", { cls: isNum ? "num" : null });
+        if (v !== null && v !== undefined) td.dataset.sort = typeof v === "number" ? v : String(v);
         if (render) td.append(render(r)); else td.textContent = isNum ? num(v) : v === null || v === undefined ? "–" : String(v);
         return td;
       })));
     }
-    // a scrollable box must be reachable by keyboard (WCAG 2.1.1)
-    return el("div", { cls: "tablewrap", tabindex: "0", role: "region", "aria-label": caption }, el("table", {}, el("caption", { text: caption }), el("thead", {}, head), body));
+    return wrapTable(caption, head, body);
+  }
+  function wrapTable(caption, head, body) {
+    // a scrollable box must be reachable by keyboard (WCAG 2.1.1); headings sort the rows
+    const tbl = el("table", {}, el("caption", { text: caption }), el("thead", {}, head), body);
+    sortable(tbl);
+    return el("div", { cls: "tablewrap", tabindex: "0", role: "region", "aria-label": caption }, tbl);
+  }
+  function sortable(tbl) {
+    const ths = [...tbl.querySelectorAll("thead th")];
+    ths.forEach((th, i) => {
+      const label = th.textContent;
+      const btn = el("button", { type: "button", cls: "sortbtn", text: label, title: T("sort_hint") });
+      th.replaceChildren(btn);
+      th.setAttribute("aria-sort", "none");
+      btn.addEventListener("click", () => {
+        const asc = th.getAttribute("aria-sort") !== "ascending";
+        ths.forEach((h) => h.setAttribute("aria-sort", "none"));
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        const body = tbl.tBodies[0];
+        const key = (tr) => { const td = tr.cells[i]; const v = td && td.dataset.sort; return v === undefined ? null : v; };
+        const rows = [...body.rows].sort((a, b) => {
+          const x = key(a), y = key(b);
+          if (x === null) return 1; if (y === null) return -1;
+          const nx = Number(x), ny = Number(y);
+          const c = !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : String(x).localeCompare(String(y), state.taal);
+          return asc ? c : -c;
+        });
+        body.replaceChildren(...rows);
+      });
+    });
+  }
+  // a table as the server wrote it (report/tables.py): headings and cells already in the
+  // page's language, a sort value per cell
+  function shown(caption, d, opts) {
+    opts = opts || {};
+    const cols = d.columns || [];
+    if (!cols.length) return "";
+    const head = el("tr", {}, ...cols.map((c) => el("th", { scope: "col", cls: c.numeric ? "num" : null, text: c.label })));
+    const body = el("tbody");
+    for (const r of d.rows || []) {
+      body.append(el("tr", {}, ...cols.map((c, i) => {
+        const td = el("td", { cls: c.numeric ? "num" : null });
+        const v = r.sort[i];
+        if (v !== null && v !== undefined) td.dataset.sort = v;
+        if (c.kind === "zbar" && typeof r.z === "number") {
+          const s = el("span", { cls: "zbar" + (r.z < 0 ? " zbar--neg" : ""), "aria-hidden": "true" });
+          s.style.width = Math.min(60, Math.abs(r.z) * 15) + "px";
+          td.append(s, " " + r.cells[i]);
+        } else if (c.kind === "name" && r.code && opts.link) {
+          td.append(el("button", { type: "button", cls: "linkbtn", text: r.cells[i], "data-code": r.code }));
+        } else td.textContent = r.cells[i];
+        return td;
+      })));
+    }
+    const wrap = wrapTable(caption, head, body);
+    // many columns: smaller type, and long compound headings may break inside a word
+    if (cols.length > 8) wrap.querySelector("table").classList.add("dense");
+    return wrap;
   }
   function autoColumns(rows) {
     if (!rows.length) return [];
@@ -286,11 +361,12 @@
     const select = document.getElementById("f-buurt");
     fill(select, [["", "—"], ...[...rows].sort((a, b) => String(a.name).localeCompare(String(b.name))).map((r) => [r.area_code, (r.name || r.area_code) + " (" + r.area_code + ")"])], state.buurt);
     const cols = [
-      ["rank", T("rank"), false], ["name", T("buurt"), false, (r) => el("button", { type: "button", cls: "linkbtn", text: r.name || r.area_code, "data-code": r.area_code, onclick: null })],
-      ["score", T("score"), true], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))],
-      ["coverage", T("coverage"), true, (r) => document.createTextNode(num(100 * r.coverage, 0) + "%")],
-      ["delta", T("since", { van: state.van }), true], ["inwoners", T("residents"), true],
-    ];
+      ["rank", T("tcol_rank"), false], ["name", T("tcol_buurt"), false, (r) => el("button", { type: "button", cls: "linkbtn", text: r.name || r.area_code, "data-code": r.area_code, onclick: null })],
+      ["score", T("tcol_score"), true, (r) => document.createTextNode(num(r.score, 1))], ["class", T("tcol_class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))],
+      ["coverage", T("coverage"), true, (r) => document.createTextNode(pct(r.coverage))],
+      ["delta", T("since", { van: state.van }), true, (r) => document.createTextNode(r.delta === null || r.delta === undefined ? "–" : (r.delta > 0 ? "+" : "") + num(r.delta, 1))],
+      ["inwoners", T("tcol_inwoners"), true, (r) => document.createTextNode(num(r.inwoners, 0))],
+    ].filter(([k]) => k !== "delta" || state.van !== state.jaar);
     const target = document.getElementById("ranking");
     target.replaceChildren(el("h2", { text: T("ranking", { jaar: state.jaar }) }), downloads("index"), table(T("ranking", { jaar: state.jaar }), rows, cols), downloads("verandering"));
     for (const b of target.querySelectorAll("button[data-code]")) b.addEventListener("click", () => selectBuurt(b.dataset.code, true));
@@ -315,14 +391,14 @@
       el("dt", { text: T("score") + " " + state.jaar }), el("dd", { text: num(row.score) }),
       el("dt", { text: T("rank") }), el("dd", { text: row.rank ? row.rank + " " + T("of") + " " + n : "–" }),
       el("dt", { text: T("class") }), el("dd", { text: row.status === "ok" ? classLabel(row.class) + " (" + (state.taal === "nl" ? index.reference_label_nl : index.reference_label_en) + ")" : "–" }),
-      el("dt", { text: T("coverage") }), el("dd", { text: num(100 * (row.coverage || 0), 0) + "% (" + (row.domains_used || "").split(",").filter(Boolean).length + "/" + index.spec.domains.length + ")" }),
+      el("dt", { text: T("coverage") }), el("dd", { text: pct(row.coverage || 0) + " (" + (row.domains_used || "").split(",").filter(Boolean).length + "/" + index.spec.domains.length + ")" }),
       el("dt", { text: T("status") }), el("dd", { text: statusLabel(row.status) || "–" }));
     const parts = [title];
     if (row.status && row.status !== "ok") {
       const sp = index.spec;
       const why = row.status === "te weinig inwoners" ? T("why_small")
-        : T("why_thin", { cov: num(100 * (row.coverage || 0), 0) + "%", min: num(100 * sp.min_weight_share, 0) + "%",
-            req: sp.required_domains.map(domainLabel).join(", ") || "–" });
+        : T("why_thin", { cov: pct(row.coverage || 0), min: pct(sp.min_weight_share),
+            req: new Intl.ListFormat(state.taal === "nl" ? "nl-NL" : "en-GB", { type: "conjunction" }).format(sp.required_domains.map(domainLabel)) || "–" });
       parts.push(el("p", { cls: "status-warn", text: statusLabel(row.status) + ": " + T("no_score") + " " + why }));
     }
     parts.push(dl);
@@ -342,7 +418,7 @@
     parts.push(el("h3", { text: T("domains") + " " + state.jaar }), bars);
     if (p.across_years.length && p.across_years[0].period !== undefined) {
       parts.push(downloads("buurt_jaren", { buurt: p.code }));
-      parts.splice(parts.length - 1, 0, table(T("across") + " (" + (state.taal === "nl" ? p.reference_nl : p.reference_en) + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
+      parts.splice(parts.length - 1, 0, table(T("across") + " (" + (state.taal === "nl" ? p.reference_nl : p.reference_en) + ")", p.across_years, [["period", T("year"), false], ["score", T("score"), true, (r) => document.createTextNode(num(r.score, 1))], ["rank", T("rank"), false], ["class", T("class"), false, (r) => document.createTextNode(r.status === "ok" ? classLabel(r.class) : statusLabel(r.status))]]));
     }
     // one row per indicator: its value in the first and the shown year, with the source
     const byInd = new Map();
@@ -352,7 +428,7 @@
       e[r.period === state.jaar ? "now" : "then"] = r;
       byInd.set(r.indicator, e);
     }
-    const value = (o) => (o ? num(o.value) + (o.status !== "ok" ? " [" + o.status + "]" : "") : "–");
+    const value = (o) => (o ? num(o.value) + (o.status !== "ok" ? " (" + (TERMS["status_" + String(o.status).replace(/ /g, "_")] ? T("status_" + String(o.status).replace(/ /g, "_")) : T("no_data")) + ")" : "") : "–");
     const cols = [["label_nl", T("indicator"), false, (r) => document.createTextNode((state.taal === "nl" ? r.label_nl : r.label_en) || r.indicator)]];
     if (state.van !== state.jaar) cols.push(["then", String(state.van), true, (r) => document.createTextNode(value(r.then))]);
     cols.push(["now", String(state.jaar), true, (r) => document.createTextNode(value(r.now))],
@@ -377,24 +453,22 @@
     const box = document.getElementById("p-prioriteiten");
     box.replaceChildren(el("p", { text: T("loading") }));
     try {
-      const d = await get("/gemeenten/" + state.gemeente + "/prioriteiten?" + params());
-      const parts = [el("h2", { text: T("options") + " (" + state.jaar + ")" }), downloads("prioriteiten"), table(T("options"), d.summary, autoColumns(d.summary))];
-      const byOption = {};
-      for (const r of d.lists) (byOption[r.optie] = byOption[r.optie] || []).push(r);
-      for (const [opt, rows] of Object.entries(byOption)) {
-        const cols = [["name", T("buurt"), false], ["area_code", T("code"), false], ["score", T("score"), true], ["inwoners", T("residents"), true], ["delta", T("change"), true], ["kosten", "kosten", true]].filter(([k]) => k in rows[0]);
-        parts.push(el("h3", { text: rows[0].omschrijving || opt }), table(rows[0].omschrijving || opt, rows, cols));
-      }
-      const overlap = withNames(d.overlap), robust = withNames(d.robustness);
-      parts.push(downloads("prioriteiten_lijsten"), el("h3", { text: T("overlap_t") }), table(T("overlap_t"), overlap, autoColumns(overlap)), downloads("overlap"),
-        el("h3", { text: T("robust_t") }), table(T("robust_t"), robust, autoColumns(robust)), downloads("robuustheid"));
+      const d = (await get("/gemeenten/" + state.gemeente + "/prioriteiten?" + params({ taal: state.taal }))).display;
+      const parts = [el("h2", { text: T("options") + " (" + state.jaar + ")" }), downloads("prioriteiten"), shown(T("options"), d.summary)];
+      for (const l of d.lists) parts.push(el("h3", { text: l.title }), shown(l.title, l.table, { link: true }));
+      parts.push(downloads("prioriteiten_lijsten"), el("h3", { text: T("overlap_t") }), shown(T("overlap_t"), d.overlap, { link: true }), downloads("overlap"),
+        el("h3", { text: T("robust_t") }), shown(T("robust_t"), d.robustness, { link: true }), downloads("robuustheid"));
       box.replaceChildren(...parts);
+      linkButtons(box);
     } catch (err) { box.replaceChildren(el("p", { cls: "notice", text: err.message })); }
+  }
+  function linkButtons(box) {
+    for (const b of box.querySelectorAll("button[data-code]")) b.addEventListener("click", () => { showTab("kaart", false); selectBuurt(b.dataset.code, true); });
   }
   async function drawVeerkracht() {
     const box = document.getElementById("vktable");
     try {
-      vkdata = await get("/gemeenten/" + state.gemeente + "/veerkracht?" + params());
+      vkdata = await get("/gemeenten/" + state.gemeente + "/veerkracht?" + params({ taal: state.taal }));
     } catch (err) { box.replaceChildren(el("p", { cls: "notice", text: err.message })); return; }
     const select = document.getElementById("f-vk");
     fill(select, vkdata.maps.map((m) => [m.id, state.taal === "nl" ? m.title_nl : m.title_en]), state.vk);
@@ -402,6 +476,14 @@
     const labels = state.taal === "nl" ? meta.labels_nl : meta.labels_en;
     const colourOf = (v) => { const i = meta.labels_nl.indexOf(v); return i >= 0 ? meta.colours[i] : NO_SCORE; };
     const byCode = new Map(vkdata.rows.map((r) => [r.area_code, r]));
+    const title = state.taal === "nl" ? meta.title_nl : meta.title_en;
+    function label(v) { const i = meta.labels_nl.indexOf(v); return i >= 0 ? labels[i] : T("no_data"); }
+    const vkref = state.taal === "nl" ? vkdata.settings.reference_nl : vkdata.settings.reference_en;
+    box.replaceChildren(el("h2", { text: title }), el("p", { cls: "meta", text: T("reference") + " (2, 5): " + vkref }), table(title, vkdata.rows, [["name", T("buurt"), false], [meta.id, title, false, (r) => document.createTextNode(label(r[meta.id]))]]));
+    document.getElementById("vkextra").replaceChildren(downloads("veerkracht"), shown(T("vk_crosstab_title"), vkdata.display.crosstab), downloads("veerkracht_kruistabel"));
+    const mapBox = document.getElementById("vkmap");
+    if (!geo) { mapBox.hidden = true; document.getElementById("vklegend").replaceChildren(); return; }
+    mapBox.hidden = false;
     if (!vkmap) vkmap = newMap("vkmap");
     if (vklayer) vklayer.remove();
     vklayer = L.geoJSON(geo, {
@@ -413,25 +495,19 @@
     vkmap.invalidateSize(); vkmap.fitBounds(vklayer.getBounds());
     vklayer.addTo(vkmap);
     vklayer.eachLayer((lyr) => { const r = byCode.get(lyr.feature.properties.code); focusable(lyr, lyr.feature.properties.naam + ": " + label(r ? r[meta.id] : null), () => {}); });
-    function label(v) { const i = meta.labels_nl.indexOf(v); return i >= 0 ? labels[i] : T("no_data"); }
-    const title = state.taal === "nl" ? meta.title_nl : meta.title_en;
     drawLegend(document.getElementById("vklegend"), title, [...labels.map((l, i) => [meta.colours[i], l, false]), [NO_SCORE, T("no_data"), true]]);
-    const vkref = state.taal === "nl" ? vkdata.settings.reference_nl : vkdata.settings.reference_en;
-    box.replaceChildren(el("h2", { text: title }), el("p", { cls: "meta", text: T("reference") + " (2, 5): " + vkref }), table(title, vkdata.rows, [["name", T("buurt"), false], [meta.id, title, false, (r) => document.createTextNode(label(r[meta.id]))]]));
-    document.getElementById("vkextra").replaceChildren(downloads("veerkracht"), table("kaart 7 × corporatiebezit", vkdata.crosstab, autoColumns(vkdata.crosstab)), downloads("veerkracht_kruistabel"));
   }
   async function drawBenchmark() {
     const box = document.getElementById("p-benchmark");
     box.replaceChildren(el("p", { text: T("loading") }));
     try {
-      const d = await get("/gemeenten/" + state.gemeente + "/benchmark?jaar=" + state.jaar + "&taal=" + state.taal);
-      const cmp = d.comparison;
-      const zcol = ["z", "z", true, (r) => { const w = Math.min(100, Math.abs(r.z || 0) * 25); const s = el("span", { cls: "zbar" + (r.z < 0 ? " zbar--neg" : ""), "aria-hidden": "true" }); s.style.width = w + "px"; return el("span", {}, s, " " + num(r.z, 2)); }];
-      box.replaceChildren(el("h2", { text: T("benchmark") }), el("p", { text: (d.peer_method || []).join(" · ") }),
-        table(T("bm_peers"), d.peers, autoColumns(d.peers)), downloads("benchmark_peers", { taal: state.taal }),
-        table(T("benchmark"), cmp, [...autoColumns(cmp).filter(([k]) => k !== "z"), zcol]), downloads("benchmark", { taal: state.taal }), downloads("benchmark_rangen", { taal: state.taal }),
-        el("h3", { text: T("bm_standouts") }), table(T("bm_standouts"), d.standouts, autoColumns(d.standouts)), downloads("benchmark_opvallend", { taal: state.taal }),
-        el("h3", { text: T("bm_trends") }), table(T("bm_trends"), d.trends, autoColumns(d.trends)), downloads("benchmark_trends", { taal: state.taal }));
+      const d = (await get("/gemeenten/" + state.gemeente + "/benchmark?jaar=" + state.jaar + "&taal=" + state.taal)).display;
+      const t = { taal: state.taal };
+      box.replaceChildren(el("h2", { text: T("benchmark") }), ...d.notes.map((n) => el("p", { text: n })),
+        el("h3", { text: T("bm_peers") }), shown(T("bm_peers"), d.peers), downloads("benchmark_peers", t),
+        el("h3", { text: T("bm_table_t") }), shown(T("bm_table_t"), d.comparison), downloads("benchmark", t), downloads("benchmark_rangen", t),
+        el("h3", { text: T("bm_standouts") }), shown(T("bm_standouts"), d.standouts), downloads("benchmark_opvallend", t),
+        el("h3", { text: T("bm_trends") }), shown(T("bm_trends"), d.trends), downloads("benchmark_trends", t));
     } catch (err) { box.replaceChildren(el("h2", { text: T("benchmark") }), el("p", { cls: "notice", text: err.message })); }
   }
   async function drawStad() {
@@ -460,11 +536,24 @@
   async function drawSources() {
     const box = document.getElementById("p-bronnen");
     try {
-      const rows = await get("/bronnen");
-      const cols = ["publisher", "table_id", "title", "period", "file_name", "imported_at", "package_version"].map((k) => [k, k, false]);
-      box.replaceChildren(el("h2", { text: T("tab_sources") }), downloads("bronnen"), table(T("tab_sources"), rows, cols),
-        index ? el("details", {}, el("summary", { text: "run.json" }), el("pre", { text: JSON.stringify(index.run, null, 1) })) : "");
+      const d = await get("/bronnen/tabel?taal=" + state.taal);
+      box.replaceChildren(el("h2", { text: T("tab_sources") }), downloads("bronnen"), shown(T("tab_sources"), d),
+        index ? el("details", {}, el("summary", { text: T("run_record") }), el("pre", { text: JSON.stringify(index.run, null, 1) })) : "");
     } catch (err) { box.replaceChildren(el("p", { cls: "notice", text: err.message })); }
+  }
+
+  function drawMapOrNote() {
+    // without boundaries the ranking, change and other tabs still work; the map says why not
+    const note = document.getElementById("mapnote");
+    const box = document.getElementById("map");
+    if (geo) { note.hidden = true; box.hidden = false; drawMap(); return; }
+    box.hidden = true;
+    const g = gemeenten.find((x) => x.code === state.gemeente) || {};
+    note.hidden = false;
+    note.textContent = T("map_needs_boundaries", { gemeente: g.naam || state.gemeente, vintage: index ? index.vintage : "" });
+    document.getElementById("legend").replaceChildren();
+    document.getElementById("map-title").textContent = mapTitle();
+    if (index) drawBasis();
   }
 
   // -- tabs -----------------------------------------------------------------------------------
@@ -478,12 +567,12 @@
       if (on && focus) b.focus();
     }
     writeUrl();
-    if (name === "kaart" && map) map.invalidateSize();
-    if (name === "prioriteiten") drawPriorities();
-    if (name === "veerkracht") drawVeerkracht();
-    if (name === "benchmark") drawBenchmark();
-    if (name === "stad") drawStad();
-    if (name === "bronnen") drawSources();
+    if (name === "kaart" && map && geo) map.invalidateSize();
+    // body[data-tab] names the tab once it is drawn (tests and screen readers wait for it)
+    const drawn = () => { document.body.dataset.tab = name + ":" + state.taal; };
+    delete document.body.dataset.tab;
+    const draw = { prioriteiten: drawPriorities, veerkracht: drawVeerkracht, benchmark: drawBenchmark, stad: drawStad, bronnen: drawSources }[name];
+    if (draw) draw().finally(drawn); else drawn();
   }
 
   // -- loading ----------------------------------------------------------------------------------
@@ -497,9 +586,11 @@
         null,
       ]);
       index = idx;
-      geo = await get("/gemeenten/" + state.gemeente + "/gebieden?vintage=" + index.vintage);
+      geo = null;
+      try { geo = await get("/gemeenten/" + state.gemeente + "/gebieden?vintage=" + index.vintage); }
+      catch (err) { if (err.status !== 404) throw err; }
       if (!keepView && map) map._bbFitted = false;
-      drawMap();
+      drawMapOrNote();
       drawRanking();
       if (state.buurt) await selectBuurt(state.buurt, false);
       showTab(state.tab, false);
@@ -522,7 +613,7 @@
     on("f-spec", "spec", null, () => load(true));
     on("f-van", "van", Number, () => load(true));
     on("f-jaar", "jaar", Number, () => load(true));
-    on("f-view", "weergave", null, () => { writeUrl(); drawMap(); });
+    on("f-view", "weergave", null, () => { writeUrl(); drawMapOrNote(); });
     document.getElementById("f-buurt").addEventListener("change", (e) => selectBuurt(e.target.value, false));
     document.getElementById("f-vk").addEventListener("change", (e) => { state.vk = e.target.value; writeUrl(); drawVeerkracht(); });
     document.getElementById("controls").addEventListener("submit", (e) => e.preventDefault());
@@ -539,7 +630,7 @@
     document.getElementById("lang").addEventListener("click", () => {
       state.taal = state.taal === "nl" ? "en" : "nl";
       applyTerms(); fillControls(); writeUrl();
-      if (index) { drawMap(); drawRanking(); if (state.buurt) selectBuurt(state.buurt, false); showTab(state.tab, false); }
+      if (index) { drawMapOrNote(); drawRanking(); if (state.buurt) selectBuurt(state.buurt, false); showTab(state.tab, false); }
     });
     await load(false);
   }
