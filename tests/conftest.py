@@ -66,3 +66,23 @@ def import_health(store: Store, raw: Path, years=(2012, 2016, 2020)) -> None:
                 raw / "cbs-rivm-gezondheid-wijkbuurt" / f"gezondheid_wijkbuurt_{year}_18plus.xlsx"
             )
         )
+
+
+@pytest.fixture(scope="session")
+def twin_klein(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """The reduced national twin (25 gemeenten, ~1,200 buurten, 2016/2020/2024) written to
+    files and loaded through the ordinary importers into a store of its own, once per
+    session: (store path, folder with the files, manifest)."""
+    from buurtbalans.twin import build_twin
+
+    base = tmp_path_factory.mktemp("tweeling")
+    path, folder = base / "tweeling.duckdb", base / "bestanden"
+    with Store(path) as store:
+        manifest = build_twin(store, "klein", folder=folder)
+    return path, folder, manifest
+
+
+@pytest.fixture
+def twin_store(twin_klein):
+    with Store(twin_klein[0], read_only=True) as store:
+        yield store

@@ -26,3 +26,8 @@ def default_cache_dir() -> Path:
     """Raw API responses are cached here: ``$BUURTBALANS_CACHE`` or ``<data dir>/cache``."""
     env = os.environ.get(CACHE_ENV)
     return Path(env) if env else _data_dir() / "cache"
+
+
+def default_twin_path() -> Path:
+    """The national twin's own store: ``<user data dir>/tweeling.duckdb``."""
+    return _data_dir() / "tweeling.duckdb"

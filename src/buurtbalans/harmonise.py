@@ -79,10 +79,18 @@ def crosswalk_by_geometry(from_areas, to_areas, *, points=None) -> pd.DataFrame:
         & (pieces["weight"] >= SAME)
         & (pieces["to_share"] >= SAME)
     )
+    # the same land under a new code (a herindeling, a renumbered buurt)
+    recoded = (
+        (pieces["from_code"] != pieces["to_code"])
+        & (pieces["weight"] >= SAME)
+        & (pieces["to_share"] >= SAME)
+    )
     pieces["method"] = np.where(same, "identity", method)
-    pieces.loc[same, "weight"] = 1.0
+    pieces.loc[same | recoded, "weight"] = 1.0
     pieces["flag"] = np.select(
-        [same, n_to > 1, n_from > 1], [None, "split", "merged"], default="redrawn"
+        [same, recoded, n_to > 1, n_from > 1],
+        [None, "recoded", "split", "merged"],
+        default="redrawn",
     )
     pieces.loc[same, "flag"] = None
     missing = sorted(set(a["from_code"]) - set(pieces["from_code"]))
@@ -206,10 +214,15 @@ def to_vintage(
 
 
 def store_crosswalk(
-    store, from_vintage: int, to_vintage: int, gemeente: str | None = None
+    store, from_vintage: int, to_vintage: int, gemeente: str | Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Crosswalk between two vintages in a store: by geometry where both vintages have
-    boundaries, else by code (identity where a code persists, every other area flagged)."""
+    boundaries, else by code (identity where a code persists, every other area flagged).
+    A gemeente's buurten include those of the gemeenten that merged into it."""
+    if isinstance(gemeente, str):
+        from buurtbalans.sources.known import predecessors
+
+        gemeente = list(predecessors(gemeente))
     if from_vintage == to_vintage:
         codes = store.areas(gemeente, level="buurt", vintage=from_vintage)["code"]
         return pd.DataFrame(

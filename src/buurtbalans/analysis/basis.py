@@ -17,6 +17,7 @@ import pandas as pd
 
 from buurtbalans.errors import DataError, SpecError
 from buurtbalans.harmonise import with_denominators
+from buurtbalans.sources.known import predecessors
 from buurtbalans.spec import IndexSpec, IndicatorSpec, validate
 from buurtbalans.store import Store
 
@@ -50,15 +51,16 @@ def store_presence(store: Store, gemeente: str, inputs: Sequence[str]) -> pd.Dat
     """Per observation year, vintage and raw indicator of a gemeente's buurten: the number
     of buurten with a value, how many are zero, and the smallest and largest value."""
     inputs = list(inputs)
+    family = predecessors(gemeente)  # with the gemeenten that merged into it
     return store.con.execute(
         f"""SELECT o.period, o.vintage, o.indicator, count(o.value) AS n,
                    count(*) FILTER (WHERE o.value = 0) AS zeros,
                    min(o.value) AS lo, max(o.value) AS hi
             FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage
-            WHERE a.gemeente_code = ? AND a.level = 'buurt'
+            WHERE a.gemeente_code IN ({",".join("?" * len(family))}) AND a.level = 'buurt'
               AND o.indicator IN ({",".join("?" * len(inputs))})
             GROUP BY ALL""",
-        [gemeente, *inputs],
+        [*family, *inputs],
     ).df()
 
 

@@ -47,17 +47,19 @@ from buurtbalans.errors import BuurtbalansError, DataError
 from buurtbalans.harmonise import with_denominators
 from buurtbalans.index.engine import IndexResult
 from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
+from buurtbalans.sources.known import predecessors
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
 
 
 def latest_vintage(store: Store, gemeente: str, year: int) -> int:
     """The vintage of a gemeente's buurt data in ``year`` (the map to compare on)."""
+    family = predecessors(gemeente)  # the gemeenten that merged into it count too
     row = store.con.execute(
         "SELECT max(o.vintage) FROM observations o JOIN areas a ON a.code = o.area_code "
-        "AND a.vintage = o.vintage WHERE a.gemeente_code = ? AND a.level = 'buurt' "
-        "AND o.period = ?",
-        [gemeente, year],
+        f"AND a.vintage = o.vintage WHERE a.gemeente_code IN ({','.join('?' * len(family))}) "
+        "AND a.level = 'buurt' AND o.period = ?",
+        [*family, year],
     ).fetchone()
     if row is None or row[0] is None:
         raise DataError(
@@ -72,7 +74,8 @@ def population(
 ) -> tuple[pd.DataFrame, int | None]:
     """Residents per buurt on ``vintage`` in ``year``, or in the nearest year that has them
     (the year used is returned and reported)."""
-    years = sorted({int(p) for p in store.observations(["a_inw"], gemeente=gemeente)["period"]})
+    family = predecessors(gemeente)
+    years = sorted({int(p) for p in store.observations(["a_inw"], gemeente=family)["period"]})
     if not years:
         return pd.DataFrame(columns=["area_code", "a_inw"]), None
     nearest = min(years, key=lambda y: (abs(y - year), -y))
@@ -389,6 +392,7 @@ def veerkracht_analysis(
         "gz_langdurig_ziek_beperkt",
         "p_wmo_t",
     ]
+    _veerkracht_years(store, gemeente, van, tot, config)
     vintage = vintage or latest_vintage(store, gemeente, tot)
     wide = load_columns(store, needed, gemeente, [van, tot], vintage=vintage)
     if "lbm_onv" not in wide or wide["lbm_onv"].isna().all():
@@ -428,6 +432,7 @@ def _veerkracht_reference(
     gemeente (the demo, the national twin) is only measured against synthetic buurten."""
     from buurtbalans.analysis.veerkracht import vulnerability_index
     from buurtbalans.index.store_mode import NATIONAL_MIN_BUURTEN
+    from buurtbalans.store.world import national_minimum
 
     if reference not in (None, *VEERKRACHT_REFERENCES):
         raise DataError(
@@ -452,7 +457,8 @@ def _veerkracht_reference(
     ok = idx.notna() & w.notna()
     idx = idx[ok]
     why = None
-    if len(idx) < NATIONAL_MIN_BUURTEN or len(onv) < NATIONAL_MIN_BUURTEN:
+    minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)  # the twin is its own NL
+    if len(idx) < minimum or len(onv) < minimum:
         why = (
             f"de store heeft niet alle {'synthetische ' if fake else ''}buurten van "
             f"Nederland (kwetsbaarheidsindex in {tot}: {len(idx)} buurten, Leefbaarometer "
@@ -475,6 +481,49 @@ def _veerkracht_reference(
             f"buurten in {tot}, {len(onv)} in {van}",
             "reference_buurten": {str(tot): len(idx), str(van): len(onv)},
         },
+    )
+
+
+def _veerkracht_years(
+    store: Store, gemeente: str, van: int, tot: int, config: VeerkrachtConfig
+) -> None:
+    """Both years need the Leefbaarometer and every vulnerability component; sources are
+    published in different years (health 2016/2020, Leefbaarometer every other year), so
+    a refusal names, per source, the years the store has and which years would work."""
+    wanted = {"Leefbaarometer (onv)": ["lbm_onv"]}
+    for name, (num, _den, _scale) in config.components.items():
+        wanted[name] = num.split("|")
+    family = predecessors(gemeente)
+    rows = store.con.execute(
+        "SELECT DISTINCT o.indicator, o.period FROM observations o JOIN areas a "
+        "ON a.code = o.area_code AND a.vintage = o.vintage "
+        f"WHERE a.gemeente_code IN ({','.join('?' * len(family))}) AND a.level = 'buurt' "
+        "AND o.value IS NOT NULL",
+        list(family),
+    ).fetchall()
+    have: dict[str, set[int]] = {}
+    for ind, period in rows:
+        have.setdefault(ind, set()).add(int(period))
+    years_of = {
+        name: set().union(*(have.get(i, set()) for i in ids)) for name, ids in wanted.items()
+    }
+    short = {n: ys for n, ys in years_of.items() if van not in ys or tot not in ys}
+    if not short:
+        return
+    both = sorted(set.intersection(*years_of.values())) if years_of else []
+    text = "; ".join(
+        f"{n}: {', '.join(map(str, sorted(ys))) or 'geen jaar'}" for n, ys in short.items()
+    )
+    raise DataError(
+        f"veerkracht {van} → {tot} needs every source in both years, but the store has "
+        f"for {gemeente}: {text}",
+        fix=(
+            f"choose two years that have all of them ({', '.join(map(str, both))}), e.g. "
+            f"--van {both[0]} --tot {both[-1]}"
+            if len(both) >= 2
+            else "import the missing sources for those years (Leefbaarometer, CBS/RIVM "
+            "gezondheid, KWB)"
+        ),
     )
 
 

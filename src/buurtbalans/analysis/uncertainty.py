@@ -575,12 +575,12 @@ def uncertainty_for_gemeente(
     spec's reference set (all NL buurten for a national reference) loaded the way
     :func:`buurtbalans.index.store_mode.index_for_gemeente` does."""
     from buurtbalans.analysis.pipeline import latest_vintage
-    from buurtbalans.index.store_mode import load_input, sources_used
+    from buurtbalans.index.store_mode import in_gemeente, load_input, sources_used
 
     vintage = vintage or latest_vintage(store, gemeente, tot)
     periods = sorted({van, tot})
     wide = load_input(store, spec, gemeente, periods, vintage=vintage).drop(columns="vintage")
-    focus = (wide["area_code"].str[2:6] == gemeente[2:]).to_numpy()
+    focus = in_gemeente(wide["area_code"], gemeente).to_numpy()
     prep = prepare(
         wide,
         spec,

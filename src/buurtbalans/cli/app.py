@@ -139,10 +139,14 @@ def _check_order(van: int | None, tot: int | None) -> None:
 
 def store_years(st, gemeente: str) -> list[int]:
     """The observation years the store holds for a gemeente's buurten."""
+    from buurtbalans.sources.known import predecessors
+
+    family = predecessors(gemeente)  # with the gemeenten that merged into it
     rows = st.con.execute(
         "SELECT DISTINCT o.period FROM observations o JOIN areas a ON a.code = o.area_code "
-        "AND a.vintage = o.vintage WHERE a.gemeente_code = ? AND a.level = 'buurt' ORDER BY 1",
-        [gemeente],
+        f"AND a.vintage = o.vintage WHERE a.gemeente_code IN ({','.join('?' * len(family))}) "
+        "AND a.level = 'buurt' ORDER BY 1",
+        list(family),
     ).fetchall()
     return [int(r[0]) for r in rows]
 

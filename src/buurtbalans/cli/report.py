@@ -133,11 +133,32 @@ def demo(
     uit: Annotated[Path, typer.Option(help="output folder")] = Path("uit"),
     taal: TaalOpt = Taal.nl,
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf")] = True,
+    nederland: Annotated[
+        bool,
+        typer.Option(
+            "--nederland",
+            help="build the synthetic national twin (342 gemeenten, ~12,000 buurten, "
+            "2015-2024) into a store of its own instead",
+        ),
+    ] = False,
+    klein: Annotated[
+        bool, typer.Option("--klein", help="with --nederland: 25 gemeenten, 3 years")
+    ] = False,
+    bestanden: Annotated[
+        Path | None,
+        typer.Option(help="with --nederland: keep the twin's files (KWB, kaart …) here"),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """The main job on the embedded default: loads the synthetic Voorbeeldstad into the
     store (the default store, or --store) and writes its report, 2015 → 2024 (no internet,
-    no shared data). Afterwards every command works on Voorbeeldstad."""
+    no shared data). Afterwards every command works on Voorbeeldstad. With --nederland:
+    builds the synthetic national twin into its own store (the national path offline)."""
+    if nederland or klein:
+        from buurtbalans.cli.twin import build
+
+        build(store, klein=klein, folder=bestanden)
+        return
     from buurtbalans.demo import GEMEENTE, LABEL, load_demo
     from buurtbalans.report import build_report
 

@@ -11,8 +11,10 @@ from buurtbalans.errors import DataError
 from buurtbalans.harmonise import column_kinds, store_crosswalk, to_vintage, with_denominators
 from buurtbalans.index.cache import national_reference
 from buurtbalans.index.engine import IndexResult, compute
+from buurtbalans.sources.known import predecessors
 from buurtbalans.spec import IndexSpec
 from buurtbalans.store import Store
+from buurtbalans.store.world import national_minimum
 
 NATIONAL_MIN_BUURTEN = 10_000  # NL has ~13,000-14,600 buurten in every year since 2013
 
@@ -29,7 +31,8 @@ def load_input(
     reference, one row per buurt and period (moved onto ``vintage`` when given)."""
     national = spec.reference.startswith("national")
     columns = spec.raw_inputs() if vintage is None else with_denominators(spec.raw_inputs())
-    wide = store.wide(columns, gemeente=None if national else gemeente, periods=periods)
+    family = predecessors(gemeente)  # its buurten under the codes of merged gemeenten too
+    wide = store.wide(columns, gemeente=None if national else family, periods=periods)
     if national and not wide.empty:
         # synthetic sources (the demo) never enter a real gemeente's reference
         fake = {g[2:] for g in store.synthetic_gemeenten()} - {gemeente[2:]}
@@ -43,11 +46,8 @@ def load_input(
         )
     if national:
         counts = wide.groupby("period")["area_code"].nunique()
-        short = {
-            int(p): int(counts.get(p, 0))
-            for p in periods
-            if counts.get(p, 0) < NATIONAL_MIN_BUURTEN
-        }
+        minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)
+        short = {int(p): int(counts.get(p, 0)) for p in periods if counts.get(p, 0) < minimum}
         if short:
             raise DataError(
                 f"reference 'national' ranks against all NL buurten, but the store holds "
@@ -57,14 +57,15 @@ def load_input(
                 "--referentie input",
             )
     if national:
-        _refuse_partial(wide, spec, gemeente, periods)
+        _refuse_partial(store, wide, spec, gemeente, periods)
     if vintage is not None:
         # only the gemeente moves onto the vintage; other buurten are the national reference
         # and keep their own codes
-        own = wide["area_code"].str[2:6] == gemeente[2:]
+        own = in_gemeente(wide["area_code"], gemeente)
         wide = pd.concat(
             [_move(store, wide[own], vintage, gemeente), wide[~own]], ignore_index=True
         )
+    wide = combine_vintages(wide, vintage)
     missing_periods = sorted(set(periods) - set(wide["period"]))
     if missing_periods:
         raise DataError(
@@ -74,6 +75,30 @@ def load_input(
     return wide
 
 
+def combine_vintages(wide: pd.DataFrame, target: int | None) -> pd.DataFrame:
+    """One row per area code and year. Sources of one year can come on different
+    vintages (the Leefbaarometer republishes every year on the latest indeling, KWB uses
+    each year's): rows of the same code and year are combined, the values of ``target``
+    (or else the latest vintage) first. A code CBS kept is the same piece of land; a
+    changed buurt has a new code and is not combined."""
+    if wide.empty or not wide.duplicated(["area_code", "period"]).any():
+        return wide
+    rank = wide["vintage"].rsub(10_000) if target is None else (wide["vintage"] != target)
+    out = (
+        wide.assign(_rank=rank)
+        .sort_values(["area_code", "period", "_rank"], kind="stable")
+        .groupby(["area_code", "period"], as_index=False, sort=False)
+        .first()
+        .drop(columns="_rank")
+    )
+    return out[wide.columns]
+
+
+def in_gemeente(codes: pd.Series, gemeente: str) -> pd.Series:
+    """Which area codes lie in ``gemeente`` or in a gemeente that merged into it."""
+    return codes.str[2:6].isin([g[2:] for g in predecessors(gemeente)])
+
+
 def domain_counts(
     wide: pd.DataFrame, spec: IndexSpec, gemeente: str | None = None
 ) -> dict[int, dict[str, int]]:
@@ -81,7 +106,7 @@ def domain_counts(
     of the domain's indicators (a ratio needs its numerator and every denominator); with
     ``gemeente`` only that gemeente's buurten are counted."""
     if gemeente is not None:
-        wide = wide[wide["area_code"].str[2:6] == gemeente[2:]]
+        wide = wide[in_gemeente(wide["area_code"], gemeente)]
     out: dict[int, dict[str, int]] = {}
     for period, part in wide.groupby("period"):
         row: dict[str, int] = {}
@@ -97,16 +122,17 @@ def domain_counts(
 
 
 def _refuse_partial(
-    wide: pd.DataFrame, spec: IndexSpec, gemeente: str, periods: Sequence[int]
+    store: Store, wide: pd.DataFrame, spec: IndexSpec, gemeente: str, periods: Sequence[int]
 ) -> None:
     """A national reference must be national for every domain the gemeente has data for:
     health for all NL but income for one gemeente would mix two references silently."""
     allnl, own = domain_counts(wide, spec), domain_counts(wide, spec, gemeente)
+    minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)
     partial = {
         (p, d): n
         for p in periods
         for d, n in allnl.get(int(p), {}).items()
-        if own.get(int(p), {}).get(d, 0) > 0 and n < NATIONAL_MIN_BUURTEN
+        if own.get(int(p), {}).get(d, 0) > 0 and n < minimum
     }
     if partial:
         text = "; ".join(f"{d} in {p}: {n} buurten" for (p, d), n in sorted(partial.items()))
@@ -136,7 +162,8 @@ def load_columns(
     store: Store, columns: Sequence[str], gemeente: str, periods: Sequence[int], *, vintage: int
 ) -> pd.DataFrame:
     """Any store indicators of a gemeente's buurten for ``periods``, on one vintage."""
-    wide = store.wide(with_denominators(list(columns)), gemeente=gemeente, periods=periods)
+    family = predecessors(gemeente)
+    wide = store.wide(with_denominators(list(columns)), gemeente=family, periods=periods)
     if wide.empty:
         return wide
     return _move(store, wide, vintage, gemeente)
@@ -146,17 +173,20 @@ def _move(store: Store, wide: pd.DataFrame, target: int, gemeente: str | None) -
     parts = []
     value_cols = [c for c in wide.columns if c not in ("area_code", "vintage", "period", "name")]
     counts, rates = column_kinds(value_cols)
-    names = store.areas(gemeente, level="buurt", vintage=target).set_index("code")["name"]
+    family = list(predecessors(gemeente)) if gemeente else None
+    names = store.areas(family, level="buurt", vintage=target).set_index("code")["name"]
     for vint, part in wide.groupby("vintage"):
         if int(vint) == target:
             parts.append(part)
             continue
-        cw = store_crosswalk(store, int(vint), target, gemeente)
+        cw = store_crosswalk(store, int(vint), target, family)
         moved = to_vintage(part, cw, counts=counts, rates=rates)
         moved["vintage"] = target
         moved["name"] = moved["area_code"].map(names)
         parts.append(moved)
-    return pd.concat(parts, ignore_index=True)
+    out = combine_vintages(pd.concat(parts, ignore_index=True), target)
+    out["vintage"] = target
+    return out
 
 
 def sources_used(
@@ -240,7 +270,7 @@ def index_for_gemeente(
         provenance=prov,
     )
     if spec.reference.startswith("national"):
-        keep = result.table["area_code"].str[2:6] == gemeente[2:]
+        keep = in_gemeente(result.table["area_code"], gemeente)
         result.table = result.table[keep].reset_index(drop=True)
         result.indicators = result.indicators[keep.to_numpy()].reset_index(drop=True)
     return result
@@ -269,7 +299,8 @@ def choose_reference(
         list(periods),
     ).fetchall()
     counts = dict(rows)
-    ok = all(counts.get(p, 0) >= NATIONAL_MIN_BUURTEN for p in periods)
+    minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)
+    ok = all(counts.get(p, 0) >= minimum for p in periods)
     return "national" if ok else "input-pooled"
 
 
@@ -280,9 +311,11 @@ def reference_choice(
     NL buurten in every period (synthetic sources not counted); else ``("input-pooled",
     note)`` with a plain Dutch sentence saying which domain and year fall short."""
     inputs = with_denominators(spec.raw_inputs())
+    family = predecessors(gemeente)
     rows = store.con.execute(
         f"""SELECT o.period, o.indicator, count(DISTINCT o.area_code) AS nl,
-                   count(DISTINCT o.area_code) FILTER (WHERE a.gemeente_code = ?) AS eigen
+                   count(DISTINCT o.area_code) FILTER (
+                       WHERE a.gemeente_code IN ({",".join("?" * len(family))})) AS eigen
             FROM observations o JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage
             JOIN sources s ON s.source_id = o.source_id
             WHERE a.level = 'buurt' AND o.value IS NOT NULL
@@ -290,7 +323,7 @@ def reference_choice(
               AND o.period IN ({",".join("?" * len(periods))})
               AND o.indicator IN ({",".join("?" * len(inputs))})
             GROUP BY ALL""",
-        [gemeente, *periods, *inputs],
+        [*family, *periods, *inputs],
     ).df()
     short = []
     for p in periods:
@@ -301,7 +334,7 @@ def reference_choice(
                 if all(c in part.index for c in ind.inputs):
                     nl = max(nl, int(part.loc[list(ind.inputs), "nl"].min()))
                     own = max(own, int(part.loc[list(ind.inputs), "eigen"].min()))
-            if own and nl < NATIONAL_MIN_BUURTEN:
+            if own and nl < national_minimum(store, NATIONAL_MIN_BUURTEN):
                 short.append(f"{d} in {p} ({nl} buurten)")
     if not short:
         return "national", None

@@ -131,6 +131,8 @@ def build_report(
     for _label, step in track(steps, "rapport bouwen", len(steps)):
         step()
     a: ChangeAnalysis = state["a"]
+    twin = store.twin() is not None  # the national twin is synthetic throughout
+    synthetic = synthetic or twin
     ctx = ReportContext(
         gemeente=gemeente,
         gm_name=gm_name,
@@ -140,6 +142,7 @@ def build_report(
         spec=spec,
         analysis=a,
         synthetic=synthetic,
+        twin=twin,
         store=store,
         priorities=state.get("prio"),
         veerkracht=state.get("vk"),
@@ -172,7 +175,7 @@ def build_report(
         },
     }
     if synthetic:
-        run = {"let op": _t("synthetic", taal), **run}
+        run = {"let op": ctx.t("synthetic"), **run}
     files = {"html": uit / "rapport.html"}
     html = render_html(ctx, built, run)
     files["html"].write_text(html, "utf-8")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from buurtbalans.analysis.pipeline import BenchmarkAnalysis, ChangeAnalysis
 from buurtbalans.report.figures import Figure
-from buurtbalans.report.terms import improved_rule, reference_label, t
+from buurtbalans.report.terms import TERMS, improved_rule, reference_label, t
 from buurtbalans.spec import IndexSpec
 
 OK = "ok"
@@ -30,6 +30,7 @@ class ReportContext:
     spec: IndexSpec
     analysis: ChangeAnalysis
     synthetic: bool = False
+    twin: bool = False  # the synthetic national twin (its own wording of 'synthetic')
     store: Any = None
     priorities: tuple | None = None
     veerkracht: tuple | None = None
@@ -40,7 +41,10 @@ class ReportContext:
 
     # ---- words and numbers in the report's language -----------------------------------
     def t(self, key: str, **values: object) -> str:
-        """A term or sentence from the catalogue in this report's language."""
+        """A term or sentence from the catalogue in this report's language (for the
+        national twin its own variant ``<key>_twin`` where the catalogue has one)."""
+        if self.twin and f"{key}_twin" in TERMS:
+            key = f"{key}_twin"
         return t(key, self.taal, **values)
 
     def num(self, value: object, digits: int | None = None) -> str:

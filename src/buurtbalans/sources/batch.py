@@ -57,6 +57,7 @@ class ImportBatch:
     observations: pd.DataFrame
     boundaries: pd.DataFrame | None = None
     report: list[str] = field(default_factory=list)
+    world: str = "real"  # "tweeling" for a file of the synthetic national twin
 
     def summary(self) -> str:
         """One line: what this batch holds."""

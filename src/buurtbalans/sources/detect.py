@@ -27,6 +27,28 @@ def import_path(
     areas: pd.DataFrame | None = None,
     encoding: str | None = None,
 ) -> ImportBatch:
+    """Read any supported file (see :func:`read_path`); a file of the synthetic national
+    twin (listed with its hash in its folder's ``tweeling.json``) is marked as such, so
+    the store keeps it out of real data."""
+    from buurtbalans.twin import is_twin_file
+
+    batch = read_path(
+        path, jaar=jaar, vintage=vintage, mapping=mapping, areas=areas, encoding=encoding
+    )
+    if is_twin_file(Path(path)):
+        batch.world = "tweeling"
+    return batch
+
+
+def read_path(
+    path: Path,
+    *,
+    jaar: int | None = None,
+    vintage: int | None = None,
+    mapping: Path | None = None,
+    areas: pd.DataFrame | None = None,
+    encoding: str | None = None,
+) -> ImportBatch:
     """Read any supported file (or saved OData folder) into an :class:`ImportBatch`.
 
     Recognised: a saved StatLine OData folder; the wijk- en buurtkaart (geometry files);

@@ -59,3 +59,38 @@ def unknown_codes(
         elif gm not in gemeenten:
             unknown.add(code)
     return unknown
+
+
+@cache
+def herindelingen() -> tuple[tuple[int, str, str], ...]:
+    """Gemeente mergers (herindelingen) shipped in ``herindelingen.csv``: (year the new
+    gemeente starts, old code, new code). Only the mergers of 2021-2023 are listed."""
+    text = resources.files("buurtbalans.sources").joinpath("herindelingen.csv").read_text("utf-8")
+    rows = csv.DictReader(text.splitlines(), delimiter=";")
+    return tuple((int(r["jaar"]), r["oud"], r["nieuw"]) for r in rows)
+
+
+def predecessors(gemeente: str) -> tuple[str, ...]:
+    """The gemeente itself and every gemeente that merged into it (transitively), so that
+    its buurten of years before the herindeling can be found under their old codes."""
+    family = [gemeente]
+    for code in family:
+        family += [old for _, old, new in herindelingen() if new == code and old not in family]
+    return tuple(family)
+
+
+def successor(gemeente: str, year: int) -> str:
+    """The gemeente that ``gemeente`` belongs to in ``year`` after the herindelingen."""
+    code = gemeente
+    for start, old, new in sorted(herindelingen()):
+        if old == code and year >= start:
+            code = new
+    return code
+
+
+@cache
+def gemeenten_of(year: int) -> dict[str, str]:
+    """Code → name of the gemeenten in the shipped list for ``year`` (2024: all 342)."""
+    text = resources.files("buurtbalans.sources").joinpath("gemeenten.csv").read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines(), delimiter=";"))
+    return {r["code"]: r["name"] for r in rows if str(year) in r["years"].split("|")}

@@ -210,6 +210,7 @@ def restore_migrations(path: Path) -> list[str]:
             "0002_imports_report_column": "report" in columns,
             "0003_imports_replaced_history": "observations_replaced" in tables,
             "0004_synthetic_sources": "synthetic" in columns,
+            "0005_store_meta": "store_meta" in tables,
         }
         recorded = []
         now = datetime.now(UTC).isoformat(timespec="seconds")

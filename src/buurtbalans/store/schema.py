@@ -76,12 +76,18 @@ def _synthetic_sources(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("UPDATE sources SET synthetic = (kind = 'demo')")
 
 
+def _store_meta(con: duckdb.DuckDBPyConnection) -> None:
+    """Facts about the store as a whole, e.g. that it holds the synthetic national twin."""
+    con.execute("CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT)")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     # imports helper (issue 10): keep these two together, append others after them
     ("0002_imports_report_column", _import_report),
     ("0003_imports_replaced_history", _replaced_history),
     ("0004_synthetic_sources", _synthetic_sources),
+    ("0005_store_meta", _store_meta),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # the tables every store has once the migrations ran (doctor checks them)

@@ -2,6 +2,7 @@
 
 >>> from buurtbalans.store import Store
 >>> from buurtbalans.store.schema import MIGRATIONS
+from buurtbalans.store.world import check_world, twin_info
 >>> store = Store(":memory:")
 >>> store.schema_version() == len(MIGRATIONS)
 True
@@ -31,6 +32,7 @@ from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportB
 from buurtbalans.sources.codebook import catalogue_frame
 from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, unknown_codes
 from buurtbalans.store.schema import MIGRATIONS
+from buurtbalans.store.world import check_world, twin_info
 
 _EMPTIED = (
     "the store {path} has data but its migrations table is empty, so its schema version is "
@@ -305,6 +307,7 @@ class Store:
     def _write(self, batch: ImportBatch, *, vervang: bool, result: WriteResult) -> None:
         src = batch.source
         sid = src.source_id
+        check_world(self, batch)  # the national twin never mixes with real data
         self._drop_unknown_codes(batch)
         obs = batch.observations.assign(source_id=sid)
         obs = obs[[*OBSERVATION_COLUMNS, "source_id"]]
@@ -466,6 +469,10 @@ class Store:
                 f"UPDATE sources SET synthetic = TRUE WHERE source_id IN ({marks})", ids
             )
 
+    def twin(self) -> dict[str, object] | None:
+        """The national twin's manifest when this store holds it (synthetic), else None."""
+        return twin_info(self)
+
     def synthetic_gemeenten(self) -> list[str]:
         """Gemeente codes whose buurt data come from synthetic sources (e.g. the demo)."""
         rows = self.con.execute(
@@ -522,7 +529,7 @@ class Store:
 
     def areas(
         self,
-        gemeente: str | None = None,
+        gemeente: str | Sequence[str] | None = None,
         *,
         level: str | None = None,
         vintage: int | None = None,
@@ -539,7 +546,7 @@ class Store:
         self,
         indicators: Sequence[str] | None = None,
         *,
-        gemeente: str | None = None,
+        gemeente: str | Sequence[str] | None = None,
         level: str | None = "buurt",
         vintage: int | None = None,
         periods: Iterable[int] | None = None,
@@ -576,7 +583,9 @@ class Store:
         table.columns.name = None
         return table
 
-    def boundaries(self, vintage: int, gemeente: str | None = None, level: str = "buurt"):
+    def boundaries(
+        self, vintage: int, gemeente: str | Sequence[str] | None = None, level: str = "buurt"
+    ):
         """Boundaries of one vintage as a GeoDataFrame in EPSG:28992 (needs ``[geo]``)."""
         from buurtbalans._compat import import_optional
 
@@ -593,11 +602,20 @@ class Store:
 
 
 def _filters(
-    *, gemeente: str | None, level: str | None, vintage: int | None, prefix: str = ""
+    *,
+    gemeente: str | Sequence[str] | None,
+    level: str | None,
+    vintage: int | None,
+    prefix: str = "",
 ) -> tuple[str, list[object]]:
     """WHERE clause on the areas table (aliased by ``prefix``, e.g. ``'a.'``)."""
     clauses: list[str] = []
     args: list[object] = []
+    if isinstance(gemeente, (list, tuple)):  # a gemeente with its predecessors
+        codes = list(gemeente)
+        clauses.append(f"{prefix}gemeente_code IN ({','.join('?' * len(codes))})")
+        args.extend(codes)
+        gemeente = None
     for column, value in (("gemeente_code", gemeente), ("level", level), ("vintage", vintage)):
         if value is not None and value != "":
             clauses.append(f"{prefix}{column} = ?")
