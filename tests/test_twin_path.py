@@ -4,28 +4,38 @@ refuses with a named error — never an internal error. The full-size run is mar
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from buurtbalans.cli import app
+from buurtbalans.cli import main
 
-runner = CliRunner()
 # smallest (Schiermonnikoog), large (Almere), herindeling, split in 2019, Almelo
 GEMEENTEN = ("GM0088", "GM0034", "GM1980", "GM0118", "GM0141")
 
 
-def run(*args: object):
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=True)
-    text = result.output
-    assert "Interne fout" not in text and result.exit_code in (0, 1), (args, text[-2000:])
-    if result.exit_code == 1:
-        assert text.startswith("Fout:") and "Fix:" in text, text
-    return result
+def run(capsys, *args: object) -> tuple[int, str]:
+    """``buurtbalans ARGS`` through the real entry point (its error handling included):
+    exit code and everything printed. Never an internal error; a refusal is one line with
+    its fix."""
+    argv = ["buurtbalans", *(str(a) for a in args)]
+    code = 0
+    with mock.patch.object(sys, "argv", argv):
+        try:
+            main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    got = capsys.readouterr()
+    text = got.out + got.err
+    assert "Interne fout" not in text and code in (0, 1), (args, text[-2000:])
+    if code == 1:
+        assert "Fout:" in got.err and "Fix:" in got.err, got.err
+    return code, text
 
 
 def commands(store: Path, gm: str, van: int, tot: int, out: Path) -> list[tuple]:
@@ -46,24 +56,28 @@ def commands(store: Path, gm: str, van: int, tot: int, out: Path) -> list[tuple]
 
 
 @pytest.mark.parametrize("gm", GEMEENTEN[:4])
-def test_every_command_on_the_reduced_twin(twin_klein, tmp_path, gm):
+def test_every_command_on_the_reduced_twin(twin_klein, tmp_path, capsys, gm):
     store = twin_klein[0]
     codes: dict[str, int] = {}
     for args in commands(store, gm, 2016, 2024, tmp_path / "rapport"):
-        codes.setdefault(str(args[0]), run(*args).exit_code)
+        codes.setdefault(str(args[0]), run(capsys, *args)[0])
     assert codes["index"] == codes["verandering"] == codes["rapport"] == 0, codes
     assert (tmp_path / "rapport" / "tabellen.xlsx").is_file()
     html = (tmp_path / "rapport" / "rapport.html").read_text("utf-8")
     assert "nationale tweeling" in html
 
 
-def test_refusals_name_what_is_missing(twin_klein):
-    out = run("veerkracht", "-g", "GM0141", "--van", 2016, "--tot", 2024, "--store", twin_klein[0])
-    assert out.exit_code == 1 and "2016, 2020" in out.output  # health years the store has
+def test_refusals_name_what_is_missing(twin_klein, capsys):
+    store = twin_klein[0]
+    code, text = run(
+        capsys, "veerkracht", "-g", "GM0141", "--van", 2016, "--tot", 2024, "--store", store
+    )
+    assert code == 1 and "2016, 2020" in text  # the health years the store has
 
 
-def test_rapport_with_pdf_in_english(twin_klein, tmp_path):
+def test_rapport_with_pdf_in_english(twin_klein, tmp_path, capsys):
     run(
+        capsys,
         "rapport",
         "-g",
         "Almelo",
@@ -81,9 +95,9 @@ def test_rapport_with_pdf_in_english(twin_klein, tmp_path):
     assert (tmp_path / "en" / "rapport.pdf").stat().st_size > 50_000
 
 
-def test_doctor_and_sources_on_the_twin(twin_klein):
-    assert run("doctor", "--store", twin_klein[0]).exit_code == 0
-    assert "synthetisch" in run("sources", "--store", twin_klein[0]).output.lower()
+def test_doctor_and_sources_on_the_twin(twin_klein, capsys):
+    assert run(capsys, "doctor", "--store", twin_klein[0])[0] == 0
+    assert "synthetisch" in run(capsys, "sources", "--store", twin_klein[0])[1].lower()
 
 
 def test_serve_national_map_and_a_gemeente(twin_klein):
@@ -107,17 +121,17 @@ def test_serve_national_map_and_a_gemeente(twin_klein):
 
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_no_internal_error_for_any_gemeente(twin_klein, data):
+def test_no_internal_error_for_any_gemeente(twin_klein, capsys, data):
     gm = data.draw(st.sampled_from(twin_klein[2]["gemeenten"]))
     for args in commands(twin_klein[0], gm, 2016, 2024, Path("unused"))[3:6]:
-        run(*args)
+        run(capsys, *args)
 
 
 @pytest.mark.slow
-def test_full_national_twin_path(tmp_path):
+def test_full_national_twin_path(tmp_path, capsys):
     """At national size: build, then every command for five gemeenten (minutes)."""
     store = tmp_path / "nl.duckdb"
-    run("demo", "--nederland", "--store", store)
+    run(capsys, "demo", "--nederland", "--store", store)
     for gm in GEMEENTEN:
         for args in commands(store, gm, 2015, 2024, tmp_path / gm):
-            run(*args)
+            run(capsys, *args)

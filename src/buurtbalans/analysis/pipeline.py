@@ -168,9 +168,7 @@ def change_analysis(
             notes.append(why)
     if vintage is None:
         vintage = latest_vintage(store, gemeente, tot)
-        notes.append(
-            f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot}."
-        )
+        notes.append(f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot}.")
     result = index_for_gemeente(store, sub, gemeente, [van, tot], vintage=vintage)
     moved = _moved_years(store, gemeente, [van, tot], vintage, sub.raw_inputs())
     notes += [
@@ -484,6 +482,15 @@ def _veerkracht_reference(
     )
 
 
+class VeerkrachtYearsError(DataError):
+    """Veerkracht refused because a source lacks one of the two years: ``have`` maps each
+    source to the years the store has for it, ``both`` the years that have them all."""
+
+    def __init__(self, message: str, *, fix: str, have: dict[str, list[int]], both: list[int]):
+        super().__init__(message, fix=fix)
+        self.have, self.both = have, both
+
+
 def _veerkracht_years(
     store: Store, gemeente: str, van: int, tot: int, config: VeerkrachtConfig
 ) -> None:
@@ -514,7 +521,7 @@ def _veerkracht_years(
     text = "; ".join(
         f"{n}: {', '.join(map(str, sorted(ys))) or 'geen jaar'}" for n, ys in short.items()
     )
-    raise DataError(
+    raise VeerkrachtYearsError(
         f"veerkracht {van} → {tot} needs every source in both years, but the store has "
         f"for {gemeente}: {text}",
         fix=(
@@ -524,6 +531,8 @@ def _veerkracht_years(
             else "import the missing sources for those years (Leefbaarometer, CBS/RIVM "
             "gezondheid, KWB)"
         ),
+        have={n: sorted(ys) for n, ys in short.items()},
+        both=both,
     )
 
 

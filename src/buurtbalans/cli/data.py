@@ -219,6 +219,9 @@ def indicators(store: StoreOpt = None) -> None:
 def sources(store: StoreOpt = None) -> None:
     """Every import in the store: publisher, table, period, file hash."""
     with _reader(store) as st:
+        twin = st.twin()
+        if twin is not None:
+            out.print(f"[bold yellow]{twin.get('label')}[/bold yellow]")
         _print(st.sources()[["table_id", "title", "period", "kind", "imported_at"]], "bronnen")
 
 

@@ -65,6 +65,9 @@ def load_input(
         wide = pd.concat(
             [_move(store, wide[own], vintage, gemeente), wide[~own]], ignore_index=True
         )
+    if national:
+        own = in_gemeente(wide["area_code"], gemeente)
+        wide = pd.concat([wide[own], home_vintage_rows(wide[~own])], ignore_index=True)
     wide = combine_vintages(wide, vintage)
     missing_periods = sorted(set(periods) - set(wide["period"]))
     if missing_periods:
@@ -92,6 +95,24 @@ def combine_vintages(wide: pd.DataFrame, target: int | None) -> pd.DataFrame:
         .drop(columns="_rank")
     )
     return out[wide.columns]
+
+
+def home_vintage_rows(wide: pd.DataFrame) -> pd.DataFrame:
+    """The reference's buurten of each year as that year defined them: rows on another
+    vintage (e.g. the Leefbaarometer, republished on the latest indeling) join a buurt of
+    the year's own indeling when the code is the same, and are left out when the code did
+    not exist that year (a later split, merge or new code), so a year never counts buurten
+    it did not have. The year's own indeling is the vintage equal to the year, else the
+    one with the most rows."""
+    if wide.empty or wide["vintage"].nunique() == 1:
+        return wide
+    keep = pd.Series(True, index=wide.index)
+    for period, part in wide.groupby("period"):
+        counts = part["vintage"].value_counts()
+        home = int(period) if int(period) in counts.index else int(counts.idxmax())
+        codes = set(part.loc[part["vintage"] == home, "area_code"])
+        keep[part.index] = (part["vintage"] == home) | part["area_code"].isin(codes)
+    return wide[keep]
 
 
 def in_gemeente(codes: pd.Series, gemeente: str) -> pd.Series:

@@ -14,6 +14,7 @@ import pandas as pd
 from buurtbalans import __version__
 from buurtbalans.analysis.pipeline import (
     ChangeAnalysis,
+    VeerkrachtYearsError,
     benchmark_analysis,
     change_analysis,
     priorities_analysis,
@@ -96,6 +97,13 @@ def build_report(
     def resilience() -> None:
         try:
             state["vk"] = veerkracht_analysis(store, gemeente, van, tot, vintage=state["a"].vintage)
+        except VeerkrachtYearsError as exc:  # the sources are there, not for both years
+            have = "; ".join(f"{n}: {', '.join(map(str, ys)) or '–'}" for n, ys in exc.have.items())
+            both = exc.both
+            notes.append(
+                _t("vk_years", taal, van=van, tot=tot, have=have)
+                + (" " + _t("vk_years_try", taal, a=both[0], b=both[-1]) if len(both) > 1 else "")
+            )
         except DataError:  # the note says what is missing and how to import it
             notes.append(_t("no_lbm", taal))
 

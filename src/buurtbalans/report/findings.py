@@ -81,7 +81,10 @@ def _signed(ctx: ReportContext, value: float, digits: int = 1) -> str:
 
 
 def unscored(ctx: ReportContext) -> list[str]:
-    """Buurten without a score in one of the years (e.g. no code match across vintages)."""
+    """Buurten without a score in one of the years for want of a row that year (e.g. no
+    code match across vintages); those without a score for too few data or inwoners are
+    counted, with their own reason, by the coverage finding."""
     ch = ctx.analysis.change
     miss = ch[ch[f"score_{ctx.van}"].isna() | ch[f"score_{ctx.tot}"].isna()]
-    return sorted(miss["area_code"].tolist())
+    covered = set(ctx.unscored(ctx.van)) | set(ctx.unscored(ctx.tot))
+    return sorted(c for c in miss["area_code"].tolist() if c not in covered)
