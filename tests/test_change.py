@@ -196,3 +196,22 @@ def test_health_change_for_every_nl_buurt(national_health_store):
     p = polarisation(table, 2012, 2020)
     # regression to the mean over 8 years: buurten that started worse improved more
     assert p.slope < 0 and p.slope_ci[1] < 0 and p.slope_n > 12_500
+
+
+def test_pooled_national_reference_keeps_absolute_change(twin_store):
+    """On the national twin: ranked per year, the national mean score is fixed by
+    construction (no national change can show); pooled over the compared years (the
+    default) a national improvement shows as lower scores."""
+    from buurtbalans.index.store_mode import load_input
+
+    spec = load_spec("mdi")
+    assert spec.reference == "national-pooled"
+    wide = load_input(twin_store, spec, "GM0344", [2016, 2024]).drop(columns="vintage")
+    means = {}
+    for ref in ("national", "national-pooled"):
+        sp = spec.with_options(reference=ref)
+        t = compute(wide, sp, id_columns=["area_code", "name"], period_column="period").table
+        m = t[t["status"] == "ok"].groupby("period")["score"].mean()
+        means[ref] = m[2024] - m[2016]
+    assert abs(means["national"]) < 1.0  # per year: the NL mean barely moves
+    assert abs(means["national-pooled"]) > 3 * max(abs(means["national"]), 0.5)

@@ -4,6 +4,7 @@ index and buurt panel) gives the same score, rank and class, on one spec hash.""
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import warnings
@@ -15,7 +16,15 @@ from typer.testing import CliRunner
 
 from buurtbalans.cli import app
 
-GM, BUURT, VAN, TOT = "GM9999", "BU99990701", 2015, 2024  # Oud Park
+# (gemeente, buurt, van, tot, vintage, reference as named, index command on the same basis)
+CASES = {
+    # the demo: no national data, so the gemeente's own buurten; Oud Park
+    "demo": ("GM9999", "BU99990701", 2015, 2024, 2022, "t.o.v. de eigen buurten 2015–2024", True),
+    # the reduced national twin: all NL buurten, pooled over both years; West Kamp. Its
+    # health indicators of 2016 are not in 2024, so the change rests on fewer indicators
+    # than the index command of each year (a different basis, stated by each surface)
+    "twin": ("GM0344", "BU03440200", 2016, 2024, 2024, "t.o.v. Nederland 2016–2024", False),
+}
 runner = CliRunner()
 
 
@@ -25,25 +34,27 @@ def _run(*args: object) -> None:
 
 
 def _hash_in(path: Path) -> set[str]:
-    """Every 64-hex spec hash in a workbook's bronnen sheet."""
-    import re
-
-    text = pd.read_excel(path, engine="openpyxl", sheet_name="bronnen").to_string()
-    return set(re.findall(r"\b[0-9a-f]{64}\b", text))
+    """The spec hash(es) a workbook's bronnen sheet records (field ``spec_hash``)."""
+    sheet = pd.read_excel(path, engine="openpyxl", sheet_name="bronnen")
+    return set(sheet.loc[sheet["veld"] == "spec_hash", "waarde"].astype(str))
 
 
-@pytest.fixture(scope="module")
-def surfaces(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Oud Park's 2015 (and 2024) score through each surface, and each surface's hash."""
+@pytest.fixture(scope="module", params=sorted(CASES))
+def surfaces(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One buurt's score in the first (and last) year through each surface, and each
+    surface's hash, on the demo and on the reduced national twin."""
     from buurtbalans.report import build_report
     from buurtbalans.store import Store
 
-    tmp = tmp_path_factory.mktemp("surfaces")
+    GM, BUURT, VAN, TOT, VINTAGE, REF, SAME_INDEX = CASES[request.param]
+    source = request.getfixturevalue("demo_store_path" if request.param == "demo" else "twin_klein")
+    source = source if isinstance(source, Path) else source[0]
+    tmp = tmp_path_factory.mktemp(f"surfaces-{request.param}")
     store = tmp / "store.duckdb"
-    shutil.copy(demo_store_path, store)
-    got: dict[str, dict] = {}
+    shutil.copy(source, store)
+    got: dict[str, dict] = {"case": {"van": VAN, "tot": TOT, "ref": REF, "same": SAME_INDEX}}
 
-    _run("index", "-g", GM, "--jaren", f"{VAN},{TOT}", "--vintage", 2022,
+    _run("index", "-g", GM, "--jaren", f"{VAN},{TOT}", "--vintage", VINTAGE,
          "--output", tmp / "index.xlsx", "--store", store)  # fmt: skip
     t = pd.read_excel(tmp / "index.xlsx", engine="openpyxl", sheet_name="MDI")
     row = t[(t["area_code"] == BUURT) & (t["period"] == VAN)].iloc[0]
@@ -59,6 +70,8 @@ def surfaces(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
         "score": v.loc[BUURT, f"score_{VAN}"],
         "class": v.loc[BUURT, f"class_{VAN}"],
         "delta": v.loc[BUURT, "delta"],
+        # rank within the gemeente (1 = most deprived), what onzekerheid's 'rang' means
+        "rank_in_gemeente": v[f"score_{VAN}"].rank(ascending=False, method="first")[BUURT],
         "hashes": _hash_in(tmp / "v.xlsx"),
     }
 
@@ -79,7 +92,7 @@ def surfaces(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     got["report xlsx"] = {"score": row["MDI-score"], "rank": row["rang"], "class": row["klasse"]}
     run = json.loads(rep.files["run"].read_text())
     got["report run.json"] = {"hash": run["spec_hash"]}
-    got["report html"] = {"text": rep.files["html"].read_text("utf-8")}
+    got["report html"] = {"text": html.unescape(rep.files["html"].read_text("utf-8"))}
     import geopandas as gpd
 
     g = gpd.read_file(rep.files["gpkg"], layer="mdi").set_index("code")
@@ -119,8 +132,9 @@ def surfaces(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_one_score_per_buurt_year(surfaces: dict) -> None:
-    exact = surfaces["cli index"]["score"]
-    assert surfaces["cli verandering"]["score"] == pytest.approx(exact, abs=1e-9)
+    exact = surfaces["cli verandering"]["score"]
+    if surfaces["case"]["same"]:
+        assert surfaces["cli index"]["score"] == pytest.approx(exact, abs=1e-9)
     assert surfaces["api index"]["score"] == pytest.approx(exact, abs=1e-9)
     assert surfaces["api panel"]["score"] == pytest.approx(exact, abs=1e-9)
     assert surfaces["api panel"]["change_from"] == pytest.approx(exact, abs=1e-9)  # one 2015
@@ -132,32 +146,44 @@ def test_one_score_per_buurt_year(surfaces: dict) -> None:
 
 
 def test_one_rank_and_class(surfaces: dict) -> None:
-    rank, cls = surfaces["cli index"]["rank"], surfaces["cli index"]["class"]
-    for name in ("api index", "report xlsx", "cli onzekerheid"):
+    """The engine's rank is within the reference set of the year (all NL for a national
+    reference); onzekerheid's 'rang' is within the gemeente. On the gemeente's own
+    reference the two are the same number."""
+    rank, cls = surfaces["api index"]["rank"], surfaces["cli verandering"]["class"]
+    names = ["report xlsx"] + (["cli index"] if surfaces["case"]["same"] else [])
+    for name in names:
         assert surfaces[name]["rank"] == rank, name
-    for name in ("cli verandering", "api index", "report xlsx", "report gpkg", "cli onzekerheid"):
+    own = surfaces["cli verandering"]["rank_in_gemeente"]
+    assert surfaces["cli onzekerheid"]["rank"] == own
+    if surfaces["case"]["ref"].startswith("t.o.v. de eigen"):
+        assert own == rank
+    for name in ["api index", "report gpkg", "cli onzekerheid", *names]:
         assert surfaces[name]["class"] == cls, name
 
 
 def test_one_spec_hash(surfaces: dict) -> None:
-    h = surfaces["cli index"]["hash"]
+    h = surfaces["report run.json"]["hash"]
     assert len(h) == 64
-    assert surfaces["report run.json"]["hash"] == h
+    if surfaces["case"]["same"]:
+        assert surfaces["cli index"]["hash"] == h
     assert surfaces["api index"]["hash"] == h and surfaces["api index"]["run hash"] == h
     assert surfaces["cli verandering"]["hashes"] == {h}
     assert surfaces["cli onzekerheid"]["hashes"] == {h}
-    html = surfaces["report html"]["text"]
-    assert f"spec {h[:10]}" in html
+    text = surfaces["report html"]["text"]
+    assert f"spec {h[:10]}" in text
     import re
 
-    shown = set(re.findall(r"spec(?:-hash)? ([0-9a-f]{8,12})\b", html))
+    shown = set(re.findall(r"spec(?:-hash)? ([0-9a-f]{8,12})\b", text))
     assert shown and all(h.startswith(s) for s in shown)
 
 
 def test_the_reference_is_named(surfaces: dict) -> None:
-    """The demo has no national data: its classes are relative to its own buurten, and
-    every surface says so."""
-    own = f"t.o.v. de eigen buurten {VAN}–{TOT}"
-    assert surfaces["api index"]["reference"] == own
-    assert surfaces["api panel"]["reference"] == own
-    assert own in surfaces["report html"]["text"]
+    """Every surface names the reference its classes rest on: the demo has no national
+    data, so its own buurten (and the report warns); the twin all NL, pooled."""
+    ref = surfaces["case"]["ref"]
+    assert surfaces["api index"]["reference"] == ref
+    assert surfaces["api panel"]["reference"] == ref
+    text = surfaces["report html"]["text"]
+    assert ref in text
+    own = "niet ten opzichte van Nederland: 'zeer hoog' betekent hier hoog binnen de gemeente"
+    assert (own in text) == ref.startswith("t.o.v. de eigen")

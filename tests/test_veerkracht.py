@@ -227,3 +227,18 @@ def test_twin_corporation_dwellings_match_the_buurten(twin_store):
     assert cross.attrs["total"] == pytest.approx(expected)
     assert float(np.asarray(cross).sum()) == pytest.approx(expected)
     assert 0 < cross.attrs["share_80"] < cross.attrs["share_60"] < 100
+
+
+def test_national_average_on_the_twin(twin_store):
+    """With all (twin) NL buurten in the store, maps 2 and 5 use the NL average and σ by
+    default; the gemeente's own stays an option and moves buurten between classes."""
+    from buurtbalans.analysis.pipeline import veerkracht_analysis
+
+    maps, nat, _ = veerkracht_analysis(twin_store, "GM0344", 2016, 2020)
+    assert nat["reference"] == "national" and nat["reference_basis"].startswith("Nederland")
+    assert min(nat["reference_buurten"].values()) > 1000
+    own_maps, own, _ = veerkracht_analysis(twin_store, "GM0344", 2016, 2020, reference="municipal")
+    assert own["reference"] == "municipal"
+    assert own["reference_index"] != pytest.approx(nat["reference_index"])
+    moved = (maps["kaart2_kwetsbaar"] != own_maps["kaart2_kwetsbaar"]).sum()
+    assert moved > 0  # the reference matters, which is why it is stated

@@ -477,7 +477,7 @@ def _veerkracht_reference(
     ok = idx.notna() & w.notna()
     idx = idx[ok]
     why = None
-    minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)
+    minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)  # the twin is its own NL
     if len(idx) < minimum or len(onv) < minimum:
         why = (
             f"de store heeft niet alle {'synthetische ' if fake else ''}buurten van "

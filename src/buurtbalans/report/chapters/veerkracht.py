@@ -121,7 +121,7 @@ def build_veerkracht(ctx: ReportContext) -> Chapter | None:
                 tot=ctx.tot,
             ),
             index=ctx.num(settings.get("reference_index"), 1),
-            sigma=ctx.num(settings.get("sigma_onv"), 3),
+            sigma=ctx.num(settings.get("sigma_onv"), 2),
             sigma_reference=ctx.t(
                 "vk_sigma_national" if ref.startswith("national") else "vk_sigma_municipal",
                 gemeente=ctx.gm_name,
