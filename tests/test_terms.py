@@ -76,6 +76,8 @@ def test_the_language_follows_option_then_environment_then_locale(monkeypatch) -
     for var in ("BUURTBALANS_TAAL", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(var, raising=False)
     terms.set_taal(None)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # no language chosen (Python reports en_US): Dutch
+    assert terms.taal() == "nl"
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     assert terms.taal() == "en"
     monkeypatch.setenv("LANG", "nl_NL.UTF-8")

@@ -19,7 +19,6 @@ The API is small and stable::
 
 from __future__ import annotations
 
-import locale as _locale
 import math
 import os
 import string
@@ -83,8 +82,8 @@ def taal() -> str:
         value = os.environ.get(var, "")
         if value and value not in ("C", "POSIX") and not value.startswith("C."):
             return "en" if value.lower().startswith("en") else "nl"
-    loc = _locale.getlocale()[0] or ""
-    return "en" if loc.lower().startswith("en") else "nl"
+    # no language set (C, POSIX, C.UTF-8 — which Python reports as en_US): Dutch
+    return "nl"
 
 
 # -- numbers -------------------------------------------------------------------------------------
