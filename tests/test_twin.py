@@ -34,7 +34,7 @@ def test_manifest_sizes_and_files(twin_klein):
     for entry in manifest["files"]:
         assert (folder / entry["file"]).is_file()
     kinds = {e["kind"] for e in manifest["files"]}
-    assert kinds == {"kwb", "kaart", "gezondheid", "leefbaarometer", "kosten"}
+    assert kinds == {"kwb", "kaart", "gezondheid", "leefbaarometer", "kosten", "reeksen"}
 
 
 def test_each_year_has_its_own_columns(twin_klein):

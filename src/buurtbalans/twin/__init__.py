@@ -127,7 +127,9 @@ def load_twin(store, folder: Path, *, step: Callable[[str], None] = lambda _: No
     claim_for_twin(store, manifest)
     for entry in manifest["files"]:  # type: ignore[union-attr]
         path = folder / str(entry["file"])
-        if entry["kind"] == "kosten":
+        if entry["kind"] == "reeksen":
+            batch = import_path(path, mapping=folder / str(entry["mapping"]))
+        elif entry["kind"] == "kosten":
             gm = str(entry["gemeente"])
             areas = store.areas(gm, level="buurt", vintage=int(manifest["years"][-1]))  # type: ignore[index]
             batch = import_path(path, mapping=folder / str(entry["mapping"]), areas=areas)

@@ -350,6 +350,14 @@ def write_files(
             {"file": path.name, "kind": "kosten", "gemeente": gm, "mapping": mapping.name}
         )
     step("kosten")
+    series = _gemeente_series(geo, latent, years)
+    path = folder / "gemeenten-reeksen.csv"
+    series.to_csv(path, sep=";", index=False)
+    columns = "\n".join(f'{c} = "{c}"' for c in series.columns if c not in ("gemeente", "jaar"))
+    mapping = folder / "gemeenten-mapping.toml"
+    mapping.write_text(SERIES_MAPPING.format(vintage=last, columns=columns), encoding="utf-8")
+    entries.append({"file": path.name, "kind": "reeksen", "mapping": mapping.name})
+    step("gemeentereeksen")
     return entries
 
 
@@ -359,6 +367,50 @@ def _write_csv(frame: pd.DataFrame, path: Path, *, sep: str) -> None:
     pacsv = import_optional("pyarrow.csv")
     table = pa.Table.from_pandas(frame.astype(str).where(frame.notna(), ""), preserve_index=False)
     pacsv.write_csv(table, path, pacsv.WriteOptions(delimiter=sep, quoting_style="needed"))
+
+
+SERIES_MAPPING = """# Mapping for the twin's gemeente-level series (SYNTHETIC)
+[table]
+code_column = "gemeente"
+period_column = "jaar"
+vintage = {vintage}
+publisher = "SYNTHETISCH - nationale tweeling (gemeentereeksen, prognose)"
+title = "Gemeentereeksen en prognose (synthetisch)"
+
+[columns]
+{columns}
+"""
+
+
+def _gemeente_series(geo: Geography, latent: Latent, years: tuple[int, ...]) -> pd.DataFrame:
+    """The Staat van de stad's gemeente-level series (economy, education, debt, care …)
+    and forecast for the gemeenten of the last year, built on their KWB aggregates."""
+    from buurtbalans.demo_stad import gemeente_series
+
+    last = max(years)
+    m = geo.membership[last].sort_values("atom")
+    rows = []
+    for year in years:
+        agg = aggregate(latent.year(year), m["gemeente"])
+        long = agg.reset_index().melt(id_vars="code", var_name="indicator")
+        rows.append(long.rename(columns={"code": "area_code"}).assign(period=year))
+    obs = pd.concat(rows, ignore_index=True)
+    series = gemeente_series(obs, years=years, land_code="NL00")
+    series = series[series["area_code"].str.startswith(("GM", "NL"))].copy()
+    # within the codebook's bounds, and counts whole, as a published table would be
+    from buurtbalans.sources.codebook import catalogue
+
+    cat = catalogue()
+    lo = series["indicator"].map(lambda i: cat[i].lower if i in cat else None).astype(float)
+    hi = series["indicator"].map(lambda i: cat[i].upper if i in cat else None).astype(float)
+    whole = series["indicator"].map(lambda i: bool(i in cat and cat[i].integral))
+    values = series["value"].astype(float).clip(lower=lo, upper=hi)
+    # two decimals: a value like 4.082 would read as a thousands separator (and be refused)
+    series["value"] = values.where(~whole, values.round()).round(2)
+    wide = series.pivot_table(
+        index=["area_code", "period"], columns="indicator", values="value", aggfunc="first"
+    ).reset_index()
+    return wide.rename(columns={"area_code": "gemeente", "period": "jaar"})
 
 
 def write_manifest(folder: Path, manifest: dict[str, object]) -> Path:
