@@ -25,6 +25,7 @@ import pandas as pd
 from buurtbalans._compat import import_optional
 from buurtbalans.twin.geography import Geography
 from buurtbalans.twin.values import (
+    COUNTS,
     HEALTH,
     LBM,
     MEANS,
@@ -53,13 +54,7 @@ LBM_KEYS = {
     "lbm_vrz": "vrz",
     "lbm_won": "won",
 }
-KWB_COUNTS = (
-    "a_inw", "a_man", "a_vrouw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo",
-    "a_hh", "a_1p_hh", "a_hh_m_k", "a_woning", "a_inkont", "a_opl_lg", "a_opl_md", "a_opl_hg",
-    "a_soz_wb", "a_soz_ao", "a_soz_ww", "a_soz_ow", "a_w_all", "a_nw_all", "a_herk_bue",
-    "a_geb", "a_ste", "a_jz_tn", "a_wmo_t", "a_bedv", "a_pau", "a_opp_ha", "a_lan_ha",
-    "a_wat_ha",
-)  # fmt: skip
+KWB_COUNTS = tuple(c for c in COUNTS if c != "kosten_sociaal_domein")  # costs: municipal
 KWB_OTHER = (
     *SHARES, "p_koopw", "p_huurw", "p_mgezw", "p_bjo2k", "p_25_44_jr", "p_45_64_jr",
     *MEANS, *RATES, "bev_dich", "ste_oad", "ste_mvs",
