@@ -276,6 +276,6 @@ def test_index_without_national_data_ranks_within_the_gemeente(tmp_path):
         store,
     )
     assert res.exit_code == 0, res.output
-    assert "referentie input-pooled" in res.output
+    assert "(input-pooled)" in res.output and "t.o.v. de eigen buurten" in res.output
     run_json = json.loads((tmp_path / "mdi.run.json").read_text())
     assert run_json["spec"]["reference"] == "input-pooled"
