@@ -70,6 +70,6 @@ def test_demo_mdi_on_one_vintage(demo_store):
     t = result.table
     assert t.groupby("period")["area_code"].nunique().to_dict() == {2015: 60, 2024: 60}
     prov = result.run.provenance
-    assert prov["vintage"] == 2022 and prov["spec_hash"] == spec.hash()
+    assert prov["vintage"] == 2022 and prov["spec_hash"] == result.run.spec.hash()
     assert any("SYNTHETISCH" in s["publisher"].upper() for s in prov["sources"])
     assert t["rank"].dropna().groupby(t["period"]).max().tolist() == [60, 60]
