@@ -43,7 +43,7 @@ def import_path(
         encoding=encoding,
         blad=blad,
     )
-    if is_twin_file(Path(path)):
+    if is_twin_file(Path(path), batch.source.file_hash):  # the reader's hash: no second read
         batch.world = "tweeling"
     return batch
 

@@ -99,14 +99,15 @@ def read_manifest(folder: Path) -> dict[str, object] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def is_twin_file(path: Path) -> bool:
-    """True when ``path`` is one of the files a twin folder's manifest lists (same hash)."""
+def is_twin_file(path: Path, digest: str | None = None) -> bool:
+    """True when ``path`` is one of the files a twin folder's manifest lists (same hash;
+    ``digest``: the file's SHA-256 when the caller already has it, e.g. from the reader)."""
     path = Path(path)
     manifest = read_manifest(path.parent) if path.is_file() else None
     if not manifest:
         return False
     wanted = {str(e["file"]): str(e["sha256"]) for e in manifest["files"]}  # type: ignore[index]
-    return wanted.get(path.name) == file_hash(path)
+    return wanted.get(path.name) == (digest or file_hash(path))
 
 
 def load_twin(store, folder: Path, *, step: Callable[[str], None] = lambda _: None) -> None:
