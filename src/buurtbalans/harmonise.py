@@ -87,6 +87,9 @@ def crosswalk_by_geometry(from_areas, to_areas, *, points=None) -> pd.DataFrame:
     )
     pieces["method"] = np.where(same, "identity", method)
     pieces.loc[same | recoded, "weight"] = 1.0
+    # a from-area that is 'the same' as one to-area may still shed a sliver (≥ SLIVER,
+    # < 1 - SAME) to a neighbour: renormalise so its weights still sum to one
+    pieces["weight"] = pieces["weight"] / pieces.groupby("from_code")["weight"].transform("sum")
     pieces["flag"] = np.select(
         [same, recoded, n_to > 1, n_from > 1],
         [None, "recoded", "split", "merged"],
