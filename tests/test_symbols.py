@@ -1,11 +1,11 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from buurtbalans.errors import DataError
-from buurtbalans.sources.symbols import check_not_negative, parse_values
+from buurtbalans.sources.symbols import check_not_negative, parse_frame, parse_values
 
 
 def test_cbs_symbols_become_missing_with_status_never_zero():
@@ -89,3 +89,35 @@ def test_thousands_separators_refused(cells):
     with pytest.raises(DataError, match="thousands separator|decimal mark") as exc:
         parse_values(pd.Series(cells, dtype=object), file="f.csv", column="a_inw")
     assert exc.value.row == 2 and exc.value.column == "a_inw"
+
+
+_CELLS = st.one_of(
+    st.sampled_from(["", ".", "x", "X", "-", "?", " 12,5 ", "1.250", "1,250", "7", "-99999999"]),
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.2f}"),
+    st.floats(0, 1e4, allow_nan=False).map(lambda v: f"{v:.1f}".replace(".", ",")),
+    st.integers(0, 10**6).map(str),
+    st.text(alphabet="0123456789.,e+-x ", max_size=8),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=12))
+def test_parse_frame_is_parse_values_column_by_column(rows):
+    """The one-pass parse of many columns gives each column's values and statuses, or the
+    error, that parse_values gives it on its own (the first failing column's)."""
+    df = pd.DataFrame(rows, columns=["a", "b", "c"], dtype=object)
+    expected, error = {}, None
+    for col in df.columns:
+        try:
+            expected[col] = parse_values(df[col], file="f.csv", column=col)
+        except DataError as exc:
+            error = error or str(exc)
+    if error is not None:
+        with pytest.raises(DataError) as caught:
+            parse_frame(df, list(df.columns), file="f.csv")
+        assert str(caught.value) == error
+        return
+    got = parse_frame(df, list(df.columns), file="f.csv")
+    for col, (values, status) in expected.items():
+        np.testing.assert_array_equal(got[col][0], values.to_numpy())
+        assert list(got[col][1]) == list(status)

@@ -174,6 +174,7 @@ def test_maps_2_and_5_state_their_reference(demo_store, monkeypatch):
     assert nat["sigma_onv"] == pytest.approx(onv.std(ddof=0))
     assert len(maps) == 60
 
+
 # -- corporatie × veerkracht counts dwellings, as seed 003 does (issue 18) ------------------
 def test_corporation_crosstab_counts_dwellings_not_buurten():
     maps = pd.DataFrame(

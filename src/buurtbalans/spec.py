@@ -129,9 +129,7 @@ class IndexSpec:
         keep = tuple(replace(d, weight=d.weight * 100 / total) for d in keep)
         inds = tuple(i for i in self.indicators if i.domain in domains)
         required = tuple(d for d in self.required_domains if d in domains)
-        return validate(
-            replace(self, domains=keep, indicators=inds, required_domains=required)
-        )
+        return validate(replace(self, domains=keep, indicators=inds, required_domains=required))
 
 
 def _fail(msg: str, fix: str, where: str) -> SpecError:

@@ -36,6 +36,12 @@ def gemeente_years() -> dict[str, tuple[int, ...]]:
     }
 
 
+@cache
+def _list_years() -> tuple[int, ...]:
+    return tuple(sorted({y for ys in gemeente_years().values() for y in ys}))
+
+
+@cache
 def merged_away(gemeente: str, vintage: int) -> int | None:
     """The last list year of a gemeente that no longer exists in ``vintage`` (it is absent
     from a shipped list between its last appearance and that vintage, e.g. Rijnwaarden,
@@ -50,43 +56,41 @@ def merged_away(gemeente: str, vintage: int) -> int | None:
     years = gemeente_years().get(gemeente)
     if not years:
         return None
-    lists = sorted({y for ys in gemeente_years().values() for y in ys})
-    later = [y for y in lists if years[-1] < y <= vintage]
+    later = [y for y in _list_years() if years[-1] < y <= vintage]
     return years[-1] if later else None
 
 
 def unknown_codes(
-    batch: ImportBatch, *, store_areas: set[tuple[str, int]], store_gemeenten: set[str]
+    batch: ImportBatch,
+    *,
+    store_codes: set[str],
+    store_gm: set[str],
+    store_gemeenten: set[str],
 ) -> set[str]:
     """Codes of ``batch`` that exist in no vintage known.
 
     * CBS files: a code is unknown when its gemeente is neither in the shipped list, nor
-      among the store's real (non-demo) gemeenten, nor a gemeente row of the file itself.
-    * derived tables: when the store holds that gemeente in the batch's vintage, the code
-      itself must be in the store (in any vintage); otherwise its gemeente must be known as
-      above.
+      among the store's real (non-demo) gemeenten (``store_gemeenten``), nor a gemeente row
+      of the file itself.
+    * derived tables: when the store holds that gemeente in the batch's vintages
+      (``store_gm``), the code itself must be in the store in any vintage
+      (``store_codes``, only needed for derived tables); otherwise its gemeente must be
+      known as above.
     """
-    codes = set(batch.areas["code"])
-    vintages = set(batch.areas["vintage"].astype(int))
-    store_codes = {code for code, _ in store_areas}
-    store_gm = {
-        "GM" + code[2:6]
-        for code, vintage in store_areas
-        if vintage in vintages and code[:2] != "NL"
-    }
     gemeenten = known_gemeenten() | store_gemeenten
     if batch.source.kind in CBS_KINDS:
-        gemeenten = gemeenten | {c for c in codes if c.startswith("GM")}
+        gemeenten = gemeenten | set(batch.areas["code"][batch.areas["code"].str[:2] == "GM"])
+    derived = batch.source.kind in DERIVED_KINDS
     unknown = set()
-    by_code = batch.areas.groupby("code")["vintage"].max().astype(int).to_dict()
-    for code in codes:
+    by_code = batch.areas.groupby("code")["vintage"].max().astype(int)
+    for code, vintage in by_code.items():
+        code = str(code)
         if code.startswith("NL"):
             continue
         gm = "GM" + code[2:6]
-        if merged_away(gm, by_code[code]) is not None:
+        if merged_away(gm, int(vintage)) is not None:
             unknown.add(code)
-            continue
-        if batch.source.kind in DERIVED_KINDS and gm in store_gm:
+        elif derived and gm in store_gm:
             if code not in store_codes:
                 unknown.add(code)
         elif gm not in gemeenten:

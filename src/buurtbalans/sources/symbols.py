@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from buurtbalans.errors import DataError
 
@@ -74,10 +76,13 @@ def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2)
     and do not all have one fixed number of decimals other than three (StatLine writes a
     fixed number of decimals per column); otherwise it is refused.
     """
-    numberish = text.str.match(r"^[+-]?[\d.,]+([eE][+-]?\d+)?$") & text.str.contains(r"\d")
     plain = text.str.match(_PLAIN)
-    marks = text.str.count(r"[.,]")
-    separated = numberish & ~plain & (marks > 1)
+    other = text[~plain]  # symbols and empty cells, mostly: the costly tests run on these
+    separated = (
+        other.str.match(r"^[+-]?[\d.,]+([eE][+-]?\d+)?$")
+        & other.str.contains(r"\d")
+        & (other.str.count(r"[.,]") > 1)
+    )
 
     def refuse(mask: pd.Series, why: str) -> None:
         raise first_bad_cell(
@@ -91,23 +96,25 @@ def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2)
         )
 
     if separated.any():
-        refuse(separated, "has thousands separators")
-    decimal = plain & text.str.contains(r"[.,]")
-    ambiguous = decimal & text.str.match(_THOUSANDS_LIKE)
+        refuse(separated.reindex(text.index, fill_value=False), "has thousands separators")
+    comma = plain & text.str.contains(",", regex=False)
+    point = plain & text.str.contains(".", regex=False)
+    decimal = comma | point
+    length = text.str.len()
+    short = decimal & (length >= 5) & (length <= 8)  # the only cells like 1.250 or -1,250
+    ambiguous = pd.Series(False, index=text.index)
+    if short.any():
+        ambiguous[short] = text[short].str.match(_THOUSANDS_LIKE)
     if ambiguous.any():
         others = decimal & ~ambiguous
-        marks_used = set(text[decimal].str.extract(r"([.,])")[0].dropna())
+        marks_used = {m for m, used in ((",", comma.any()), (".", point.any())) if used}
         digits = text[others].str.extract(r"[.,](\d*)")[0].str.len()
         fixed_other = digits.nunique() == 1 and int(digits.iloc[0]) != 3
         if len(marks_used) > 1 or not others.any() or fixed_other:
             refuse(ambiguous, "may be a thousands separator or a decimal mark")
-    elif (
-        decimal.any()
-        and text[decimal].str.contains(",").any()
-        and text[decimal].str.contains(r"\.").any()
-    ):
-        refuse(decimal & text.str.contains(","), "uses another decimal mark than the column")
-    return text.where(~decimal, text.str.replace(",", ".", regex=False))
+    elif comma.any() and point.any():
+        refuse(comma, "uses another decimal mark than the column")
+    return text.where(~comma, text.str.replace(",", ".", regex=False))
 
 
 def parse_values(
@@ -166,13 +173,78 @@ def parse_values(
             first_row=first_row,
             fix="correct the cell, or leave it empty to mark the value as missing",
         )
-    sentinel = values.map(SENTINEL_STATUS)
-    is_sentinel = sentinel.notna()
+    is_sentinel = values.isin(list(SENTINEL_STATUS))
     if is_sentinel.any():
-        status = status.where(~is_sentinel, sentinel)
+        status = status.where(~is_sentinel, values.map(SENTINEL_STATUS))
         values = values.where(~is_sentinel)
     status = status.where(values.notna() | (status != OK), MISSING)
     return values, status.astype(object)
+
+
+def parse_frame(
+    df: pd.DataFrame, columns: list[str], *, file: str, first_row: int = 2
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`parse_values` for many text columns at once: the cells of all ``columns``
+    are tested in one pass (one regular expression over every cell), and only a column
+    with a cell that is not a plain number or a CBS symbol, a cell like ``1.250``, two
+    decimal marks, or a sentinel number goes through :func:`parse_values` on its own (for
+    the same values, or the same error naming file, row and column).
+
+    Returns per column the float values and the statuses as NumPy arrays.
+    """
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    # columns of text cells only (a spreadsheet's mixed columns go one by one)
+    text_cols = [
+        c for c in columns if pd.api.types.infer_dtype(df[c], skipna=True) in ("string", "empty")
+    ]
+    for column in columns:
+        if column not in text_cols:
+            values, status = parse_values(
+                df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
+            )
+            out[column] = (values.to_numpy(), status.to_numpy())
+    if not text_cols:
+        return out
+    n = len(df)
+    raw = df[text_cols].to_numpy(dtype=object).T.reshape(-1)
+    cells = pc.utf8_trim_whitespace(pa.array(raw, type=pa.string(), from_pandas=True))
+    cells = pc.fill_null(cells, "")
+    plain = pc.match_substring_regex(cells, _PLAIN.pattern)
+    comma = pc.and_(plain, pc.match_substring(cells, ","))
+    point = pc.and_(plain, pc.match_substring(cells, "."))
+    length = pc.utf8_length(cells)
+    short = pc.and_(pc.greater_equal(length, 5), pc.less_equal(length, 8))
+    maybe = pc.and_(pc.or_(comma, point), short)
+    thousands = pc.and_(maybe, pc.match_substring_regex(cells, _THOUSANDS_LIKE.pattern))
+    keys = pa.array(list(SYMBOL_STATUS), pa.string())
+    where = pc.fill_null(pc.index_in(cells, value_set=keys), -1).to_numpy(zero_copy_only=False)
+    is_symbol = where >= 0
+    symbol = np.array([*SYMBOL_STATUS.values(), None], dtype=object)[where]  # -1: None
+    numeric = pc.if_else(plain, pc.replace_substring(cells, ",", "."), None)
+    numbers = pc.cast(numeric, pa.float64()).to_numpy(zero_copy_only=False)
+    shape = (len(text_cols), n)
+    odd = (
+        (~plain.to_numpy(zero_copy_only=False) & ~is_symbol)  # parse_values names it
+        | thousands.to_numpy(zero_copy_only=False)  # cells like 1.250: 1250 or 1.25?
+        | np.isinf(numbers)
+        | np.isin(numbers, list(SENTINEL_STATUS))
+    ).reshape(shape)
+    comma_np = comma.to_numpy(zero_copy_only=False).reshape(shape)
+    point_np = point.to_numpy(zero_copy_only=False).reshape(shape)
+    both_marks = comma_np.any(axis=1) & point_np.any(axis=1)
+    numbers, symbol = numbers.reshape(shape), symbol.reshape(shape)
+    for i, column in enumerate(text_cols):
+        if both_marks[i] or odd[i].any():
+            values, status = parse_values(
+                df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
+            )
+            out[column] = (values.to_numpy(), status.to_numpy())
+            continue
+        values = numbers[i]
+        status = np.where(np.isnan(values), symbol[i], OK).astype(object)
+        status[pd.isna(status)] = MISSING
+        out[column] = (values, status)
+    return {c: out[c] for c in columns}
 
 
 _BOOLEANS = {"true", "false", "waar", "onwaar", "ja", "nee", "yes", "no"}

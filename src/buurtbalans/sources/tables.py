@@ -20,7 +20,7 @@ from buurtbalans.sources.symbols import (
     MISSING,
     check_not_negative,
     first_bad_cell,
-    parse_values,
+    parse_frame,
 )
 from buurtbalans.sources.values import (
     SPREADSHEET_SUFFIXES,
@@ -264,11 +264,10 @@ def wide_to_observations(
     )
     check_one_column_per_indicator(columns, file=file)
     cat = catalogue()
+    parsed = parse_frame(df.reset_index(drop=True), list(columns), file=file, first_row=first_row)
     parts = []
     for column, indicator in columns.items():
-        values, status = parse_values(
-            df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
-        )
+        values, status = (pd.Series(a) for a in parsed[column])
         if missing_values and column in missing_values:
             declared = values.isin(list(missing_values[column]))
             values = values.where(~declared)
@@ -277,21 +276,20 @@ def wide_to_observations(
             check_bounds(values, cat[indicator], file=file, column=column, first_row=first_row)
         else:
             check_not_negative(values, file=file, column=column, first_row=first_row)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "area_code": codes.to_numpy(),
-                    "vintage": int(vintage),
-                    "period": per.to_numpy().astype(int),
-                    "indicator": indicator,
-                    "value": values.to_numpy(),
-                    "status": status.to_numpy(),
-                }
-            )
-        )
+        parts.append((indicator, values.to_numpy(), status.to_numpy()))
     if not parts:
         return pd.DataFrame(columns=OBSERVATION_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[OBSERVATION_COLUMNS]
+    n = len(df)
+    return pd.DataFrame(
+        {
+            "area_code": np.tile(codes.to_numpy(), len(parts)),
+            "vintage": int(vintage),
+            "period": np.tile(per.to_numpy().astype(int), len(parts)),
+            "indicator": np.repeat([p[0] for p in parts], n),
+            "value": np.concatenate([p[1] for p in parts]).astype("float64"),
+            "status": np.concatenate([p[2] for p in parts]).astype(object),
+        }
+    )[OBSERVATION_COLUMNS]
 
 
 def check_one_column_per_indicator(columns: dict[str, str], *, file: str) -> None:

@@ -469,14 +469,29 @@ class Store:
         are taken out of the batch and listed on its report, never mixed into a gemeente."""
         if batch.source.kind not in CBS_KINDS | DERIVED_KINDS or batch.areas.empty:
             return
-        rows = self.con.execute(
-            "SELECT a.code, a.vintage, s.kind FROM areas a LEFT JOIN sources s USING (source_id)"
-        ).fetchall()
-        store_areas = {(r[0], int(r[1])) for r in rows}
-        real_gemeenten = {
-            "GM" + r[0][2:6] for r in rows if r[2] != "demo" and not r[0].startswith("NL")
-        }
-        unknown = unknown_codes(batch, store_areas=store_areas, store_gemeenten=real_gemeenten)
+        vintages = sorted({int(v) for v in batch.areas["vintage"].unique()})
+        in_vintages = ",".join(str(v) for v in vintages) or "NULL"
+
+        def column(sql: str) -> set[str]:
+            return {r[0] for r in self.con.execute(sql).fetchall()}
+
+        gm_of = "'GM' || substr(a.code, 3, 4)"
+        store_gm = column(
+            f"SELECT DISTINCT {gm_of} FROM areas a "
+            f"WHERE a.vintage IN ({in_vintages}) AND NOT starts_with(a.code, 'NL')"
+        )
+        real_gemeenten = column(
+            f"SELECT DISTINCT {gm_of} FROM areas a LEFT JOIN sources s USING (source_id) "
+            "WHERE s.kind IS DISTINCT FROM 'demo' AND NOT starts_with(a.code, 'NL')"
+        )
+        store_codes = (
+            column("SELECT DISTINCT code FROM areas")
+            if batch.source.kind in DERIVED_KINDS
+            else set()
+        )
+        unknown = unknown_codes(
+            batch, store_codes=store_codes, store_gm=store_gm, store_gemeenten=real_gemeenten
+        )
         if not unknown:
             return
         listed = sorted(unknown)

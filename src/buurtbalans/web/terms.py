@@ -40,7 +40,6 @@ SHARED = (
     "stad_trends",
     "stad_vooruitblik",
     "stad_aandachtspunten",
-
     "insufficient",
     "points",
     "status_ok",
