@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from buurtbalans.sources.batch import file_hash
+from buurtbalans.sources.batch import ImportBatch, file_hash
 
 SEED = 20261201
 LABEL = "SYNTHETISCH — nationale tweeling: geen echte cijfers"
@@ -110,9 +110,30 @@ def is_twin_file(path: Path, digest: str | None = None) -> bool:
     return wanted.get(path.name) == (digest or file_hash(path))
 
 
-def load_twin(store, folder: Path, *, step: Callable[[str], None] = lambda _: None) -> None:
+def _read_file(path: Path, mapping: Path | None) -> ImportBatch:
+    """One twin file through the ordinary importer (in a worker process)."""
+    from buurtbalans.sources.detect import import_path
+
+    return import_path(path, mapping=mapping)
+
+
+def load_twin(
+    store,
+    folder: Path,
+    *,
+    step: Callable[[str], None] = lambda _: None,
+    workers: int | None = None,
+) -> None:
     """Import every file of a twin folder into ``store`` through the ordinary importers,
-    in the manifest's order. The store must be empty or hold this same twin."""
+    in the manifest's order. The store must be empty or hold this same twin.
+
+    The files are read (parsed and checked) by ``workers`` processes (default: two, or
+    one on a one-core machine) a few files ahead of the store, which writes them one by
+    one in this process; a cost file, which needs the store's buurten, is read here."""
+    import multiprocessing
+    import os
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from buurtbalans.sources.detect import import_path
     from buurtbalans.store.world import claim_for_twin
 
@@ -126,18 +147,36 @@ def load_twin(store, folder: Path, *, step: Callable[[str], None] = lambda _: No
             fix="build it with: buurtbalans demo --nederland --store nl.duckdb",
         )
     claim_for_twin(store, manifest)
-    for entry in manifest["files"]:  # type: ignore[union-attr]
-        path = folder / str(entry["file"])
-        if entry["kind"] == "reeksen":
-            batch = import_path(path, mapping=folder / str(entry["mapping"]))
-        elif entry["kind"] == "kosten":
-            gm = str(entry["gemeente"])
-            areas = store.areas(gm, level="buurt", vintage=int(manifest["years"][-1]))  # type: ignore[index]
-            batch = import_path(path, mapping=folder / str(entry["mapping"]), areas=areas)
-        else:
-            batch = import_path(path)
-        store.write(batch)
-        step(str(entry["file"]))
+    entries = list(manifest["files"])  # type: ignore[call-overload]
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    ahead = max(1, workers) + 1  # files read ahead: bounded, so memory stays bounded
+    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
+        pending: dict[int, Future[ImportBatch]] = {}
+
+        def submit(upto: int) -> None:
+            for i in range(min(upto, len(entries))):
+                entry = entries[i]
+                if i in pending or entry["kind"] == "kosten" or i < done:
+                    continue
+                reeksen = entry["kind"] == "reeksen"
+                mapping = folder / str(entry["mapping"]) if reeksen else None
+                pending[i] = pool.submit(_read_file, folder / str(entry["file"]), mapping)
+
+        done = 0
+        for i, entry in enumerate(entries):
+            submit(i + ahead)
+            if entry["kind"] == "kosten":
+                gm = str(entry["gemeente"])
+                areas = store.areas(gm, level="buurt", vintage=int(manifest["years"][-1]))  # type: ignore[index]
+                batch = import_path(
+                    folder / str(entry["file"]), mapping=folder / str(entry["mapping"]), areas=areas
+                )
+            else:
+                batch = pending.pop(i).result()
+            store.write(batch)
+            done = i + 1
+            step(str(entry["file"]))
     claim_for_twin(store, manifest, complete=True)
 
 
