@@ -298,10 +298,22 @@ def gemeente_series(
         columns={"area_code": "code"}
     )
     nl_rows = []
+    from buurtbalans.sources.codebook import catalogue
+
+    cat = catalogue()
+    pieces = dict(iter(both.groupby(["period", "indicator"], sort=False)))
+    empty = both.iloc[:0]
+    spans: dict[tuple[str, ...], list[int]] = {}  # years with the same gemeenten: one call
+    for year in years:
+        spans.setdefault(tuple(exists[year]), []).append(year)
     for ind in new["indicator"].unique():
-        for year in years:
-            part = both[both["period"] == year]
-            agg = aggregate(part, exists[year], str(ind))
+        denominator = cat[ind].denominator if ind in cat else None
+        wanted = [str(ind)] + ([denominator] if denominator else [])
+        for members, span in spans.items():  # only the rows aggregate() reads
+            part = pd.concat(
+                [pieces.get((y, w), empty) for y in span for w in wanted], ignore_index=True
+            )
+            agg = aggregate(part, list(members), str(ind))
             nl_rows += [(land_code, int(p), str(ind), float(v)) for p, v in agg.values.items()]
     new = pd.concat([new, pd.DataFrame(nl_rows, columns=new.columns)], ignore_index=True)
     last = exists[years[-1]]
