@@ -70,9 +70,8 @@ def verandering(
 ) -> None:
     """Change per buurt between two years on the same domains: improved/worsened, class
     transitions, which domains drove it, and whether the gap between best and worst grew."""
+    _check_order(van, tot)  # before anything heavy is imported or opened
     from buurtbalans.report.terms import reference_label
-
-    _check_order(van, tot)
     with _reader(store) as st:
         _code, van, tot, a = _change(
             st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie
@@ -129,9 +128,8 @@ def prioriteiten(
 ) -> None:
     """The four ways to pick buurten (highest score, most residents, highest cost per
     resident, least improvement) with reach, cost, overlap and robustness."""
+    _check_order(van, tot)  # before anything heavy is imported or opened
     from buurtbalans.analysis.pipeline import priorities_analysis
-
-    _check_order(van, tot)
     with _reader(store) as st:
         code, van, tot, a = _change(
             st, gemeente, van, tot, spec, referentie, None, vintage, domeinen, tolerantie
@@ -192,9 +190,8 @@ def veerkracht_cmd(
 ) -> None:
     """The seven veerkracht maps (overlast, kwetsbaar, focus, corporatiebezit, their
     development and the typology) as tables."""
+    _check_order(van, tot)  # before anything heavy is imported or opened
     from buurtbalans.analysis.pipeline import veerkracht_analysis
-
-    _check_order(van, tot)
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         van, tot = _period(st, code, van, tot)

@@ -11,6 +11,7 @@ from buurtbalans.cli.app import (
     GemeenteOpt,
     ReferentieOpt,
     StoreOpt,
+    _check_order,
     _print,
     _reader,
     _sheets,
@@ -38,6 +39,7 @@ def onzekerheid(
     """How sure is the index? Per buurt the median rank, a 90 % rank interval,
     P(zeer hoog) and P(in the worst 10) over variants of weights, scaling, missing rule,
     shrinkage, indicators and indicator error; Sobol indices per assumption."""
+    _check_order(van, tot)  # before anything heavy is imported or opened
     from buurtbalans.analysis.pipeline import analysis_uncertainty
     from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
     from buurtbalans.cli.analyses import _change
