@@ -290,3 +290,65 @@ def test_margins_are_used_where_given_and_their_absence_is_said():
     prep = prepare(wide, spec, id_columns=["id"], margins=dict(a.margins))
     moved = run_uncertainty(prep, a)
     assert (moved.per_year["rang_p95"] > moved.per_year["rang_p05"]).any()
+
+
+def _full_and_focus(prep, runs=96, seed=3):
+    """Every variant's focus scores by the full path (rank every reference row) and by
+    the focused one (place the focus rows in the sorted reference)."""
+    from buurtbalans.analysis.uncertainty import (
+        SCALINGS,
+        _active_ids,
+        _Errors,
+        focus_scores,
+        make_design,
+        variant_scores,
+    )
+
+    a = load_assumptions(None).with_runs(runs, seed)
+    d = make_design(
+        prep.spec,
+        a,
+        [prep.indicator_ids[i] for i in _active_ids(prep)],
+        shrinkable=True,
+        has_error=True,
+    )
+    focus = np.concatenate([rows for _, rows in prep.rank_sets])
+    errors = _Errors(prep, a)
+    idx = np.arange(d.n)
+    full = np.concatenate(
+        [variant_scores(prep, d, idx[i : i + 8], errors)[:, focus] for i in range(0, d.n, 8)]
+    )
+    fast = np.concatenate(
+        [focus_scores(prep, d, idx[i : i + 8], errors, focus) for i in range(0, d.n, 8)]
+    )
+    assert set(np.unique(d.scaling)) - {SCALINGS.index("normal")}, "no variant takes the fast path"
+    return full, fast
+
+
+@pytest.mark.parametrize("missing", ["reweight", "no-score"])
+def test_focus_scores_equal_the_full_ranking_with_ties_and_gaps(missing):
+    df = toy_frame(60, seed=9, periods=2)
+    df.loc[::7, "x1"] = np.nan  # gaps
+    df.loc[::5, "y"] = df["y"].round(0)  # ties
+    df["y"] = df["y"].round(1)
+    focus = df["id"].isin([f"B{i}" for i in range(15)])
+    for reference in ("input", "input-pooled"):
+        spec = replace(toy_spec(missing=missing), reference=reference)
+        prep = prepare(df, spec, id_columns=["id"], period_column="period", focus=focus)
+        full, fast = _full_and_focus(prep)
+        np.testing.assert_allclose(fast, full, rtol=0, atol=1e-9, equal_nan=True)
+
+
+def test_focus_scores_equal_the_full_ranking_against_the_national_twin(twin_store):
+    from buurtbalans.index.store_mode import in_gemeente, load_input
+
+    spec = replace(load_spec("mdi"), reference="national-pooled")
+    wide = load_input(twin_store, spec, "GM0141", [2016, 2024], vintage=2024)
+    wide = wide.drop(columns="vintage")
+    focus = in_gemeente(wide["area_code"], "GM0141").to_numpy()
+    prep = prepare(
+        wide, spec, id_columns=["area_code", "name"], period_column="period", focus=focus
+    )
+    assert prep.n > 10 * int(focus.sum())  # the reference is far larger than the gemeente
+    full, fast = _full_and_focus(prep, runs=48)
+    np.testing.assert_allclose(fast, full, rtol=0, atol=1e-9, equal_nan=True)

@@ -17,6 +17,7 @@ withholds a score where its own data fall below the spec's coverage minimum.
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -297,12 +298,20 @@ def _scale(dom: np.ndarray, prep: Prepared, scaling: np.ndarray) -> np.ndarray:
     return out
 
 
-def _combine(x: np.ndarray, prep: Prepared, d: Design, idx: np.ndarray) -> np.ndarray:
+def _combine(
+    x: np.ndarray,
+    prep: Prepared,
+    d: Design,
+    idx: np.ndarray,
+    has_any: np.ndarray | None = None,
+) -> np.ndarray:
     """Score = Σ w·X over the domains with data, rescaled to the spec's total; no-score;
-    the spec's coverage minimum; the normal scaling put on the 0-100 class scale."""
+    the spec's coverage minimum; the normal scaling put on the 0-100 class scale.
+    ``has_any`` (variants × domains): which domains have data in any reference row, when
+    ``x`` holds only some rows."""
     spec = prep.spec
     present = ~np.isnan(x)
-    has_any = present.any(axis=1)
+    has_any = present.any(axis=1) if has_any is None else has_any
     w = d.weights[idx] * has_any
     total = d.weights[idx].sum(axis=1)
     wsum = np.einsum("bnd,bd->bn", present.astype(float), w)
@@ -346,6 +355,75 @@ def variant_scores(prep: Prepared, d: Design, idx: np.ndarray, errors: _Errors) 
     z = _indicators(prep, d, idx, errors)
     dom = _domains(z, prep, d.missing[idx])
     return _combine(_scale(dom, prep, d.scaling[idx]), prep, d, idx)
+
+
+def focus_scores(
+    prep: Prepared, d: Design, idx: np.ndarray, errors: _Errors, focus: np.ndarray
+) -> np.ndarray:
+    """Scores (variants × focus rows) of the variants ``idx``: the same numbers as
+    ``variant_scores(...)[:, focus]``, without ranking every reference row. Each focus
+    row's domain value is placed in its group's sorted values (its average rank is the
+    mean of its left and right insertion points), so a gemeente against all NL costs a
+    sort per domain, not a full ranking. Variants on the normal scale need every row's
+    score (their spread), so they take the full path."""
+    z = _indicators(prep, d, idx, errors)
+    dom = _domains(z, prep, d.missing[idx])
+    scaling = d.scaling[idx]
+    normal = scaling == SCALINGS.index("normal")
+    out = np.full((len(idx), len(focus)), np.nan)
+    if normal.any():
+        full = _combine(_scale(dom[normal], prep, scaling[normal]), prep, d, idx[normal])
+        out[normal] = full[:, focus]
+    if (~normal).any():
+        rest = ~normal
+        x = _scale_focus(dom[rest], prep, scaling[rest], focus)
+        has_any = (~np.isnan(dom[rest])).any(axis=1)  # over every reference row
+        out[rest] = _combine(x, _focus_view(prep, focus), d, idx[rest], has_any)
+    return out
+
+
+def _scale_focus(
+    dom: np.ndarray, prep: Prepared, scaling: np.ndarray, focus: np.ndarray
+) -> np.ndarray:
+    """:func:`_scale` for the focus rows only (percentile and exponential scaling)."""
+    out = np.full((dom.shape[0], len(focus), dom.shape[2]), np.nan)
+    where = np.full(prep.n, -1)
+    where[focus] = np.arange(len(focus))
+    for rows in prep.groups:
+        mine = where[rows]
+        at = mine[mine >= 0]  # positions in ``focus`` of this group's focus rows
+        if not len(at):
+            continue
+        ordered = np.sort(dom[:, rows, :], axis=1)  # NaN last
+        count = (~np.isnan(ordered)).sum(axis=1)  # (B, D)
+        values = dom[:, focus[at], :]
+        r = np.full(values.shape, np.nan)
+        for b in range(dom.shape[0]):
+            for k in range(dom.shape[2]):
+                col = ordered[b, : count[b, k], k]
+                v = values[b, :, k]
+                left = np.searchsorted(col, v, side="left")
+                right = np.searchsorted(col, v, side="right")
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    r[b, :, k] = np.where(
+                        np.isnan(v), np.nan, (left + right + 1) / 2.0 / count[b, k]
+                    )
+        x = np.full(r.shape, np.nan)
+        for code, name in enumerate(SCALINGS):
+            sel = scaling == code
+            if sel.any() and name == "percentile":
+                x[sel] = 100.0 * r[sel]
+            elif sel.any() and name == "exponential":
+                x[sel] = exponential(r[sel])
+        out[:, at, :] = x
+    return out
+
+
+def _focus_view(prep: Prepared, focus: np.ndarray) -> Prepared:
+    """``prep`` seen from its focus rows (what :func:`_combine` reads per row)."""
+    from dataclasses import replace
+
+    return replace(prep, eligible=prep.eligible[focus], groups=[np.arange(len(focus))])
 
 
 # -- the analysis ------------------------------------------------------------------------
@@ -421,10 +499,10 @@ def run_uncertainty(prep: Prepared, a: Assumptions) -> UncertaintyResult:
     block = max(1, BLOCK_CELLS // max(1, prep.n * len(prep.indicator_ids)))
     for start in range(0, n_var, block):
         idx = np.arange(start, min(n_var, start + block))
-        sc = variant_scores(prep, d, idx, errors)
-        scores[idx] = sc[:, focus]
-        classes[idx] = _classes(sc[:, focus], spec)
-        ranks[idx] = _focus_ranks(sc, prep)
+        sc = focus_scores(prep, d, idx, errors, focus)
+        scores[idx] = sc
+        classes[idx] = _classes(sc, spec)
+        ranks[idx] = _focus_ranks_of(sc, prep)
     base_ranks = _focus_ranks(base_score[None, :], prep)[0]
     base_class = _classes(base_score[None, focus], spec)[0]
     per_year, outputs = _per_year(prep, a, focus, ranks, classes, base_ranks, base_class)
@@ -489,6 +567,15 @@ def _check_base(prep: Prepared, base_score: np.ndarray) -> None:
 
 def _focus_ranks(score: np.ndarray, prep: Prepared) -> np.ndarray:
     return np.concatenate([_ranks(score[:, rows]) for _, rows in prep.rank_sets], axis=1)
+
+
+def _focus_ranks_of(focus_score: np.ndarray, prep: Prepared) -> np.ndarray:
+    """:func:`_focus_ranks` of scores already cut to the focus rows (in ``rank_sets``
+    order)."""
+    bounds = np.cumsum([0, *(len(rows) for _, rows in prep.rank_sets)])
+    return np.concatenate(
+        [_ranks(focus_score[:, a:b]) for a, b in itertools.pairwise(bounds)], axis=1
+    )
 
 
 def _per_year(prep, a, focus, ranks, classes, base_ranks, base_class):
