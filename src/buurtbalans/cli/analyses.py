@@ -72,6 +72,7 @@ def verandering(
     transitions, which domains drove it, and whether the gap between best and worst grew."""
     _check_order(van, tot)  # before anything heavy is imported or opened
     from buurtbalans.report.terms import reference_label
+
     with _reader(store) as st:
         _code, van, tot, a = _change(
             st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie
@@ -130,6 +131,7 @@ def prioriteiten(
     resident, least improvement) with reach, cost, overlap and robustness."""
     _check_order(van, tot)  # before anything heavy is imported or opened
     from buurtbalans.analysis.pipeline import priorities_analysis
+
     with _reader(store) as st:
         code, van, tot, a = _change(
             st, gemeente, van, tot, spec, referentie, None, vintage, domeinen, tolerantie
@@ -192,6 +194,7 @@ def veerkracht_cmd(
     development and the typology) as tables."""
     _check_order(van, tot)  # before anything heavy is imported or opened
     from buurtbalans.analysis.pipeline import veerkracht_analysis
+
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         van, tot = _period(st, code, van, tot)
