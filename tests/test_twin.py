@@ -141,6 +141,22 @@ def test_loading_twice_is_idempotent(twin_klein, tmp_path):
         assert st.counts() == before
 
 
+def test_a_rebuild_writes_the_same_bytes_and_adds_no_source(twin_klein, tmp_path):
+    """Every file (csv, GeoPackage, xlsx) is the same on a rebuild, so building the twin
+    again into its store re-imports nothing new (no second source record)."""
+    path, _, manifest = twin_klein
+    again = write_twin(tmp_path / "opnieuw", "klein")
+    assert [(e["file"], e["sha256"]) for e in again["files"]] == [
+        (e["file"], e["sha256"]) for e in manifest["files"]
+    ]
+    copy = tmp_path / "kopie.duckdb"
+    copy.write_bytes(path.read_bytes())
+    with Store(copy) as st:
+        before = st.counts(), len(st.sources())
+        load_twin(st, tmp_path / "opnieuw")
+        assert (st.counts(), len(st.sources())) == before
+
+
 def test_another_twin_is_refused(twin_klein, tmp_path):
     path, _, _ = twin_klein
     other = write_twin(tmp_path / "ander", "klein", seed=7)

@@ -301,7 +301,7 @@ def write_files(
         _write_csv(frame, path, sep=";")
         entries.append({"file": path.name, "kind": "kwb", "year": year})
         gpkg = folder / f"buurten-{year}.gpkg"
-        _boundaries(geo, year).to_file(gpkg, driver="GPKG", engine="pyogrio")
+        _write_gpkg(_boundaries(geo, year), gpkg)
         entries.append({"file": gpkg.name, "kind": "kaart", "year": year})
         step(f"kwb {year}")
     for year in (y for y in HEALTH_YEARS if min(years) <= y <= last):
@@ -340,7 +340,7 @@ def write_files(
                 )
             )
         path = folder / f"kosten-{gm}.xlsx"
-        pd.concat(rows, ignore_index=True).to_excel(path, index=False, sheet_name="kosten")
+        _write_xlsx(pd.concat(rows, ignore_index=True), path, sheet="kosten")
         entries.append(
             {"file": path.name, "kind": "kosten", "gemeente": gm, "mapping": mapping.name}
         )
@@ -354,6 +354,40 @@ def write_files(
     entries.append({"file": path.name, "kind": "reeksen", "mapping": mapping.name})
     step("gemeentereeksen")
     return entries
+
+
+# the twin's files are the same bytes on every build (same hashes: a rebuild into the
+# same store re-imports nothing new): a fixed time in every timestamp the formats carry
+FIXED_TIME = "2000-01-01T00:00:00Z"
+
+
+def _write_gpkg(frame, path: Path) -> None:
+    """A GeoPackage without the time of writing (GDAL's OGR_CURRENT_DATE)."""
+    pyogrio = import_optional("pyogrio")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIME.replace("Z", ".000Z")})
+    try:
+        frame.to_file(path, driver="GPKG", engine="pyogrio")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, *, sheet: str) -> None:
+    """An xlsx whose zip entries and document properties carry a fixed time."""
+    import re
+    import zipfile
+
+    frame.to_excel(path, index=False, sheet_name=sheet)
+    with zipfile.ZipFile(path) as z:
+        items = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", FIXED_TIME.encode(), data)
+            z.writestr(
+                zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)),
+                data,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
 
 
 def _write_csv(frame: pd.DataFrame, path: Path, *, sep: str) -> None:
