@@ -16,14 +16,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from buurtbalans import __version__
+from buurtbalans.cli.words import LocalGroup
 from buurtbalans.config import default_store_path
-from buurtbalans.errors import BuurtbalansError
-from buurtbalans.terms import check_taal, set_taal, t
+from buurtbalans.errors import BuurtbalansError, Msg
+from buurtbalans.terms import check_taal, set_taal, t, taal
 
 if TYPE_CHECKING:
     import pandas as pd
 
 app = typer.Typer(
+    cls=LocalGroup,
     pretty_exceptions_enable=False,
     help="buurtbalans: stapeling van achterstanden in buurten, open en reproduceerbaar.",
     no_args_is_help=True,
@@ -42,6 +44,14 @@ StoreOpt = Annotated[
     ),
 ]
 GemeenteOpt = Annotated[str, typer.Option("--gemeente", "-g", help="naam of code (GM0141)")]
+
+
+class UsageMistake(typer.BadParameter):
+    """A usage error whose message is the whole sentence, in the user's language (typer's
+    frame around it is in that language too: :mod:`buurtbalans.cli.words`)."""
+
+    def format_message(self) -> str:
+        return self.message
 
 
 def _reader(path: Path | None):
@@ -155,7 +165,7 @@ def _early_gemeente(store: Path | None, gemeente: str) -> str:
 def _check_order(van: int | None, tot: int | None) -> None:
     """--van must come before --tot (checked before anything is opened or written)."""
     if van is not None and tot is not None and van >= tot:
-        raise typer.BadParameter(t("err_van_tot_order", van=van, tot=tot))
+        raise UsageMistake(t("err_van_tot_order", van=van, tot=tot))
 
 
 def store_years(st, gemeente: str) -> list[int]:
@@ -177,12 +187,12 @@ def _period(st, gemeente: str, van: int | None, tot: int | None) -> tuple[int, i
     default to the first and last of those years."""
     years = store_years(st, gemeente)
     if not years:
-        raise BuurtbalansError(t("err_no_buurt_data", path=st.path, gemeente=gemeente))
+        raise BuurtbalansError(Msg("err_no_buurt_data", path=st.path, gemeente=gemeente))
     van = years[0] if van is None else van
     tot = years[-1] if tot is None else tot
     if unknown := [y for y in dict.fromkeys((van, tot)) if y not in years]:
         raise BuurtbalansError(
-            t(
+            Msg(
                 "err_no_data_years",
                 gemeente=gemeente,
                 unknown=", ".join(map(str, unknown)),
@@ -190,9 +200,9 @@ def _period(st, gemeente: str, van: int | None, tot: int | None) -> tuple[int, i
             )
         )
     if van >= tot:
-        only = t("err_only_year", year=years[0], gemeente=gemeente) if len(years) == 1 else ""
+        only = Msg("err_only_year", year=years[0], gemeente=gemeente) if len(years) == 1 else ""
         raise BuurtbalansError(
-            t("err_van_tot", van=van, tot=tot, only=only, years=", ".join(map(str, years)))
+            Msg("err_van_tot", van=van, tot=tot, only=only, years=", ".join(map(str, years)))
         )
     return van, tot
 
@@ -371,7 +381,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except BuurtbalansError as exc:
-        err.print(f"[red]{t('cli_error')}:[/red] {escape(str(exc))}")
+        err.print(f"[red]{t('cli_error')}:[/red] {escape(exc.text(taal()))}")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
