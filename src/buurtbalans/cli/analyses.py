@@ -19,7 +19,6 @@ from buurtbalans.cli.app import (
     _domains,
     _mdi,
     _period,
-    _print,
     _print_basis,
     _print_display,
     _reader,
@@ -29,7 +28,7 @@ from buurtbalans.cli.app import (
     out,
     rules_line,
 )
-from buurtbalans.terms import taal
+from buurtbalans.terms import t, taal
 
 
 def _change(st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie):
@@ -70,6 +69,7 @@ def verandering(
 ) -> None:
     """Change per buurt between two years on the same domains: improved/worsened, class
     transitions, which domains drove it, and whether the gap between best and worst grew."""
+    from buurtbalans.report import display
     from buurtbalans.report.terms import reference_label
 
     _check_order(van, tot)
@@ -78,26 +78,41 @@ def verandering(
             st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie
         )
     sp = a.index.run.spec
+    lang = taal()
+    tables = display.change(a, lang)
     _print_basis(a)
-    _print(a.summary, f"{sp.name} {van} → {tot} (vintage {a.vintage}; {rules_line(a)})")
-    _print(a.transitions.reset_index(), f"klassen {van} (rijen) → {tot} (kolommen)")
-    f = a.flows
-    out.print(
-        f"{sp.classes.labels[-1]} ({reference_label(sp.reference, van, tot)}): {f['toen']} → "
-        f"{f['nu']} (uit {f['uitgestroomd']}, in {f['ingestroomd']})"
+    _print_display(
+        tables["summary"],
+        t(
+            "cli_change_title",
+            spec=sp.name,
+            van=van,
+            tot=tot,
+            vintage=a.vintage,
+            rules=rules_line(a, lang),
+        ),
     )
-    _print(
-        a.decomposition, f"bijdrage per domein aan Δ {a.decomposition.attrs['delta_gemeente']:.1f}"
+    _print_display(tables["transitions"], t("cli_transitions", van=van, tot=tot))
+    f = a.flows
+    label = (sp.classes.labels_en if lang == "en" else sp.classes.labels)[-1]
+    out.print(
+        t(
+            "cli_flows",
+            label=label,
+            reference=reference_label(sp.reference, van, tot, lang),
+            then=f["toen"],
+            now=f["nu"],
+            out=f["uitgestroomd"],
+            into=f["ingestroomd"],
+        )
+    )
+    _print_display(
+        tables["decomposition"],
+        t("cli_decomposition", delta=a.decomposition.attrs["delta_gemeente"]),
     )
     p = a.polarisation
-    _print(
-        p.gaps.set_index("jaar").T.rename_axis("maat").reset_index(),
-        "kloof slechtste vs beste buurten",
-    )
-    out.print(
-        f"helling Δ op startscore: {p.slope:.3f} (95%-interval {p.slope_ci[0]:.3f} tot "
-        f"{p.slope_ci[1]:.3f}, n = {p.slope_n})"
-    )
+    _print_display(tables["gaps"], t("cli_gaps"))
+    out.print(t("cli_slope", slope=p.slope, lo=p.slope_ci[0], hi=p.slope_ci[1], n=p.slope_n))
     if output:
         _sheets(
             output,

@@ -11,7 +11,7 @@ import typer
 from buurtbalans.cli.app import (
     StoreOpt,
     _early_gemeente,
-    _print,
+    _print_display,
     _reader,
     _reference,
     _years,
@@ -19,6 +19,7 @@ from buurtbalans.cli.app import (
     err,
     out,
 )
+from buurtbalans.terms import t, taal
 
 
 @app.command()
@@ -78,7 +79,7 @@ def index(
         sp = sp.with_options(**{"reference": "input", **changes})
         data, reading = read_own_data(input, sp, id_column=id_column, period_column=period_column)
         for note in reading:
-            err.print(f"let op: {note}")
+            err.print(f"{t('cli_note')}: {note}")
         result = compute(
             data,
             sp,
@@ -101,17 +102,21 @@ def index(
             result = index_for_gemeente(st, sp, code, years, vintage=vintage)
         table = result.table
     for note in result.warnings:
-        err.print(f"let op: {note}")
+        err.print(f"{t('cli_note')}: {note}")
     show_cols = [c for c in result.output_columns() if c in table.columns]
-    basis = f"referentie {sp.reference}"
+    lang = taal()
+    basis = t("cli_reference_plain", reference=sp.reference)
     if "period" in table.columns and input is None and len(table):
         from buurtbalans.report.terms import reference_label
 
         years = sorted({int(p) for p in table["period"]})
-        basis = reference_label(sp.reference, years[0], years[-1])
-    _print(
-        table.sort_values("score", ascending=False)[show_cols],
-        f"{sp.name} ({sp.transform}, {basis})",
+        basis = reference_label(sp.reference, years[0], years[-1], lang)
+    from buurtbalans.report.display import index_table
+
+    own = [id_column, *([period_column] if period_column else [])] if input is not None else []
+    _print_display(
+        index_table(table.sort_values("score", ascending=False)[show_cols], sp, lang, own),
+        t("cli_index_title", spec=sp.name, transform=sp.transform, basis=basis),
     )
     if output:
         write_table(table, output, provenance=result.run.to_dict()["provenance"], sheet=sp.name)
@@ -120,4 +125,4 @@ def index(
         write_text(
             output.with_suffix(".run.json"), json.dumps(result.run.to_dict(), indent=2, default=str)
         )
-        out.print(f"geschreven: {output} (+ {output.with_suffix('.run.json').name})")
+        out.print(f"{t('cli_written')}: {output} (+ {output.with_suffix('.run.json').name})")
