@@ -50,12 +50,12 @@ class BuurtbalansError(Exception):
     a :class:`Msg`; :meth:`text` writes it in a language."""
 
     def __init__(self, *args: object) -> None:
-        self.msg = args[0] if args and isinstance(args[0], Msg) else None
+        self.term = args[0] if args and isinstance(args[0], Msg) else None  # (ImportError has .msg)
         super().__init__(*(str(a) if isinstance(a, Msg) else a for a in args))
 
     def text(self, taal: str) -> str:
         """The message in ``taal`` (``nl``/``en``); a plain-string message as it is."""
-        return self.msg.text(taal) if self.msg is not None else str(self)
+        return self.term.text(taal) if self.term is not None else str(self)
 
 
 class SpecError(BuurtbalansError):

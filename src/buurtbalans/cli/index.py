@@ -79,7 +79,7 @@ def index(
         sp = sp.with_options(**{"reference": "input", **changes})
         data, reading = read_own_data(input, sp, id_column=id_column, period_column=period_column)
         for note in reading:
-            err.print(f"{t('cli_note')}: {note}")
+            err.print(f"{t('cli_note')}: {note.text(taal())}")
         result = compute(
             data,
             sp,
