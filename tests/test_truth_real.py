@@ -267,7 +267,7 @@ def demo_path(tmp_path_factory) -> Path:
             1,
             "unknown domain(s) ['geluk']",
         ),
-        (["veerkracht", "-g", "Atlantis"], 1, "no gemeente named 'Atlantis'"),
+        (["veerkracht", "-g", "Atlantis"], 1, "kent geen gemeente met de naam 'Atlantis'"),
         (["prioriteiten", "-g", "Voorbeeldstad", "--aantal", "0"], 2, "--aantal"),
     ],
 )

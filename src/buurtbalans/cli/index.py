@@ -11,6 +11,7 @@ import typer
 from buurtbalans.cli.app import (
     StoreOpt,
     _early_gemeente,
+    _NoteWords,
     _print_display,
     _reader,
     _reference,
@@ -101,8 +102,10 @@ def index(
             sp = _reference(st, sp, years, referentie)
             result = index_for_gemeente(st, sp, code, years, vintage=vintage)
         table = result.table
+    from buurtbalans.report.chapters.method import note_sentence
+
     for note in result.warnings:
-        err.print(f"{t('cli_note')}: {note}")
+        err.print(f"{t('cli_note')}: {note_sentence(_NoteWords(sp), note)}")
     show_cols = [c for c in result.output_columns() if c in table.columns]
     lang = taal()
     basis = t("cli_reference_plain", reference=sp.reference)
