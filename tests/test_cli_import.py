@@ -47,7 +47,7 @@ def test_bad_file_is_one_named_error_and_vervang(tmp_path):
     bad.write_text("gwb_code_10;a_inw\nBU01410101;1.250\n")
     res = cli("import", "file", bad, "--store", store)
     assert res.returncode == 1 and "Traceback" not in res.stderr
-    assert "row 2" in res.stderr and "a_inw" in res.stderr and "Fix:" in res.stderr
+    assert "rij 2" in res.stderr and "a_inw" in res.stderr and "Oplossing:" in res.stderr
     new = tmp_path / "kwb2020-nieuw.csv"
     new.write_text("gwb_code_10;a_inw\nBU01410101;150\n")
     res = cli("import", "file", new, "--jaar", "2020", "--store", store)

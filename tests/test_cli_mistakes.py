@@ -93,6 +93,7 @@ def _files(folder):
     (folder / "bad.csv").write_text("buurt,p_hh_li\nA,10\nB,abc\nC,5\n")
     (folder / "dup.csv").write_text("buurt,p_hh_li\nA,10\nA,20\n")
     (folder / "f.docx").write_text("x")
+    (folder / "kwb-2021.csv").write_text("gwb_code_10;a_inw\nBU99990101;1.250\n")
     return folder
 
 
@@ -107,6 +108,7 @@ MAIN_PATH = [
     (["index", "--input", "{d}/bad.csv", "--id-column", "buurt"], 1, ["bad.csv", "3", "p_hh_li"]),
     (["index", "--input", "{d}/dup.csv", "--id-column", "buurt"], 1, ["2", "buurt"]),
     (["import", "file", "{d}/nope.csv"], 1, ["nope.csv"]),
+    (["import", "file", "{d}/kwb-2021.csv"], 1, ["kwb-2021.csv", "1.250", "2", "a_inw"]),
 ]
 
 

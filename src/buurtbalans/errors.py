@@ -86,8 +86,11 @@ class DataError(SourceError):
         super().__init__(self.text("en"))
 
     def text(self, taal: str) -> str:
-        """What, where (file, row, column) and the fix, in ``taal``."""
+        """What, where (file, row, column) and the fix, in ``taal`` (a message given as
+        plain text is English: then all of it is, not half)."""
         from buurtbalans.terms import t
+
+        taal = taal if isinstance(self.what, Msg) else "en"
 
         where = [
             t(key, taal, **{key[10:]: value})

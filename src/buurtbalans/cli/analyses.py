@@ -64,7 +64,7 @@ def verandering(
     vintage: Annotated[int | None, typer.Option()] = None,
     domeinen: DomeinenOpt = None,
     tolerantie: TolerantieOpt = 0.0,
-    output: Annotated[Path | None, typer.Option(help=".xlsx: one sheet per table")] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
     """Change per buurt between two years on the same domains: improved/worsened, class
@@ -133,7 +133,7 @@ def prioriteiten(
     gemeente: GemeenteOpt,
     van: VanOpt = None,
     tot: TotOpt = None,
-    aantal: Annotated[int, typer.Option(help="buurten per option", min=1)] = 10,
+    aantal: Annotated[int, typer.Option(min=1)] = 10,
     spec: Annotated[str, typer.Option()] = "mdi",
     referentie: ReferentieOpt = None,
     vintage: Annotated[int | None, typer.Option()] = None,
@@ -197,10 +197,7 @@ def veerkracht_cmd(
     vintage: Annotated[int | None, typer.Option()] = None,
     referentie: Annotated[
         str | None,
-        typer.Option(
-            help="maps 2 and 5 against: national (NL average and σ; the default when all "
-            "NL buurten are in the store) or municipal (the gemeente's own)"
-        ),
+        typer.Option(),
     ] = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
@@ -256,14 +253,12 @@ def benchmark_cmd(
     gemeente: GemeenteOpt,
     peers: Annotated[
         list[str] | None,
-        typer.Option("--peers", help="peer gemeente; repeat (default: 12 nearest neighbours)"),
+        typer.Option("--peers"),
     ] = None,
-    regel: Annotated[
-        str | None, typer.Option(help="seed004: > 100,000 residents + Lelystad, nearest 12")
-    ] = None,
-    aantal: Annotated[int, typer.Option(help="number of automatic peers")] = 12,
-    jaar: Annotated[int | None, typer.Option(help="latest year to use")] = None,
-    output: Annotated[Path | None, typer.Option(help=".xlsx workbook")] = None,
+    regel: Annotated[str | None, typer.Option()] = None,
+    aantal: Annotated[int, typer.Option()] = 12,
+    jaar: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
     """A gemeente against NL and its peer gemeenten on every indicator in the store."""

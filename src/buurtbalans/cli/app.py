@@ -1,6 +1,8 @@
 """The ``buurtbalans`` app: options, helpers and the entry point shared by the commands.
 
-Each command makes library calls; library errors become one clear message and exit code 1.
+Each command makes library calls; library errors become one clear message and exit code 1,
+written in the user's language (:meth:`BuurtbalansError.text`). The help of every command
+and option is in the catalogue (``terms/help.toml``), written by :mod:`buurtbalans.cli.words`.
 """
 
 from __future__ import annotations
@@ -39,11 +41,9 @@ err = Console(stderr=True, width=_WIDTH)
 
 StoreOpt = Annotated[
     Path | None,
-    typer.Option(
-        "--store", help="DuckDB store file (default: $BUURTBALANS_STORE or user data dir)"
-    ),
+    typer.Option("--store"),
 ]
-GemeenteOpt = Annotated[str, typer.Option("--gemeente", "-g", help="naam of code (GM0141)")]
+GemeenteOpt = Annotated[str, typer.Option("--gemeente", "-g")]
 
 
 class UsageMistake(typer.BadParameter):
@@ -290,26 +290,19 @@ def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> No
     out.print(f"{t('cli_written')}: {path}")
 
 
-ReferentieOpt = Annotated[
-    str | None, typer.Option(help="input, input-pooled, national, national-pooled")
-]
+ReferentieOpt = Annotated[str | None, typer.Option()]
 TolerantieOpt = Annotated[
     float,
     typer.Option(
         "--tolerantie",
         min=0.0,
-        help="points a score must fall to count as verbeterd (rise: verslechterd); default "
-        "0: verbeterd = score lower, as in the seed documents",
     ),
 ]
-VanOpt = Annotated[int | None, typer.Option(help="first year (default: the first the store has)")]
-TotOpt = Annotated[int | None, typer.Option(help="last year (default: the last the store has)")]
+VanOpt = Annotated[int | None, typer.Option()]
+TotOpt = Annotated[int | None, typer.Option()]
 DomeinenOpt = Annotated[
     str | None,
-    typer.Option(
-        help="compare on these domains only, e.g. inkomen,werk,gezondheid (default: every "
-        "domain both years have)"
-    ),
+    typer.Option(),
 ]
 
 
@@ -327,17 +320,13 @@ def _version_callback(value: bool) -> None:
 def _options(
     version: Annotated[
         bool | None,
-        typer.Option("--version", callback=_version_callback, is_eager=True, help="version"),
+        typer.Option("--version", callback=_version_callback, is_eager=True),
     ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="show the Python traceback of an unexpected error")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug")] = False,
     taal: Annotated[
         str | None,
         typer.Option(
             "--taal",
-            help="language of every console line and message: nl or en (default: "
-            "$BUURTBALANS_TAAL, else the locale, else nl)",
         ),
     ] = None,
 ) -> None:

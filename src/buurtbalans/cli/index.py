@@ -25,25 +25,20 @@ from buurtbalans.terms import t, taal
 
 @app.command()
 def index(
-    spec: Annotated[str, typer.Option(help="preset (mdi) or TOML file")] = "mdi",
+    spec: Annotated[str, typer.Option()] = "mdi",
     gemeente: Annotated[str | None, typer.Option("--gemeente", "-g")] = None,
     jaren: Annotated[str | None, typer.Option()] = None,
-    input: Annotated[Path | None, typer.Option("--input", help="bring-your-own-data file")] = None,
+    input: Annotated[Path | None, typer.Option("--input")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column")] = None,
     period_column: Annotated[
         str | None,
         typer.Option(
             "--period-column",
-            help="column with the year (own data): ranks within each year, in one call",
         ),
     ] = None,
-    referentie: Annotated[
-        str | None, typer.Option(help="input, input-pooled, national, national-pooled")
-    ] = None,
-    schaal: Annotated[
-        str | None, typer.Option(help="percentile, exponential, zscore, none")
-    ] = None,
-    vintage: Annotated[int | None, typer.Option(help="move all years onto this vintage")] = None,
+    referentie: Annotated[str | None, typer.Option()] = None,
+    schaal: Annotated[str | None, typer.Option()] = None,
+    vintage: Annotated[int | None, typer.Option()] = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:

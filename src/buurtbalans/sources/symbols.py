@@ -87,16 +87,15 @@ def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2)
     def refuse(mask: pd.Series, why: str) -> None:
         raise first_bad_cell(
             mask,
-            lambda pos, n: f"{text.iloc[pos]!r} {why}; {n} such cell(s) in this column",
+            lambda pos, n: Msg("err_cell", cell=text.iloc[pos], what=Msg(why), n=n),
             file=file,
             column=column,
             first_row=first_row,
-            fix="write numbers without thousands separators (1250 or 1250.5), with one "
-            "decimal mark for the whole file",
+            fix=Msg("fix_cell_marks"),
         )
 
     if separated.any():
-        refuse(separated.reindex(text.index, fill_value=False), "has thousands separators")
+        refuse(separated.reindex(text.index, fill_value=False), "cell_thousands")
     comma = plain & text.str.contains(",", regex=False)
     point = plain & text.str.contains(".", regex=False)
     decimal = comma | point
@@ -111,9 +110,9 @@ def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2)
         digits = text[others].str.extract(r"[.,](\d*)")[0].str.len()
         fixed_other = digits.nunique() == 1 and int(digits.iloc[0]) != 3
         if len(marks_used) > 1 or not others.any() or fixed_other:
-            refuse(ambiguous, "may be a thousands separator or a decimal mark")
+            refuse(ambiguous, "cell_thousands_or_decimal")
     elif comma.any() and point.any():
-        refuse(comma, "uses another decimal mark than the column")
+        refuse(comma, "cell_other_mark")
     return text.where(~comma, text.str.replace(",", ".", regex=False))
 
 
