@@ -44,7 +44,10 @@ def test_indicator_given_as_id_column(tmp_path):
     data = tmp_path / "d.csv"
     data.write_text("buurt,p_hh_li\nA,10\nB,20\n")
     res = _run("index", "--input", str(data), "--id-column", "p_hh_li")
-    assert res.returncode != 0 and "not an area id" in res.stderr
+    flat = " ".join(res.stderr.replace("│", " ").split())
+    assert (
+        res.returncode == 2 and "is een indicator van de specificatie MDI, geen gebieds-id" in flat
+    )
 
 
 # -- one voice: every message a user meets on the main path in one language ---------------

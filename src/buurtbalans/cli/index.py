@@ -10,6 +10,7 @@ import typer
 
 from buurtbalans.cli.app import (
     StoreOpt,
+    UsageMistake,
     _early_gemeente,
     _NoteWords,
     _print_display,
@@ -54,24 +55,16 @@ def index(
     sp = load_spec(spec)
     changes = {k: v for k, v in (("reference", referentie), ("transform", schaal)) if v}
     if input is None and gemeente is None:
-        raise typer.BadParameter("give --gemeente (store mode) or --input (own data)")
+        raise UsageMistake(t("err_index_what"))
     if period_column and input is None:
-        raise typer.BadParameter("--period-column is for --input (own data)")
+        raise UsageMistake(t("err_period_column_own"))
     if input is not None:
         if not id_column:
-            raise typer.BadParameter("--input needs --id-column (the area id column)")
+            raise UsageMistake(t("err_input_needs_id"))
         if id_column in sp.raw_inputs():
-            raise typer.BadParameter(
-                f"{id_column!r} is an indicator of the spec {sp.name}, not an area id; give the "
-                "column that names or codes the areas",
-                param_hint="--id-column",
-            )
+            raise UsageMistake(t("err_id_is_indicator", column=id_column, spec=sp.name))
         if period_column is not None and period_column == id_column:
-            raise typer.BadParameter(
-                f"--period-column and --id-column are both {id_column!r}; give the area id "
-                "column and the year column",
-                param_hint="--period-column",
-            )
+            raise UsageMistake(t("err_period_is_id", column=id_column))
         sp = sp.with_options(**{"reference": "input", **changes})
         data, reading = read_own_data(input, sp, id_column=id_column, period_column=period_column)
         for note in reading:

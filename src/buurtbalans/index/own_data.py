@@ -47,9 +47,9 @@ def read_own_data(
     keys = [id_column, *([period_column] if period_column else [])]
     if missing := [c for c in keys if c not in df.columns]:
         raise DataError(
-            f"missing column(s) {missing}; the file has {list(df.columns)[:15]}",
+            Msg("err_missing_columns", missing=missing, n=len(missing), have=list(df.columns)[:15]),
             file=file,
-            fix="pass --id-column (and --period-column) with the names in the header",
+            fix=Msg("fix_missing_columns"),
         )
     ids = df[id_column].astype("string").str.strip().fillna("")
     empty = (ids == "").to_numpy()
