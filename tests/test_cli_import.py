@@ -34,7 +34,7 @@ def test_bad_options_are_usage_errors(tmp_path, args):
     (tmp_path / "x.csv").write_text("gwb_code_10;a_inw\nBU01410101;1\n")
     res = cli(*args, "--store", tmp_path / "s.duckdb")
     assert res.returncode == 2, res.stdout + res.stderr
-    assert "Traceback" not in res.stderr and "Invalid value" in res.stderr
+    assert "Traceback" not in res.stderr and "Ongeldige waarde" in res.stderr
     assert not (tmp_path / "s.duckdb").exists()  # nothing written
 
 

@@ -76,6 +76,37 @@ def test_help_speaks_one_language(taal, path, monkeypatch):
     assert not other, f"{other} in the {taal} help of {path}: {flat}"
 
 
+@pytest.mark.parametrize(
+    "args, nl, en",
+    [
+        (
+            ["verandering", "-g", "X", "--van", "abc"],
+            "Ongeldige waarde voor '--van': dit moet een geheel getal",
+            "Invalid value for '--van'",
+        ),
+        (["verandering"], "Optie '--gemeente' / '-g' ontbreekt.", "Missing option '--gemeente'"),
+        (["verandering", "--bogus"], "Onbekende optie: --bogus", "No such option: --bogus"),
+        (
+            ["verandring"],
+            "Onbekende opdracht 'verandring'. Bedoelt u 'verandering'?",
+            "Did you mean",
+        ),
+        (
+            ["verandering", "-g", "X", "--tolerantie", "-1"],
+            "dit moet minstens 0 zijn",
+            "greater than",
+        ),
+    ],
+)
+def test_typers_usage_errors_speak_one_language(args, nl, en):
+    for taal, wanted in (("nl", nl), ("en", en)):
+        res = runner.invoke(app, ["--taal", taal, *args])
+        flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", res.output).split())
+        assert res.exit_code == 2 and wanted in flat, flat
+        if taal == "nl":
+            assert not [w for w in ("Usage", "Try ", "Error", "Invalid", "Missing") if w in flat]
+
+
 def test_help_follows_the_environment(monkeypatch):
     monkeypatch.setenv("BUURTBALANS_TAAL", "en")
     res = runner.invoke(app, ["verandering", "--help"])

@@ -4,21 +4,25 @@ The language is read from the command line (``--taal``), else ``$BUURTBALANS_TAA
 the locale (Dutch by default) *before* typer builds a help page; every command's
 description and option help then comes from the catalogue (``terms/help.toml``:
 ``help_cmd_<path>``, ``help_opt_<name>`` or ``help_opt_<command>_<name>``), and so do the
-words of typer's own frame (Usage, Options, Commands, Error, [default: ...]).
+words of typer's own frame (Usage, Options, Commands, Error, [default: ...]) and its
+usage errors (Missing option, No such command, Invalid value ...).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
+from functools import cache
 from types import MethodType
 from typing import Any
 
 import typer
 from typer import rich_utils
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from buurtbalans.terms import check_taal, has, set_taal, t, taal
+from buurtbalans.terms import TERMS, check_taal, has, set_taal, t, taal
 
 # typer's frame: its module constant -> our catalogue key
 _FRAME = {
@@ -31,6 +35,51 @@ _FRAME = {
     "REQUIRED_LONG_STRING": "help_required",
     "ABORTED_TEXT": "help_aborted",
 }
+
+
+# typer's usage errors, the most specific first; then what may stand in their {message}
+_USAGE = (
+    "click_no_such_command_mean",
+    "click_no_such_command",
+    "click_invalid_for",
+    "click_invalid",
+    "click_missing_option",
+    "click_missing_argument",
+    "click_no_such_option",
+    "click_extra_args",
+)
+_INNER = ("click_not_int", "click_not_float", "click_ge", "click_le", "click_gt", "click_lt")
+_INNER += ("click_not_one_of",)
+
+
+@cache
+def _pattern(key: str) -> re.Pattern[str]:
+    """The English text of ``key`` as a pattern, its fields as named groups."""
+    parts = re.split(r"\{(\w+)\}", TERMS[key]["en"])
+    body = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(body + r"\Z", re.S)
+
+
+def usage_text(text: str, lang: str, keys: tuple[str, ...] = _USAGE) -> str:
+    """One of typer's (English) usage errors in ``lang``; a text it does not know as is."""
+    if lang == "en":
+        return text
+    for key in keys:
+        if m := _pattern(key).match(text):
+            fields = m.groupdict()
+            if "message" in fields:
+                fields["message"] = usage_text(fields["message"], lang, _INNER)
+            return t(key, lang, **fields)
+    return text
+
+
+def _in_language(exc: Exception) -> None:
+    """A usage error of typer's, its message in the user's language (ours already are)."""
+    from buurtbalans.cli.app import UsageMistake
+
+    if not isinstance(exc, UsageMistake) and hasattr(exc, "format_message"):
+        shown = usage_text(exc.format_message(), taal())
+        exc.format_message = lambda: shown  # type: ignore[method-assign]
 
 
 def argv_taal(args: Sequence[str]) -> str | None:
@@ -107,5 +156,19 @@ class LocalGroup(TyperGroup):
         localise(self, taal())
         return super().main(argv, *rest, **extra)
 
+    def make_context(self, *args: Any, **extra: Any) -> Any:
+        try:
+            return super().make_context(*args, **extra)
+        except TyperException as exc:  # a usage error, among others
+            _in_language(exc)
+            raise
 
-__all__ = ["LocalGroup", "argv_taal", "localise"]
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TyperException as exc:
+            _in_language(exc)
+            raise
+
+
+__all__ = ["LocalGroup", "argv_taal", "localise", "usage_text"]
