@@ -18,8 +18,8 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["index", "-g", "Voorbeeldstad", "--jaren", "1-2000000000"], "between 1900 and 2100"),
-        (["show", "a_inw", "-g", "Voorbeeldstad", "--jaren", "2015-99999"], "between 1900"),
+        (["index", "-g", "Voorbeeldstad", "--jaren", "1-2000000000"], "tussen 1900 en 2100"),
+        (["show", "a_inw", "-g", "Voorbeeldstad", "--jaren", "2015-99999"], "tussen 1900"),
     ],
 )
 def test_year_ranges_are_checked_before_anything_is_built(args, message, demo_store_path):
@@ -105,6 +105,8 @@ MAIN_PATH = [
     (["index", "-g", "GM0363"], 1, ["GM0363"]),
     (["verandering", "-g", "Voorbeeldstad", "--van", "2013", "--tot", "2024"], 1, ["2013"]),
     (["verandering", "-g", "Voorbeeldstad", "--van", "2024", "--tot", "2015"], 2, ["2015"]),
+    (["index", "-g", "Voorbeeldstad", "--jaren", "1-2000000000"], 2, ["1900", "2100"]),
+    (["index", "-g", "Voorbeeldstad", "--jaren", "2024-2015"], 2, ["2015-2024"]),
     (["index", "-g", "Voorbeeldstad", "--spec", "nosuch.toml"], 1, ["nosuch.toml", "mdi"]),
     (["index", "--input", "{d}/nope.csv", "--id-column", "buurt"], 1, ["nope.csv"]),
     (["index", "--input", "{d}/f.docx", "--id-column", "buurt"], 1, [".docx", "f.docx"]),

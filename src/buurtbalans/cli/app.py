@@ -81,7 +81,7 @@ def _years(text: str) -> list[int]:
     try:
         return parse_years(text)
     except BuurtbalansError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(exc.text(taal())) from None
 
 
 def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:

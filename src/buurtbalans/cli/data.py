@@ -121,11 +121,12 @@ def import_cbs(
     """Fetch CBS Kerncijfers Wijken en Buurten from StatLine OData (needs internet)."""
     from buurtbalans.errors import DataError
     from buurtbalans.sources.cbs_odata import CBSOData, parse_years
+    from buurtbalans.terms import taal
 
     try:
         years = parse_years(jaren)
     except DataError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--jaren") from None
+        raise typer.BadParameter(exc.text(taal()), param_hint="--jaren") from None
     if not gemeente and not heel_nederland:
         raise typer.BadParameter("give --gemeente (repeatable) or --heel-nederland")
     batches = CBSOData().kwb(years, None if heel_nederland else gemeente)

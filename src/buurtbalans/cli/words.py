@@ -48,8 +48,15 @@ _USAGE = (
     "click_no_such_option",
     "click_extra_args",
 )
-_INNER = ("click_not_int", "click_not_float", "click_ge", "click_le", "click_gt", "click_lt")
-_INNER += ("click_not_one_of",)
+_INNER = (
+    "click_not_int",
+    "click_not_float",
+    "click_ge",
+    "click_le",
+    "click_gt",
+    "click_lt",
+    "click_not_one_of",
+)
 
 
 @cache

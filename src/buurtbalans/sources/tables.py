@@ -142,10 +142,11 @@ def validate_year(year: object, *, what: str = "year", file: str | None = None) 
     except (TypeError, ValueError):
         ok = False
     if not ok or isinstance(year, bool) or (isinstance(year, float) and not year.is_integer()):
+        shown = Msg("err_year_word") if what == "year" else what
         raise DataError(
-            f"{what} {year!r} is not a year between {low} and {high}",
+            Msg("err_not_a_year", what=shown, year=year, low=low, high=high),
             file=file,
-            fix=f"give a four-digit year, e.g. {what} 2024",
+            fix=Msg("fix_four_digit_year", what=shown),
         )
     return value
 
