@@ -131,6 +131,18 @@ def test_a_mistake_is_answered_in_one_language(
     assert_one_language(text, taal, demo_store_path, folder)
 
 
+@pytest.mark.parametrize(
+    "taal, wanted", [("nl", "onbekende taal 'fr'"), ("en", "unknown language")]
+)
+def test_an_unknown_language_is_refused_in_the_language_of_the_environment(
+    monkeypatch, capsys, taal, wanted
+):
+    monkeypatch.setenv("BUURTBALANS_TAAL", taal)
+    got, text = _main(monkeypatch, capsys, "--taal", "fr", "index")
+    assert got == 2 and wanted in " ".join(text.replace("│", " ").split()), text
+    assert_one_language(text, taal)
+
+
 def test_the_language_follows_the_environment(monkeypatch, capsys, demo_store_path):
     monkeypatch.setenv("BUURTBALANS_TAAL", "en")
     got, text = _main(monkeypatch, capsys, "index", "-g", "Almeo", "--store", demo_store_path)

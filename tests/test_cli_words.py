@@ -42,6 +42,7 @@ def test_the_language_is_read_from_the_command_line_first():
     assert argv_taal(["--taal=nl_NL", "demo"]) == "nl"
     assert argv_taal(["--taal", "fr"]) is None  # the option itself refuses it
     assert argv_taal(["index"]) is None
+    assert argv_taal(["--taal", "nl", "index", "--taal", "en"]) == "en"  # the last, as typer
 
 
 def test_every_command_and_option_has_its_help_in_the_catalogue():

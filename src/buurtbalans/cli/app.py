@@ -333,8 +333,8 @@ def _options(
     """buurtbalans: stapeling van achterstanden in buurten, open en reproduceerbaar."""
     try:  # every run starts from the user's choice (no language left from an earlier run)
         set_taal(check_taal(taal) if taal else None)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--taal") from None
+    except ValueError:
+        raise typer.BadParameter(t("err_taal", value=taal), param_hint="--taal") from None
 
 
 @app.command()

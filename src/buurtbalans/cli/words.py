@@ -90,20 +90,18 @@ def _in_language(exc: Exception) -> None:
 
 
 def argv_taal(args: Sequence[str]) -> str | None:
-    """The language named by ``--taal X`` / ``--taal=X`` on the command line (None when
-    absent or not nl/en: the option itself then refuses it)."""
+    """The language named by ``--taal X`` / ``--taal=X`` on the command line, the last one
+    given as for every option (None when absent or not nl/en: the option refuses it)."""
+    value = None
     for i, arg in enumerate(args):
-        value = None
         if arg == "--taal" and i + 1 < len(args):
             value = args[i + 1]
         elif arg.startswith("--taal="):
             value = arg.split("=", 1)[1]
-        if value is not None:
-            try:
-                return check_taal(value)
-            except ValueError:
-                return None
-    return None
+    try:
+        return check_taal(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _format_usage(self: Any, ctx: Any, formatter: Any) -> None:
