@@ -43,7 +43,7 @@ def test_every_command_has_help():
         "import demo",
     ]:
         res = run(*cmd.split(), "--help")
-        assert res.exit_code == 0 and "Usage" in res.output, cmd
+        assert res.exit_code == 0 and "Gebruik" in res.output, cmd
         assert len(res.output.splitlines()) > 4
 
 
@@ -134,9 +134,12 @@ def test_byod_index(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["index", "--spec", "mdi", "--input", "nope.csv", "--id-column", "x"], "file not found"),
-        (["index", "--spec", "nope"], "no spec file"),
-        (["areas", "-g", "Atlantis"], "no gemeente named"),
+        (
+            ["index", "--spec", "mdi", "--input", "nope.csv", "--id-column", "x"],
+            "bestand niet gevonden",
+        ),
+        (["index", "--spec", "nope"], "geen specificatiebestand"),
+        (["areas", "-g", "Atlantis"], "kent geen gemeente"),
     ],
 )
 def test_errors_are_one_clear_message(tmp_path, capsys, args, message):
@@ -279,3 +282,38 @@ def test_index_without_national_data_ranks_within_the_gemeente(tmp_path):
     assert "(input-pooled)" in res.output and "t.o.v. de eigen buurten" in res.output
     run_json = json.loads((tmp_path / "mdi.run.json").read_text())
     assert run_json["spec"]["reference"] == "input-pooled"
+
+
+@pytest.mark.parametrize(
+    "taal, heads, other",
+    [
+        (
+            "nl",
+            ["Richting", "Aandeel buurten", "Bijdrage (punten)", "Maat", "Klasse 2015"],
+            "Share",
+        ),
+        (
+            "en",
+            ["Direction", "Share of neighbourhoods", "Contribution (points)", "Measure"],
+            "Aandeel",
+        ),
+    ],
+)
+def test_verandering_and_index_print_labelled_tables(demo_store_path, taal, heads, other):
+    """Console tables through the catalogue's columns: no snake_case headers or raw ids."""
+    import re
+
+    common = ["--taal", taal]
+    change = run(*common, "verandering", "-g", "Voorbeeldstad", "--store", demo_store_path)
+    assert change.exit_code == 0, change.output
+    index = run(*common, "index", "-g", "Voorbeeldstad", "--store", demo_store_path)
+    assert index.exit_code == 0, index.output
+    for res in (change, index):
+        tables = res.output.replace(str(demo_store_path), "")  # the notes too
+        found = set(re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", tables))
+        assert not found, found
+        assert other not in tables and "nan" not in tables.split()
+    assert all(h in " ".join(change.stdout.split()) for h in heads)
+    shown = " ".join(index.stdout.split())
+    assert ("Deciel" if taal == "nl" else "Decile") in shown
+    assert ("Inkomen" if taal == "nl" else "Income") in shown

@@ -34,7 +34,7 @@ def test_bad_options_are_usage_errors(tmp_path, args):
     (tmp_path / "x.csv").write_text("gwb_code_10;a_inw\nBU01410101;1\n")
     res = cli(*args, "--store", tmp_path / "s.duckdb")
     assert res.returncode == 2, res.stdout + res.stderr
-    assert "Traceback" not in res.stderr and "Invalid value" in res.stderr
+    assert "Traceback" not in res.stderr and "Ongeldige waarde" in res.stderr
     assert not (tmp_path / "s.duckdb").exists()  # nothing written
 
 
@@ -47,7 +47,7 @@ def test_bad_file_is_one_named_error_and_vervang(tmp_path):
     bad.write_text("gwb_code_10;a_inw\nBU01410101;1.250\n")
     res = cli("import", "file", bad, "--store", store)
     assert res.returncode == 1 and "Traceback" not in res.stderr
-    assert "row 2" in res.stderr and "a_inw" in res.stderr and "Fix:" in res.stderr
+    assert "rij 2" in res.stderr and "a_inw" in res.stderr and "Oplossing:" in res.stderr
     new = tmp_path / "kwb2020-nieuw.csv"
     new.write_text("gwb_code_10;a_inw\nBU01410101;150\n")
     res = cli("import", "file", new, "--jaar", "2020", "--store", store)

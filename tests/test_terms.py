@@ -119,3 +119,28 @@ def test_every_word_the_page_asks_for_is_in_the_catalogue() -> None:
     keys |= {f"dl_{k}" for k in re.findall(r'downloads\("([a-z_]+)"', js)}
     missing = sorted(k for k in keys - set(page_terms()) if not k.endswith("_"))
     assert not missing, missing
+
+
+def test_an_error_is_written_in_the_language_it_is_shown_in() -> None:
+    """errors.Msg: a catalogue key and its fields; English for library users (str), the
+    reader's language when shown (text); lists as words, nested messages in the same
+    language, never a Python repr."""
+    from buurtbalans.errors import DataError, Msg, SpecError
+
+    spec = SpecError(Msg("err_no_spec", path="x.toml", presets=["mdi", "onzekerheid"]))
+    assert str(spec) == spec.text("en")
+    assert spec.text("en").endswith("one of the presets mdi and onzekerheid")
+    assert spec.text("nl").endswith("een van de voorinstellingen mdi en onzekerheid")
+    bad = DataError(
+        Msg("err_cell", cell="abc", what=Msg("cell_neither"), n=2),
+        file="f.csv",
+        row=3,
+        column="x",
+        fix=Msg("fix_cell"),
+    )
+    assert str(bad).startswith("'abc' is neither a number nor a CBS symbol (. x - ?); 2 such")
+    assert "(file f.csv, row 3, column 'x'). Fix: correct the cell" in str(bad)
+    nl = bad.text("nl")
+    assert "2 zulke cellen in deze kolom (bestand f.csv, rij 3, kolom 'x'). Oplossing:" in nl
+    plain = DataError("something English", file="f.csv", fix="do this")
+    assert plain.text("nl") == str(plain) == "something English (file f.csv). Fix: do this"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from buurtbalans.errors import MissingExtraError
+from buurtbalans.errors import MissingExtraError, Msg
 
 _EXTRA_OF = {
     "geopandas": "geo",
@@ -23,7 +23,4 @@ def import_optional(name: str) -> ModuleType:
         return importlib.import_module(name)
     except ImportError as exc:
         extra = _EXTRA_OF.get(name.split(".")[0], "all")
-        raise MissingExtraError(
-            f"This needs the optional package {name!r}. "
-            f"Install it with: pip install 'buurtbalans[{extra}]'"
-        ) from exc
+        raise MissingExtraError(Msg("err_missing_extra", name=name, extra=extra)) from exc

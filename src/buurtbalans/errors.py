@@ -12,14 +12,50 @@
     │   └── SchemaVersionError
     └── MissingExtraError    an optional dependency group is not installed
 
-Every message says what went wrong, where, and how to fix it.
+Every message says what went wrong, where, and how to fix it. A message given as a
+:class:`Msg` (a catalogue key with its fields) is written in the reader's language when it
+is shown (``exc.text("nl")``, as the CLI does); ``str(exc)`` is the English text.
 """
 
 from __future__ import annotations
 
 
+class Msg:
+    """A message as a key of the terms catalogue (:mod:`buurtbalans.terms`) and its fields,
+    written in a language only when shown; ``str()`` is the English text."""
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key, self.values = key, values
+
+    def text(self, taal: str) -> str:
+        from buurtbalans.terms import message
+
+        return message(self.key, taal, self.values)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, {self.values!r})"
+
+
+def _text(part: str | Msg, taal: str) -> str:
+    return part.text(taal) if isinstance(part, Msg) else part
+
+
 class BuurtbalansError(Exception):
-    """Base class of every error buurtbalans raises on purpose."""
+    """Base class of every error buurtbalans raises on purpose. The message is a string or
+    a :class:`Msg`; :meth:`text` writes it in a language."""
+
+    def __init__(self, *args: object) -> None:
+        self.term = args[0] if args and isinstance(args[0], Msg) else None  # (ImportError has .msg)
+        super().__init__(*(str(a) if isinstance(a, Msg) else a for a in args))
+
+    def text(self, taal: str) -> str:
+        """The message in ``taal`` (``nl``/``en``); a plain-string message as it is."""
+        return self.term.text(taal) if self.term is not None else str(self)
 
 
 class SpecError(BuurtbalansError):
@@ -39,25 +75,34 @@ class DataError(SourceError):
 
     def __init__(
         self,
-        what: str,
+        what: str | Msg,
         *,
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
-        fix: str | None = None,
+        fix: str | Msg | None = None,
     ) -> None:
-        self.file, self.row, self.column, self.fix = file, row, column, fix
-        where = ", ".join(
-            part
-            for part in (
-                f"file {file}" if file else "",
-                f"row {row}" if row is not None else "",
-                f"column {column!r}" if column else "",
+        self.what, self.file, self.row, self.column, self.fix = what, file, row, column, fix
+        super().__init__(self.text("en"))
+
+    def text(self, taal: str) -> str:
+        """What, where (file, row, column) and the fix, in ``taal`` (a message given as
+        plain text is English: then all of it is, not half)."""
+        from buurtbalans.terms import t
+
+        taal = taal if isinstance(self.what, Msg) else "en"
+
+        where = [
+            t(key, taal, **{key[10:]: value})
+            for key, value in (
+                ("err_where_file", self.file),
+                ("err_where_row", self.row),
+                ("err_where_column", self.column),
             )
-            if part
-        )
-        message = what + (f" ({where})" if where else "") + (f". Fix: {fix}" if fix else "")
-        super().__init__(message)
+            if value is not None and value != ""
+        ]
+        message = _text(self.what, taal) + (f" ({', '.join(where)})" if where else "")
+        return message + (t("err_fix", taal, fix=_text(self.fix, taal)) if self.fix else "")
 
 
 class OutputError(BuurtbalansError):
@@ -84,6 +129,7 @@ __all__ = [
     "BuurtbalansError",
     "DataError",
     "MissingExtraError",
+    "Msg",
     "OutputError",
     "ReplaceRefusedError",
     "SchemaVersionError",

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from buurtbalans.errors import SpecError
+from buurtbalans.errors import Msg, SpecError
 from buurtbalans.spec_checks import check_document, read_spec_text
 
 TRANSFORMS = ("exponential", "percentile", "zscore", "none")
@@ -349,10 +349,7 @@ def load_spec(name_or_path: str | Path) -> IndexSpec:
     else:
         path = Path(name_or_path)
         if not path.exists():
-            raise SpecError(
-                f"no spec file {path} and no preset of that name. Fix: give a "
-                f"TOML file or one of the presets {list(PRESETS)}"
-            )
+            raise SpecError(Msg("err_no_spec", path=path, presets=list(PRESETS)))
         text = read_spec_text(path)
     try:
         data = tomllib.loads(text)

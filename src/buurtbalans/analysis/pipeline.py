@@ -43,7 +43,7 @@ from buurtbalans.analysis.veerkracht import (
     corporatie_crosstab,
     veerkracht,
 )
-from buurtbalans.errors import BuurtbalansError, DataError
+from buurtbalans.errors import BuurtbalansError, DataError, Msg
 from buurtbalans.harmonise import with_denominators
 from buurtbalans.index.engine import IndexResult
 from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
@@ -63,8 +63,7 @@ def latest_vintage(store: Store, gemeente: str, year: int) -> int:
     ).fetchone()
     if row is None or row[0] is None:
         raise DataError(
-            f"no buurt data for {gemeente} in {year}",
-            fix="import that year's data first (buurtbalans import ...)",
+            Msg("err_no_buurt_year", gemeente=gemeente, year=year), fix=Msg("fix_import_year")
         )
     return int(row[0])
 

@@ -19,7 +19,6 @@ from buurtbalans.cli.app import (
     _domains,
     _mdi,
     _period,
-    _print,
     _print_basis,
     _print_display,
     _reader,
@@ -29,7 +28,7 @@ from buurtbalans.cli.app import (
     out,
     rules_line,
 )
-from buurtbalans.terms import taal
+from buurtbalans.terms import t, taal
 
 
 def _change(st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie):
@@ -65,12 +64,13 @@ def verandering(
     vintage: Annotated[int | None, typer.Option()] = None,
     domeinen: DomeinenOpt = None,
     tolerantie: TolerantieOpt = 0.0,
-    output: Annotated[Path | None, typer.Option(help=".xlsx: one sheet per table")] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
     """Change per buurt between two years on the same domains: improved/worsened, class
     transitions, which domains drove it, and whether the gap between best and worst grew."""
     _check_order(van, tot)  # before anything heavy is imported or opened
+    from buurtbalans.report import display
     from buurtbalans.report.terms import reference_label
 
     with _reader(store) as st:
@@ -78,26 +78,41 @@ def verandering(
             st, gemeente, van, tot, spec, referentie, schaal, vintage, domeinen, tolerantie
         )
     sp = a.index.run.spec
+    lang = taal()
+    tables = display.change(a, lang)
     _print_basis(a)
-    _print(a.summary, f"{sp.name} {van} → {tot} (vintage {a.vintage}; {rules_line(a)})")
-    _print(a.transitions.reset_index(), f"klassen {van} (rijen) → {tot} (kolommen)")
-    f = a.flows
-    out.print(
-        f"{sp.classes.labels[-1]} ({reference_label(sp.reference, van, tot)}): {f['toen']} → "
-        f"{f['nu']} (uit {f['uitgestroomd']}, in {f['ingestroomd']})"
+    _print_display(
+        tables["summary"],
+        t(
+            "cli_change_title",
+            spec=sp.name,
+            van=van,
+            tot=tot,
+            vintage=a.vintage,
+            rules=rules_line(a, lang),
+        ),
     )
-    _print(
-        a.decomposition, f"bijdrage per domein aan Δ {a.decomposition.attrs['delta_gemeente']:.1f}"
+    _print_display(tables["transitions"], t("cli_transitions", van=van, tot=tot))
+    f = a.flows
+    label = (sp.classes.labels_en if lang == "en" else sp.classes.labels)[-1]
+    out.print(
+        t(
+            "cli_flows",
+            label=label,
+            reference=reference_label(sp.reference, van, tot, lang),
+            then=f["toen"],
+            now=f["nu"],
+            out=f["uitgestroomd"],
+            into=f["ingestroomd"],
+        )
+    )
+    _print_display(
+        tables["decomposition"],
+        t("cli_decomposition", delta=a.decomposition.attrs["delta_gemeente"]),
     )
     p = a.polarisation
-    _print(
-        p.gaps.set_index("jaar").T.rename_axis("maat").reset_index(),
-        "kloof slechtste vs beste buurten",
-    )
-    out.print(
-        f"helling Δ op startscore: {p.slope:.3f} (95%-interval {p.slope_ci[0]:.3f} tot "
-        f"{p.slope_ci[1]:.3f}, n = {p.slope_n})"
-    )
+    _print_display(tables["gaps"], t("cli_gaps"))
+    out.print(t("cli_slope", slope=p.slope, lo=p.slope_ci[0], hi=p.slope_ci[1], n=p.slope_n))
     if output:
         _sheets(
             output,
@@ -118,7 +133,7 @@ def prioriteiten(
     gemeente: GemeenteOpt,
     van: VanOpt = None,
     tot: TotOpt = None,
-    aantal: Annotated[int, typer.Option(help="buurten per option", min=1)] = 10,
+    aantal: Annotated[int, typer.Option(min=1)] = 10,
     spec: Annotated[str, typer.Option()] = "mdi",
     referentie: ReferentieOpt = None,
     vintage: Annotated[int | None, typer.Option()] = None,
@@ -182,10 +197,7 @@ def veerkracht_cmd(
     vintage: Annotated[int | None, typer.Option()] = None,
     referentie: Annotated[
         str | None,
-        typer.Option(
-            help="maps 2 and 5 against: national (NL average and σ; the default when all "
-            "NL buurten are in the store) or municipal (the gemeente's own)"
-        ),
+        typer.Option(),
     ] = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
@@ -241,14 +253,12 @@ def benchmark_cmd(
     gemeente: GemeenteOpt,
     peers: Annotated[
         list[str] | None,
-        typer.Option("--peers", help="peer gemeente; repeat (default: 12 nearest neighbours)"),
+        typer.Option("--peers"),
     ] = None,
-    regel: Annotated[
-        str | None, typer.Option(help="seed004: > 100,000 residents + Lelystad, nearest 12")
-    ] = None,
-    aantal: Annotated[int, typer.Option(help="number of automatic peers")] = 12,
-    jaar: Annotated[int | None, typer.Option(help="latest year to use")] = None,
-    output: Annotated[Path | None, typer.Option(help=".xlsx workbook")] = None,
+    regel: Annotated[str | None, typer.Option()] = None,
+    aantal: Annotated[int, typer.Option()] = 12,
+    jaar: Annotated[int | None, typer.Option()] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
     """A gemeente against NL and its peer gemeenten on every indicator in the store."""

@@ -1,6 +1,8 @@
 """The ``buurtbalans`` app: options, helpers and the entry point shared by the commands.
 
-Each command makes library calls; library errors become one clear message and exit code 1.
+Each command makes library calls; library errors become one clear message and exit code 1,
+written in the user's language (:meth:`BuurtbalansError.text`). The help of every command
+and option is in the catalogue (``terms/help.toml``), written by :mod:`buurtbalans.cli.words`.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from buurtbalans import __version__
+from buurtbalans.cli.words import LocalGroup
 from buurtbalans.config import default_store_path
-from buurtbalans.errors import BuurtbalansError
-from buurtbalans.terms import check_taal, set_taal, t
+from buurtbalans.errors import BuurtbalansError, Msg
+from buurtbalans.terms import check_taal, set_taal, t, taal
 
 if TYPE_CHECKING:
     import pandas as pd
 
 app = typer.Typer(
+    cls=LocalGroup,
     pretty_exceptions_enable=False,
     help="buurtbalans: stapeling van achterstanden in buurten, open en reproduceerbaar.",
     no_args_is_help=True,
@@ -37,11 +41,17 @@ err = Console(stderr=True, width=_WIDTH)
 
 StoreOpt = Annotated[
     Path | None,
-    typer.Option(
-        "--store", help="DuckDB store file (default: $BUURTBALANS_STORE or user data dir)"
-    ),
+    typer.Option("--store"),
 ]
-GemeenteOpt = Annotated[str, typer.Option("--gemeente", "-g", help="naam of code (GM0141)")]
+GemeenteOpt = Annotated[str, typer.Option("--gemeente", "-g")]
+
+
+class UsageMistake(typer.BadParameter):
+    """A usage error whose message is the whole sentence, in the user's language (typer's
+    frame around it is in that language too: :mod:`buurtbalans.cli.words`)."""
+
+    def format_message(self) -> str:
+        return self.message
 
 
 def _reader(path: Path | None):
@@ -71,7 +81,7 @@ def _years(text: str) -> list[int]:
     try:
         return parse_years(text)
     except BuurtbalansError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(exc.text(taal())) from None
 
 
 def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
@@ -155,7 +165,7 @@ def _early_gemeente(store: Path | None, gemeente: str) -> str:
 def _check_order(van: int | None, tot: int | None) -> None:
     """--van must come before --tot (checked before anything is opened or written)."""
     if van is not None and tot is not None and van >= tot:
-        raise typer.BadParameter(t("err_van_tot_order", van=van, tot=tot))
+        raise UsageMistake(t("err_van_tot_order", van=van, tot=tot))
 
 
 def store_years(st, gemeente: str) -> list[int]:
@@ -177,12 +187,12 @@ def _period(st, gemeente: str, van: int | None, tot: int | None) -> tuple[int, i
     default to the first and last of those years."""
     years = store_years(st, gemeente)
     if not years:
-        raise BuurtbalansError(t("err_no_buurt_data", path=st.path, gemeente=gemeente))
+        raise BuurtbalansError(Msg("err_no_buurt_data", path=st.path, gemeente=gemeente))
     van = years[0] if van is None else van
     tot = years[-1] if tot is None else tot
     if unknown := [y for y in dict.fromkeys((van, tot)) if y not in years]:
         raise BuurtbalansError(
-            t(
+            Msg(
                 "err_no_data_years",
                 gemeente=gemeente,
                 unknown=", ".join(map(str, unknown)),
@@ -190,9 +200,9 @@ def _period(st, gemeente: str, van: int | None, tot: int | None) -> tuple[int, i
             )
         )
     if van >= tot:
-        only = t("err_only_year", year=years[0], gemeente=gemeente) if len(years) == 1 else ""
+        only = Msg("err_only_year", year=years[0], gemeente=gemeente) if len(years) == 1 else ""
         raise BuurtbalansError(
-            t("err_van_tot", van=van, tot=tot, only=only, years=", ".join(map(str, years)))
+            Msg("err_van_tot", van=van, tot=tot, only=only, years=", ".join(map(str, years)))
         )
     return van, tot
 
@@ -280,26 +290,19 @@ def _sheets(path: Path, tables: dict[str, pd.DataFrame], provenance: dict) -> No
     out.print(f"{t('cli_written')}: {path}")
 
 
-ReferentieOpt = Annotated[
-    str | None, typer.Option(help="input, input-pooled, national, national-pooled")
-]
+ReferentieOpt = Annotated[str | None, typer.Option()]
 TolerantieOpt = Annotated[
     float,
     typer.Option(
         "--tolerantie",
         min=0.0,
-        help="points a score must fall to count as verbeterd (rise: verslechterd); default "
-        "0: verbeterd = score lower, as in the seed documents",
     ),
 ]
-VanOpt = Annotated[int | None, typer.Option(help="first year (default: the first the store has)")]
-TotOpt = Annotated[int | None, typer.Option(help="last year (default: the last the store has)")]
+VanOpt = Annotated[int | None, typer.Option()]
+TotOpt = Annotated[int | None, typer.Option()]
 DomeinenOpt = Annotated[
     str | None,
-    typer.Option(
-        help="compare on these domains only, e.g. inkomen,werk,gezondheid (default: every "
-        "domain both years have)"
-    ),
+    typer.Option(),
 ]
 
 
@@ -317,25 +320,21 @@ def _version_callback(value: bool) -> None:
 def _options(
     version: Annotated[
         bool | None,
-        typer.Option("--version", callback=_version_callback, is_eager=True, help="version"),
+        typer.Option("--version", callback=_version_callback, is_eager=True),
     ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="show the Python traceback of an unexpected error")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug")] = False,
     taal: Annotated[
         str | None,
         typer.Option(
             "--taal",
-            help="language of every console line and message: nl or en (default: "
-            "$BUURTBALANS_TAAL, else the locale, else nl)",
         ),
     ] = None,
 ) -> None:
     """buurtbalans: stapeling van achterstanden in buurten, open en reproduceerbaar."""
     try:  # every run starts from the user's choice (no language left from an earlier run)
         set_taal(check_taal(taal) if taal else None)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--taal") from None
+    except ValueError:
+        raise typer.BadParameter(t("err_taal", value=taal), param_hint="--taal") from None
 
 
 @app.command()
@@ -371,7 +370,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except BuurtbalansError as exc:
-        err.print(f"[red]{t('cli_error')}:[/red] {escape(str(exc))}")
+        err.print(f"[red]{t('cli_error')}:[/red] {escape(exc.text(taal()))}")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

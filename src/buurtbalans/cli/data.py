@@ -27,16 +27,13 @@ if TYPE_CHECKING:
 
 JaarOpt = Annotated[
     int | None,
-    typer.Option(min=1900, max=2100, help="year of the data, if not in the file (1900-2100)"),
+    typer.Option(min=1900, max=2100),
 ]
-VintageOpt = Annotated[
-    int | None, typer.Option(min=1900, max=2100, help="year of the area classification")
-]
+VintageOpt = Annotated[int | None, typer.Option(min=1900, max=2100)]
 VervangOpt = Annotated[
     bool,
     typer.Option(
         "--vervang",
-        help="replace values already stored from another source (they stay retrievable)",
     ),
 ]
 
@@ -71,14 +68,12 @@ def import_file(
     path: Path,
     jaar: JaarOpt = None,
     vintage: VintageOpt = None,
-    mapping: Annotated[Path | None, typer.Option(help="TOML mapping for a municipal table")] = None,
-    encoding: Annotated[
-        str | None, typer.Option(help="file encoding for every reader, e.g. cp1252")
-    ] = None,
-    gemeente: Annotated[str | None, typer.Option(help="gemeente, to match buurt names")] = None,
+    mapping: Annotated[Path | None, typer.Option()] = None,
+    encoding: Annotated[str | None, typer.Option()] = None,
+    gemeente: Annotated[str | None, typer.Option()] = None,
     blad: Annotated[
         str | None,
-        typer.Option(help="sheet of a workbook, by name or number (default: its only sheet)"),
+        typer.Option(),
     ] = None,
     vervang: VervangOpt = False,
     store: StoreOpt = None,
@@ -117,24 +112,21 @@ def import_file(
 
 @import_app.command("cbs")
 def import_cbs(
-    jaren: Annotated[str, typer.Option(help="e.g. 2015-2024 or 2015,2024")],
-    gemeente: Annotated[
-        list[str] | None, typer.Option("--gemeente", "-g", help="naam of code; repeat for more")
-    ] = None,
-    heel_nederland: Annotated[
-        bool, typer.Option("--heel-nederland", help="every gemeente, wijk and buurt of NL")
-    ] = False,
+    jaren: Annotated[str, typer.Option()],
+    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", "-g")] = None,
+    heel_nederland: Annotated[bool, typer.Option("--heel-nederland")] = False,
     vervang: VervangOpt = False,
     store: StoreOpt = None,
 ) -> None:
     """Fetch CBS Kerncijfers Wijken en Buurten from StatLine OData (needs internet)."""
     from buurtbalans.errors import DataError
     from buurtbalans.sources.cbs_odata import CBSOData, parse_years
+    from buurtbalans.terms import taal
 
     try:
         years = parse_years(jaren)
     except DataError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--jaren") from None
+        raise typer.BadParameter(exc.text(taal()), param_hint="--jaren") from None
     if not gemeente and not heel_nederland:
         raise typer.BadParameter("give --gemeente (repeatable) or --heel-nederland")
     batches = CBSOData().kwb(years, None if heel_nederland else gemeente)
@@ -161,7 +153,7 @@ def import_demo(store: StoreOpt = None) -> None:
 def areas(
     gemeente: GemeenteOpt,
     vintage: Annotated[int | None, typer.Option()] = None,
-    niveau: Annotated[str, typer.Option(help="buurt, wijk or gemeente")] = "buurt",
+    niveau: Annotated[str, typer.Option()] = "buurt",
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:

@@ -13,12 +13,10 @@ from buurtbalans.terms import t
 
 @app.command()
 def doctor(
-    export: Annotated[
-        Path | None, typer.Option("--export", help="folder to write every readable table to")
-    ] = None,
+    export: Annotated[Path | None, typer.Option("--export")] = None,
     herstel: Annotated[
         bool,
-        typer.Option("--herstel", help="record the migrations again in an emptied table"),
+        typer.Option("--herstel"),
     ] = False,
     store: StoreOpt = None,
 ) -> None:

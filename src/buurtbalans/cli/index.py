@@ -10,8 +10,10 @@ import typer
 
 from buurtbalans.cli.app import (
     StoreOpt,
+    UsageMistake,
     _early_gemeente,
-    _print,
+    _NoteWords,
+    _print_display,
     _reader,
     _reference,
     _years,
@@ -19,29 +21,25 @@ from buurtbalans.cli.app import (
     err,
     out,
 )
+from buurtbalans.terms import t, taal
 
 
 @app.command()
 def index(
-    spec: Annotated[str, typer.Option(help="preset (mdi) or TOML file")] = "mdi",
+    spec: Annotated[str, typer.Option()] = "mdi",
     gemeente: Annotated[str | None, typer.Option("--gemeente", "-g")] = None,
     jaren: Annotated[str | None, typer.Option()] = None,
-    input: Annotated[Path | None, typer.Option("--input", help="bring-your-own-data file")] = None,
+    input: Annotated[Path | None, typer.Option("--input")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column")] = None,
     period_column: Annotated[
         str | None,
         typer.Option(
             "--period-column",
-            help="column with the year (own data): ranks within each year, in one call",
         ),
     ] = None,
-    referentie: Annotated[
-        str | None, typer.Option(help="input, input-pooled, national, national-pooled")
-    ] = None,
-    schaal: Annotated[
-        str | None, typer.Option(help="percentile, exponential, zscore, none")
-    ] = None,
-    vintage: Annotated[int | None, typer.Option(help="move all years onto this vintage")] = None,
+    referentie: Annotated[str | None, typer.Option()] = None,
+    schaal: Annotated[str | None, typer.Option()] = None,
+    vintage: Annotated[int | None, typer.Option()] = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
@@ -57,28 +55,20 @@ def index(
     sp = load_spec(spec)
     changes = {k: v for k, v in (("reference", referentie), ("transform", schaal)) if v}
     if input is None and gemeente is None:
-        raise typer.BadParameter("give --gemeente (store mode) or --input (own data)")
+        raise UsageMistake(t("err_index_what"))
     if period_column and input is None:
-        raise typer.BadParameter("--period-column is for --input (own data)")
+        raise UsageMistake(t("err_period_column_own"))
     if input is not None:
         if not id_column:
-            raise typer.BadParameter("--input needs --id-column (the area id column)")
+            raise UsageMistake(t("err_input_needs_id"))
         if id_column in sp.raw_inputs():
-            raise typer.BadParameter(
-                f"{id_column!r} is an indicator of the spec {sp.name}, not an area id; give the "
-                "column that names or codes the areas",
-                param_hint="--id-column",
-            )
+            raise UsageMistake(t("err_id_is_indicator", column=id_column, spec=sp.name))
         if period_column is not None and period_column == id_column:
-            raise typer.BadParameter(
-                f"--period-column and --id-column are both {id_column!r}; give the area id "
-                "column and the year column",
-                param_hint="--period-column",
-            )
+            raise UsageMistake(t("err_period_is_id", column=id_column))
         sp = sp.with_options(**{"reference": "input", **changes})
         data, reading = read_own_data(input, sp, id_column=id_column, period_column=period_column)
         for note in reading:
-            err.print(f"let op: {note}")
+            err.print(f"{t('cli_note')}: {note.text(taal())}")
         result = compute(
             data,
             sp,
@@ -100,18 +90,24 @@ def index(
             sp = _reference(st, sp, years, referentie)
             result = index_for_gemeente(st, sp, code, years, vintage=vintage)
         table = result.table
+    from buurtbalans.report.chapters.method import note_sentence
+
     for note in result.warnings:
-        err.print(f"let op: {note}")
+        err.print(f"{t('cli_note')}: {note_sentence(_NoteWords(sp), note)}")
     show_cols = [c for c in result.output_columns() if c in table.columns]
-    basis = f"referentie {sp.reference}"
+    lang = taal()
+    basis = t("cli_reference_plain", reference=sp.reference)
     if "period" in table.columns and input is None and len(table):
         from buurtbalans.report.terms import reference_label
 
         years = sorted({int(p) for p in table["period"]})
-        basis = reference_label(sp.reference, years[0], years[-1])
-    _print(
-        table.sort_values("score", ascending=False)[show_cols],
-        f"{sp.name} ({sp.transform}, {basis})",
+        basis = reference_label(sp.reference, years[0], years[-1], lang)
+    from buurtbalans.report.display import index_table
+
+    own = [id_column, *([period_column] if period_column else [])] if input is not None else []
+    _print_display(
+        index_table(table.sort_values("score", ascending=False)[show_cols], sp, lang, own),
+        t("cli_index_title", spec=sp.name, transform=sp.transform, basis=basis),
     )
     if output:
         write_table(table, output, provenance=result.run.to_dict()["provenance"], sheet=sp.name)
@@ -120,4 +116,4 @@ def index(
         write_text(
             output.with_suffix(".run.json"), json.dumps(result.run.to_dict(), indent=2, default=str)
         )
-        out.print(f"geschreven: {output} (+ {output.with_suffix('.run.json').name})")
+        out.print(f"{t('cli_written')}: {output} (+ {output.with_suffix('.run.json').name})")

@@ -42,7 +42,6 @@ class Taal(StrEnum):
 TaalOpt = Annotated[
     Taal | None,
     typer.Option(
-        help="nl or en (default: buurtbalans --taal, $BUURTBALANS_TAAL, the locale, else nl)",
         case_sensitive=False,
     ),
 ]
@@ -77,20 +76,19 @@ def rapport(
     van: VanOpt = None,
     tot: TotOpt = None,
     taal: TaalOpt = None,
-    uit: Annotated[Path, typer.Option(help="output folder")] = Path("rapport"),
-    vintage: Annotated[int | None, typer.Option(help="boundary year to compare on")] = None,
-    spec: Annotated[str, typer.Option(help="preset (mdi) or a TOML spec file")] = "mdi",
+    uit: Annotated[Path, typer.Option()] = Path("rapport"),
+    vintage: Annotated[int | None, typer.Option()] = None,
+    spec: Annotated[str, typer.Option()] = "mdi",
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf")] = True,
     benchmark: Annotated[
         bool,
-        typer.Option("--benchmark", help="add the benchmark chapter (gemeente vs NL and peers)"),
+        typer.Option("--benchmark"),
     ] = False,
     peers: Annotated[list[str] | None, typer.Option("--peers")] = None,
     stad: Annotated[
         bool | None,
         typer.Option(
             "--stad/--geen-stad",
-            help="chapter 'Staat van de stad' (default: when the store has gemeente series)",
         ),
     ] = None,
     domeinen: DomeinenOpt = None,
@@ -157,23 +155,19 @@ def _report_done(report) -> None:
 
 @app.command()
 def demo(
-    uit: Annotated[Path, typer.Option(help="output folder")] = Path("uit"),
+    uit: Annotated[Path, typer.Option()] = Path("uit"),
     taal: TaalOpt = None,
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf")] = True,
     nederland: Annotated[
         bool,
         typer.Option(
             "--nederland",
-            help="build the synthetic national twin (342 gemeenten, ~12,000 buurten, "
-            "2015-2024) into a store of its own instead",
         ),
     ] = False,
-    klein: Annotated[
-        bool, typer.Option("--klein", help="with --nederland: 25 gemeenten, 3 years")
-    ] = False,
+    klein: Annotated[bool, typer.Option("--klein")] = False,
     bestanden: Annotated[
         Path | None,
-        typer.Option(help="with --nederland: keep the twin's files (KWB, kaart …) here"),
+        typer.Option(),
     ] = None,
     store: StoreOpt = None,
 ) -> None:

@@ -15,26 +15,17 @@ from buurtbalans.terms import t
 @app.command()
 def serve(
     store: StoreOpt = None,
-    host: Annotated[str, typer.Option(help="address to bind (localhost by default)")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    demo: Annotated[
-        bool, typer.Option("--demo", help="serve the synthetic Voorbeeldstad (no import needed)")
-    ] = False,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    demo: Annotated[bool, typer.Option("--demo")] = False,
     imports: Annotated[
         bool,
-        typer.Option(
-            "--imports", help="allow PUT /api/v1/imports (needs BUURTBALANS_TOKEN in the env)"
-        ),
+        typer.Option("--imports"),
     ] = False,
-    max_upload_mb: Annotated[int, typer.Option(help="largest HTTP import in MB")] = 20,
+    max_upload_mb: Annotated[int, typer.Option()] = 20,
     tiles: Annotated[
         str | None,
-        typer.Option(
-            help="background tile URL template (online use), e.g. "
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png; default $BUURTBALANS_TILES or none"
-        ),
+        typer.Option(),
     ] = None,
 ) -> None:
     """Web dashboard and read-only REST API (/api/v1) on the store, at http://HOST:PORT/."""

@@ -16,18 +16,16 @@ REGION_KINDS = ("provincie", "corop", "ggd", "arbeidsmarktregio")
 @app.command("stad")
 def stad_cmd(
     gemeente: GemeenteOpt,
-    van: Annotated[int, typer.Option("--van", help="first year (default 2015)")] = 2015,
-    tot: Annotated[int, typer.Option("--tot", help="last year (default 2024)")] = 2024,
+    van: Annotated[int, typer.Option("--van")] = 2015,
+    tot: Annotated[int, typer.Option("--tot")] = 2024,
     peers: Annotated[
         list[str] | None,
-        typer.Option("--peers", help="peer gemeente; repeat (default: 12 nearest neighbours)"),
+        typer.Option("--peers"),
     ] = None,
-    aantal: Annotated[int, typer.Option(help="number of automatic peers")] = 12,
-    regio: Annotated[
-        str, typer.Option(help="region to compare with: provincie, corop, ggd, arbeidsmarktregio")
-    ] = "corop",
-    taal: Annotated[str, typer.Option(help="nl or en")] = "nl",
-    output: Annotated[Path | None, typer.Option(help=".xlsx workbook")] = None,
+    aantal: Annotated[int, typer.Option()] = 12,
+    regio: Annotated[str, typer.Option()] = "corop",
+    taal: Annotated[str, typer.Option()] = "nl",
+    output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
     """Staat van de stad: the gemeente per theme against NL, its region and its peers."""

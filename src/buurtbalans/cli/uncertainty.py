@@ -25,15 +25,13 @@ def onzekerheid(
     gemeente: GemeenteOpt,
     van: Annotated[int, typer.Option()],
     tot: Annotated[int, typer.Option()],
-    aannames: Annotated[
-        Path | None, typer.Option(help="TOML with the assumptions (default: package preset)")
-    ] = None,
-    runs: Annotated[int | None, typer.Option(help="at least this many variants")] = None,
-    seed: Annotated[int | None, typer.Option(help="random seed (reproducible)")] = None,
+    aannames: Annotated[Path | None, typer.Option()] = None,
+    runs: Annotated[int | None, typer.Option()] = None,
+    seed: Annotated[int | None, typer.Option()] = None,
     spec: Annotated[str, typer.Option()] = "mdi",
     referentie: ReferentieOpt = None,
     vintage: Annotated[int | None, typer.Option()] = None,
-    output: Annotated[Path | None, typer.Option(help=".xlsx: one sheet per table")] = None,
+    output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
     """How sure is the index? Per buurt the median rank, a 90 % rank interval,

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from buurtbalans import __version__
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.index.own_data import shared_ranks
 from buurtbalans.index.transform import (
     STANDARDISERS,
@@ -370,10 +370,10 @@ def compute(
         first = data.loc[dup, keys].iloc[0].tolist()
         rows = (np.flatnonzero(dup.to_numpy())[:2] + 2).tolist()
         raise DataError(
-            f"duplicate rows for {first}",
+            Msg("err_duplicate_area", area=", ".join(map(str, first))),
             row=rows[0],
-            column=",".join(keys),
-            fix=f"keep one row per area (rows {rows} repeat it)",
+            column=", ".join(keys),
+            fix=Msg("fix_duplicate_area", rows=rows),
         )
     data = data.reset_index(drop=True)
     steps: list[Step] = []

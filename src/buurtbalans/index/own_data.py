@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.symbols import OK, first_bad_cell, parse_values
 from buurtbalans.sources.tables import read_table
 from buurtbalans.sources.values import read_years, source_label
@@ -33,8 +33,8 @@ def read_own_data(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The rows of ``path`` ready for :func:`buurtbalans.index.engine.compute`: the id (and
     period) column and, as floats, every column of the spec that the file has. Returns the
-    table and notes (values marked missing by a CBS symbol, columns the spec reads that the
-    file lacks)."""
+    table and notes (:class:`~buurtbalans.errors.Msg`: values marked missing by a CBS
+    symbol, columns the spec reads that the file lacks)."""
     df = read_table(Path(path), sheet=sheet)
     file = source_label(path, df)
     if period_column is not None and period_column == id_column:
@@ -47,9 +47,9 @@ def read_own_data(
     keys = [id_column, *([period_column] if period_column else [])]
     if missing := [c for c in keys if c not in df.columns]:
         raise DataError(
-            f"missing column(s) {missing}; the file has {list(df.columns)[:15]}",
+            Msg("err_missing_columns", missing=missing, n=len(missing), have=list(df.columns)[:15]),
             file=file,
-            fix="pass --id-column (and --period-column) with the names in the header",
+            fix=Msg("fix_missing_columns"),
         )
     ids = df[id_column].astype("string").str.strip().fillna("")
     empty = (ids == "").to_numpy()
@@ -65,7 +65,7 @@ def read_own_data(
     out = pd.DataFrame({id_column: ids.astype(object)})
     if period_column:
         out[period_column] = read_years(df[period_column], file=file, column=period_column)
-    notes: list[str] = []
+    notes: list[Msg] = []
     wanted = [c for c in spec.raw_inputs() if c not in keys]
     for column in wanted:
         if column not in df.columns:
@@ -73,11 +73,13 @@ def read_own_data(
         values, status = parse_values(df[column].reset_index(drop=True), file=file, column=column)
         flagged = int(((status != OK) & df[column].astype("string").str.strip().ne("")).sum())
         if flagged:
-            notes.append(f"column {column!r}: {flagged} value(s) marked by a CBS symbol, missing")
+            notes.append(Msg("note_symbol_missing", column=column, n=flagged))
         out[column] = values.to_numpy(dtype=float)
     absent = [c for c in wanted if c not in df.columns and c != spec.population]
     if absent:
-        notes.append(f"columns of the spec not in {Path(path).name}: {absent}")
+        notes.append(
+            Msg("note_spec_columns_absent", file=Path(path).name, columns=", ".join(absent))
+        )
     negative = [c for c in _counts(spec) if c in out.columns and (out[c] < 0).any()]
     for column in negative:
         raise first_bad_cell(

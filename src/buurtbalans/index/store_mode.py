@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.harmonise import column_kinds, store_crosswalk, to_vintage, with_denominators
 from buurtbalans.index.cache import artefact_key, cache_for, reference_key, with_provenance
 from buurtbalans.index.engine import IndexResult, compute
@@ -44,9 +44,10 @@ def load_input(
             wide = wide[~wide["area_code"].str[2:6].isin(fake)].reset_index(drop=True)
     if wide.empty:
         raise DataError(
-            f"no buurt data in the store for {gemeente} in {list(periods)}",
-            fix="import it first (buurtbalans import cbs / import file), or "
-            "check the years with `buurtbalans show a_inw --gemeente ...`",
+            Msg("err_no_buurt_data_in", gemeente=gemeente, years=", ".join(map(str, periods)))
+            if periods
+            else Msg("err_no_buurt_data_any", gemeente=gemeente),
+            fix=Msg("fix_import_or_check"),
         )
     if national:
         counts = wide.groupby("period")["area_code"].nunique()

@@ -12,14 +12,95 @@ import pandas as pd
 
 from buurtbalans.analysis.benchmark import DEFAULT_FEATURES
 from buurtbalans.analysis.veerkracht import label_en
-from buurtbalans.report.tables import Col, Words, display, source_title, translate_units
-from buurtbalans.terms import t, words
+from buurtbalans.report.tables import (
+    TABLES,
+    Col,
+    Words,
+    display,
+    source_title,
+    translate_units,
+)
+from buurtbalans.terms import percent, t, words
 
 SYNTHETIC_PUBLISHER = "SYNTHETISCHE DEMODATA"
 
 
 def _words(taal: str, classes: dict[str, str] | None, names: dict[str, str], **f) -> Words:
     return Words.for_language(taal, classes=classes, names=names, **f)
+
+
+def spec_words(spec: Any, taal: str, names: dict[str, str] | None = None) -> Words:
+    """Words for the frames of an index spec: its class and domain names in ``taal``."""
+    shown = spec.classes.labels_en if taal == "en" else spec.classes.labels
+    domains = {d.id: (d.label_nl if taal == "nl" else d.label_en) or d.id for d in spec.domains}
+    return _words(
+        taal, dict(zip(spec.classes.labels, shown, strict=False)), names or {}, domains=domains
+    )
+
+
+def index_table(
+    table: pd.DataFrame, spec: Any, taal: str, own: list[str] | None = None
+) -> dict[str, Any]:
+    """An index (``IndexResult.output_columns()``) as a labelled table: the columns a user
+    named (own data) as they are, the domain scores under the domains' names."""
+    w = spec_words(spec, taal)
+    base = TABLES["index"]
+    mine = [Col(c, "tcol_code", "text") for c in own or [] if c not in ("area_code", "period")]
+    domains = [Col(d, "tcol_domain", "num1") for d in w.domains if d in table.columns]
+    heading = {c.key: c.key for c in mine} | {c.key: w.domains[c.key] for c in domains}
+    return display(table, [*mine, *base[:3], *domains, *base[3:]], w, heading)
+
+
+def _gap_label(measure: str, taal: str) -> str:
+    """``slechtste_decile`` → 'slechtste 10 % van de buurten (gemiddelde score)'."""
+    side, _, size = measure.partition("_")
+    side = {"slechtste": "worst", "beste": "best", "gap": "gap"}.get(side, "")
+    if side and size in ("decile", "quintile"):
+        share = percent(0.1 if size == "decile" else 0.2, taal)
+        return t(f"gap_{side}_share", taal, share=share)
+    if side and size.isdigit():
+        return t(f"gap_{side}_n", taal, n=int(size))
+    return measure.replace("_", " ")
+
+
+def change(a: Any, taal: str) -> dict[str, dict[str, Any]]:
+    """The tables of a change analysis: direction summary, class transitions, contribution
+    per domain and the gap between worst and best, labelled in ``taal``."""
+    w = spec_words(a.index.run.spec, taal)
+    trans = a.transitions
+    van = trans.index.name
+    matrix = trans.rename_axis("klasse").reset_index()
+    matrix.columns = [str(c) for c in matrix.columns]
+    classes = [str(c) for c in trans.columns]
+    gaps = a.polarisation.gaps
+    years = [str(int(y)) for y in gaps["jaar"]]
+    gap_rows = pd.DataFrame(
+        [
+            {"maat": _gap_label(m, taal), **dict(zip(years, gaps[m].tolist(), strict=True))}
+            for m in gaps.columns
+            if m != "jaar"
+        ]
+    )
+    return {
+        "summary": display(a.summary, "change_summary", w),
+        "transitions": display(
+            matrix,
+            [
+                Col("klasse", "tcol_class_from", "class"),
+                *(Col(c, "tcol_class", "int") for c in classes),
+            ],
+            w,
+            {"klasse": t("tcol_class_from", taal, year=van)}
+            | {c: w.classes.get(c, c) for c in classes},
+        ),
+        "decomposition": display(a.decomposition, "decomposition", w),
+        "gaps": display(
+            gap_rows,
+            [Col("maat", "tcol_measure"), *(Col(y, "tcol_year", "num1") for y in years)],
+            w,
+            {y: y for y in years},
+        ),
+    }
 
 
 def priorities(

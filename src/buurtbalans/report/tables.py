@@ -11,7 +11,7 @@ The report's tables and the dashboard's tables are both built from :data:`TABLES
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -34,7 +34,7 @@ class Col:
 
 
 # kinds: text, code, name, int, num0, num1, num2, pct (0-100), share (0-1), euro, bool,
-# option, indicator, theme, class, status, direction, year, range (key "a:b")
+# option, indicator, theme, class, domain, status, direction, year, range (key "a:b")
 TABLES: dict[str, tuple[Col, ...]] = {
     "ranking": (
         Col("rank", "tcol_rank", "int"),
@@ -105,6 +105,28 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("rang_tot", "tcol_rank_to", "int"),
         Col("beter_dan_benchmark", "tcol_better", "bool"),
     ),
+    "index": (
+        Col("area_code", "tcol_code", "code"),
+        Col("name", "tcol_buurt", "name"),
+        Col("period", "tcol_year", "year"),
+        Col("score", "tcol_score", "num1"),
+        Col("rank", "tcol_rank", "int"),
+        Col("decile", "tcol_decile", "int"),
+        Col("class", "tcol_class", "class"),
+        Col("coverage", "tcol_coverage", "share"),
+        Col("status", "tcol_status", "status"),
+    ),
+    "change_summary": (
+        Col("richting", "tcol_direction", "direction"),
+        Col("buurten", "tcol_n_buurten", "int"),
+        Col("inwoners", "tcol_inwoners", "int"),
+        Col("aandeel_buurten", "tcol_share_buurten", "pct"),
+        Col("aandeel_inwoners", "tcol_share_residents", "pct"),
+    ),
+    "decomposition": (
+        Col("domein", "tcol_domain", "domain"),
+        Col("bijdrage", "tcol_contribution", "delta"),
+    ),
     "sources": (
         Col("title", "tcol_title", "text"),
         Col("publisher", "tcol_publisher", "text"),
@@ -138,6 +160,7 @@ class Words:
     classes: dict[str, str]
     names: dict[str, str]
     fields: dict[str, object]
+    domains: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_language(
@@ -145,12 +168,13 @@ class Words:
         taal: str,
         classes: dict[str, str] | None = None,
         names: dict[str, str] | None = None,
+        domains: dict[str, str] | None = None,
         **fields: object,
     ) -> Words:
         from buurtbalans.sources.codebook import catalogue
 
         ind = {k: (v.label_nl if taal == "nl" else v.label_en) or k for k, v in catalogue().items()}
-        return cls(taal, ind, classes or {}, names or {}, fields)
+        return cls(taal, ind, classes or {}, names or {}, fields, domains or {})
 
 
 def cell(value: object, kind: str, words: Words, row: dict[str, Any] | None = None) -> str:
@@ -191,6 +215,8 @@ def cell(value: object, kind: str, words: Words, row: dict[str, Any] | None = No
         return label_of("theme_", str(value), taal)
     if kind == "class":
         return words.classes.get(str(value), str(value))
+    if kind == "domain":
+        return words.domains.get(str(value), str(value))
     if kind == "status":
         return label_of("status_", str(value).replace(" ", "_"), taal)
     if kind == "direction":

@@ -29,7 +29,7 @@ import httpx
 import pandas as pd
 
 from buurtbalans.config import CBS_ODATA_BASE, default_cache_dir
-from buurtbalans.errors import DataError, SourceError
+from buurtbalans.errors import DataError, Msg, SourceError
 from buurtbalans.progress import track
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
 from buurtbalans.sources.codebook import resolve_odata_keys
@@ -97,19 +97,21 @@ def parse_years(text: str) -> list[int]:
             continue
         first, sep, last = part.partition("-")
         if sep and first.strip() == "":
-            raise DataError(
-                f"{part!r} is not a year or a range of years",
-                fix="give years as 2015,2024 or 2015-2024",
-            )
+            raise DataError(Msg("err_not_years", part=part), fix=Msg("fix_years"))
         low = validate_year(first, what="year")
         high = validate_year(last, what="year") if sep else low
         if high < low:
-            raise DataError(f"the range {part!r} runs backwards", fix=f"write it as {high}-{low}")
+            raise DataError(
+                Msg("err_years_backwards", part=part),
+                fix=Msg("fix_years_backwards", low=low, high=high),
+            )
         years.extend(range(low, high + 1))
         if len(years) > MAX_YEARS:
-            raise DataError(f"more than {MAX_YEARS} years in {text!r}", fix="give fewer years")
+            raise DataError(
+                Msg("err_too_many_years", n=MAX_YEARS, text=text), fix=Msg("fix_fewer_years")
+            )
     if not years:
-        raise DataError(f"no years in {text!r}", fix="give years as 2015,2024 or 2015-2024")
+        raise DataError(Msg("err_no_years", text=text), fix=Msg("fix_years"))
     return sorted(set(years))
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.batch import ImportBatch
 from buurtbalans.sources.boundaries import GEO_SUFFIXES
 from buurtbalans.sources.cbs_odata import read_saved_table
@@ -68,7 +68,7 @@ def read_path(
     """
     path = Path(path)
     if not path.exists():
-        raise DataError(f"no such file or folder: {path}", fix="check the path")
+        raise DataError(Msg("err_no_such_path", path=path), fix=Msg("fix_check_path"))
     if jaar is not None:
         jaar = validate_year(jaar, what="--jaar", file=str(path))
     if vintage is not None:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
 from buurtbalans.sources.codebook import catalogue, indicator_for_column
 from buurtbalans.sources.tables import (
@@ -275,11 +275,7 @@ def table_periods(
         )
     if column is None:
         if scalar is None:
-            raise DataError(
-                "the table's year is not known",
-                file=file,
-                fix="set period = YYYY or period_column in the mapping (or --jaar)",
-            )
+            raise DataError(Msg("err_year_unknown"), file=file, fix=Msg("fix_year_unknown"))
         return scalar
     require_columns(df, [column], file=file)
     years = read_years(df[column], file=file, column=column)

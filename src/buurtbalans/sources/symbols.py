@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 
 OK, SUPPRESSED, MISSING, ESTIMATED, NIHIL = "ok", "suppressed", "missing", "estimated", "nihil"
 STATUSES = (OK, SUPPRESSED, MISSING, ESTIMATED, NIHIL)
@@ -43,12 +43,12 @@ _THOUSANDS_LIKE = re.compile(r"^[+-]?[1-9]\d{0,2}([.,])\d{3}$")
 
 def first_bad_cell(
     mask: pd.Series | np.ndarray,
-    what: Callable[[int, int], str],
+    what: Callable[[int, int], str | Msg],
     *,
     file: str,
     column: str,
     first_row: int,
-    fix: str,
+    fix: str | Msg,
 ) -> DataError:
     """The error for the first flagged cell of a column: ``what(pos, n)`` says what is
     wrong with the cell at position ``pos`` (``n`` cells share the problem); the row is the
@@ -87,16 +87,15 @@ def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2)
     def refuse(mask: pd.Series, why: str) -> None:
         raise first_bad_cell(
             mask,
-            lambda pos, n: f"{text.iloc[pos]!r} {why}; {n} such cell(s) in this column",
+            lambda pos, n: Msg("err_cell", cell=text.iloc[pos], what=Msg(why), n=n),
             file=file,
             column=column,
             first_row=first_row,
-            fix="write numbers without thousands separators (1250 or 1250.5), with one "
-            "decimal mark for the whole file",
+            fix=Msg("fix_cell_marks"),
         )
 
     if separated.any():
-        refuse(separated.reindex(text.index, fill_value=False), "has thousands separators")
+        refuse(separated.reindex(text.index, fill_value=False), "cell_thousands")
     comma = plain & text.str.contains(",", regex=False)
     point = plain & text.str.contains(".", regex=False)
     decimal = comma | point
@@ -111,9 +110,9 @@ def decimal_text(text: pd.Series, *, file: str, column: str, first_row: int = 2)
         digits = text[others].str.extract(r"[.,](\d*)")[0].str.len()
         fixed_other = digits.nunique() == 1 and int(digits.iloc[0]) != 3
         if len(marks_used) > 1 or not others.any() or fixed_other:
-            refuse(ambiguous, "may be a thousands separator or a decimal mark")
+            refuse(ambiguous, "cell_thousands_or_decimal")
     elif comma.any() and point.any():
-        refuse(comma, "uses another decimal mark than the column")
+        refuse(comma, "cell_other_mark")
     return text.where(~comma, text.str.replace(",", ".", regex=False))
 
 
@@ -154,9 +153,8 @@ def parse_values(
         if bad.any():
             raise first_bad_cell(
                 bad,
-                lambda pos, n: (
-                    f"{text.iloc[pos]!r} {_what_it_is(text.iloc[pos])}; {n} such "
-                    "cell(s) in this column"
+                lambda pos, n: Msg(
+                    "err_cell", cell=text.iloc[pos], what=_what_it_is(text.iloc[pos]), n=n
                 ),
                 file=file,
                 column=column,
@@ -250,38 +248,29 @@ def parse_frame(
 _BOOLEANS = {"true", "false", "waar", "onwaar", "ja", "nee", "yes", "no"}
 
 
-def _what_it_is(cell: str) -> str:
+def _what_it_is(cell: str) -> Msg:
     """What a cell that is no number and no CBS symbol is, in words."""
     if cell.endswith("%"):
-        return "is a percentage with a % sign, not a plain number"
+        return Msg("cell_percent")
     if cell.startswith("#"):
-        return "is a spreadsheet error value, not a number"
+        return Msg("cell_error")
     if cell.startswith("="):
-        return "is a formula without a saved result"
+        return Msg("cell_formula")
     if cell.lower() in _BOOLEANS:
-        return "is a true/false value, not a number"
+        return Msg("cell_boolean")
     if cell.lower().strip(".") in ("inf", "infinity", "-inf", "nan"):
-        return "is neither a number nor a CBS symbol (. x - ?): not a finite number"
-    return "is neither a number nor a CBS symbol (. x - ?)"
+        return Msg("cell_infinite")
+    return Msg("cell_neither")
 
 
-def _fix_for(cell: str) -> str:
+def _fix_for(cell: str) -> Msg:
     if cell.endswith("%"):
-        return (
-            "write the number the column means without the % sign (40.5 for 40.5 %); in "
-            "a spreadsheet, format the cells as numbers, not as percentages"
-        )
+        return Msg("fix_cell_percent")
     if cell.startswith(("#", "=")):
-        return (
-            "correct the formula, or open the file in the spreadsheet program and save it "
-            "(so each formula has a saved result), or leave the cell empty if unknown"
-        )
+        return Msg("fix_cell_formula")
     if cell.lower() in _BOOLEANS:
-        return "write a number (a count or a percentage), or leave the cell empty if unknown"
-    return (
-        "correct the cell, or leave it empty (or write the CBS symbol .) to mark the value "
-        "as missing"
-    )
+        return Msg("fix_cell_boolean")
+    return Msg("fix_cell")
 
 
 def check_not_negative(values: pd.Series, *, file: str, column: str, first_row: int = 2) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.regions import CODE_REGEX, normalise_code
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS
 from buurtbalans.sources.codebook import Indicator, catalogue
@@ -42,7 +42,7 @@ def read_table(
     data rows is a :class:`DataError`."""
     path = Path(path)
     if not path.exists():
-        raise DataError(f"file not found: {path}", fix="check the path")
+        raise DataError(Msg("err_file_not_found", path=path), fix=Msg("fix_check_path"))
     suffix = path.suffix.lower()
     if sheet is not None and suffix not in SPREADSHEET_SUFFIXES:
         raise DataError(
@@ -64,7 +64,7 @@ def read_table(
         df = _read_csv(path, encoding)
     else:
         raise DataError(
-            f"unsupported file type {suffix!r}", file=str(path), fix="use .csv, .xlsx or .parquet"
+            Msg("err_file_type", suffix=suffix), file=str(path), fix=Msg("fix_file_type")
         )
     if df.empty:
         raise DataError(
@@ -142,10 +142,11 @@ def validate_year(year: object, *, what: str = "year", file: str | None = None) 
     except (TypeError, ValueError):
         ok = False
     if not ok or isinstance(year, bool) or (isinstance(year, float) and not year.is_integer()):
+        shown = Msg("err_year_word") if what == "year" else what
         raise DataError(
-            f"{what} {year!r} is not a year between {low} and {high}",
+            Msg("err_not_a_year", what=shown, year=year, low=low, high=high),
             file=file,
-            fix=f"give a four-digit year, e.g. {what} 2024",
+            fix=Msg("fix_four_digit_year", what=shown),
         )
     return value
 
@@ -186,11 +187,16 @@ def check_duplicates(keys: pd.DataFrame, *, file: str, column: str, first_row: i
         rows = (np.flatnonzero(dup.to_numpy())[:2] + first_row).tolist()
         first = keys.iloc[int(np.flatnonzero(dup.to_numpy())[0])].tolist()
         raise DataError(
-            f"duplicate rows for {first} (rows {rows}; {int(dup.sum())} rows in all)",
+            Msg(
+                "err_duplicate_rows",
+                area=", ".join(map(str, first)),
+                rows=rows,
+                n=int(dup.sum()),
+            ),
             file=file,
             row=rows[0],
             column=column,
-            fix="keep one row per area and year; remove or merge the duplicates",
+            fix=Msg("fix_duplicates"),
         )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from buurtbalans.errors import StoreError
+from buurtbalans.errors import Msg, StoreError
 from buurtbalans.regions import gemeente_code
 
 
@@ -33,10 +33,12 @@ def resolve_gemeente(con: Any, name_or_code: str, path: str) -> str:
     ]
     close = [k for k in known if k.lower().startswith(text.lower()[:3])][:5]
     raise StoreError(
-        f"no gemeente named {text!r} in the store {path}"
-        + (f" (did you mean {', '.join(close)}?)" if close else "")
-        + ". Fix: give the CBS code (e.g. GM0141) or import data for it first "
-        "(buurtbalans import ...)"
+        Msg(
+            "err_unknown_gemeente",
+            name=text,
+            path=path,
+            close=Msg("err_did_you_mean", names=", ".join(close)) if close else "",
+        )
     )
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from buurtbalans import __version__
-from buurtbalans.errors import DataError, ReplaceRefusedError, SchemaVersionError, StoreError
+from buurtbalans.errors import DataError, Msg, ReplaceRefusedError, SchemaVersionError, StoreError
 from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
 from buurtbalans.sources.codebook import catalogue_frame
 from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, merged_note, unknown_codes
@@ -133,10 +133,7 @@ def _store_error(path: str, exc: BaseException, doing: str) -> StoreError:
             f"doctor --store {path} --export DIR` to save what is readable, then re-import"
         )
     if "read-only" in low or "read only" in low or "permission denied" in low:
-        return StoreError(
-            f"cannot write the store {path}: it is read-only ({text}). Fix: use a "
-            "writable file with --store"
-        )
+        return StoreError(Msg("err_store_read_only", path=path))
     if "constraint" in low or "check" in low:
         return StoreError(
             f"the import breaks a rule of the store ({text}); nothing was "
@@ -305,7 +302,7 @@ class Store:
     def write_all(self, batches: Iterable[ImportBatch], *, vervang: bool = False) -> WriteResult:
         """Write several imports in one transaction: all of them or none."""
         if self.read_only:
-            raise StoreError(f"the store {self.path} is open read-only. Fix: open it for writing")
+            raise StoreError(Msg("err_store_open_read_only", path=self.path))
         result = WriteResult()
         try:
             with self.transaction():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from buurtbalans.errors import StoreError
+from buurtbalans.errors import Msg, StoreError
 
 if TYPE_CHECKING:
     from buurtbalans.sources.batch import ImportBatch
@@ -33,17 +33,17 @@ def claim_for_twin(store: Store, manifest: dict[str, object], *, complete: bool 
     current = twin_info(store)
     if current is not None and current.get("seed_files") != _fingerprint(manifest):
         raise StoreError(
-            f"the store {store.path} holds another national twin ({current.get('size')}, seed "
-            f"{current.get('seed')}). Fix: build this one into a new store with --store"
+            Msg(
+                "err_twin_other",
+                path=store.path,
+                size=current.get("size"),
+                seed=current.get("seed"),
+            )
         )
     if current is None:
         n = store.con.execute("SELECT count(*) FROM sources").fetchone()[0]
         if n:
-            raise StoreError(
-                f"the store {store.path} already holds {n} imported source(s); the national "
-                "twin is synthetic and uses the real gemeente codes, so it needs a store of "
-                "its own. Fix: buurtbalans demo --nederland --store nl.duckdb"
-            )
+            raise StoreError(Msg("err_twin_needs_own", path=store.path, n=n))
     info = {
         **{k: v for k, v in manifest.items() if k != "files"},
         "hashes": sorted(str(e["sha256"]) for e in manifest["files"]),  # type: ignore[union-attr]
@@ -66,17 +66,9 @@ def check_world(store: Store, batch: ImportBatch) -> None:
     twin = twin_info(store)
     from_twin = getattr(batch, "world", "real") == TWIN_KEY
     if twin is not None and not (from_twin and batch.source.file_hash in twin["hashes"]):  # type: ignore[operator]
-        raise StoreError(
-            f"the store {store.path} holds the national twin (synthetic); "
-            f"{batch.source.file_name} is not one of its files and would mix with it. Fix: "
-            "import real data into another store (--store, or the default store)"
-        )
+        raise StoreError(Msg("err_twin_mix", path=store.path, file=batch.source.file_name))
     if twin is None and from_twin:
-        raise StoreError(
-            f"{batch.source.file_name} belongs to the national twin (synthetic, with real "
-            f"gemeente codes) and would mix with the data in {store.path}. Fix: build the "
-            "twin into a store of its own: buurtbalans demo --nederland --store nl.duckdb"
-        )
+        raise StoreError(Msg("err_twin_file", path=store.path, file=batch.source.file_name))
 
 
 def national_minimum(store: Store, default: int) -> int:

@@ -3,7 +3,8 @@ errors — in Dutch (``nl``) and English (``en``), with plural forms and Babel n
 formatting (nl_NL / en_GB).
 
 The catalogue is the union of ``report/terms.toml`` (the report's words) and the files in
-this package (``ui.toml``: dashboard, console, errors, table columns). A key is defined
+this package (``ui.toml``: dashboard, console, errors, table columns; ``help.toml``: the
+console's --help). A key is defined
 once; a value is a string, or a table of plural forms (``one`` / ``other``) chosen by the
 number in the field ``n``.
 
@@ -34,7 +35,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 LANGUAGES = ("nl", "en")
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-_FILES = ("report/terms.toml", "terms/ui.toml")  # inside the package (no import of report)
+# inside the package (no import of report)
+_FILES = ("report/terms.toml", "terms/ui.toml", "terms/help.toml")
 _chosen: ContextVar[str | None] = ContextVar("buurtbalans_taal", default=None)
 
 
@@ -200,6 +202,25 @@ def t(key: str, taal_: str | None = None, **values: object) -> str:
     return _FORMATTERS[lang].format(text, **values)
 
 
+def _field(value: object, taal_: str) -> object:
+    """A message field as a reader sees it: a nested message in ``taal_``, a list as words,
+    a path as its text, a missing value as '–' (never a Python repr)."""
+    if hasattr(value, "text") and hasattr(value, "key"):  # errors.Msg
+        return value.text(taal_)  # type: ignore[union-attr]
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return words([str(_field(v, taal_)) for v in items], taal_) or "–"
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return "–" if value is None else value
+
+
+def message(key: str, taal_: str, values: dict[str, object]) -> str:
+    """A message of the catalogue in ``taal_``, its fields written for a reader (see
+    :func:`_field`); the text behind :class:`buurtbalans.errors.Msg`."""
+    return t(key, taal_, **{k: _field(v, taal_) for k, v in values.items()})
+
+
 def has(key: str) -> bool:
     """Whether the catalogue has ``key``."""
     return key in TERMS
@@ -243,6 +264,7 @@ __all__ = [
     "euro",
     "has",
     "label",
+    "message",
     "number",
     "percent",
     "plural",

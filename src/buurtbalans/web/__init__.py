@@ -18,16 +18,13 @@ def require_web() -> None:
     """Raise :class:`MissingExtraError` with the install hint when FastAPI/uvicorn are absent."""
     import importlib
 
-    from buurtbalans.errors import MissingExtraError
+    from buurtbalans.errors import MissingExtraError, Msg
 
     for name in ("fastapi", "uvicorn", "jinja2"):
         try:
             importlib.import_module(name)
         except ImportError as exc:
-            raise MissingExtraError(
-                f"`buurtbalans serve` needs the optional package {name!r}. "
-                "Install it with: pip install 'buurtbalans[web]'"
-            ) from exc
+            raise MissingExtraError(Msg("err_missing_web", name=name)) from exc
 
 
 __all__ = ["create_app", "require_web"]

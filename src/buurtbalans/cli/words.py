@@ -1,0 +1,179 @@
+"""The console's help and usage frame in the user's language.
+
+The language is read from the command line (``--taal``), else ``$BUURTBALANS_TAAL``, else
+the locale (Dutch by default) *before* typer builds a help page; every command's
+description and option help then comes from the catalogue (``terms/help.toml``:
+``help_cmd_<path>``, ``help_opt_<name>`` or ``help_opt_<command>_<name>``), and so do the
+words of typer's own frame (Usage, Options, Commands, Error, [default: ...]) and its
+usage errors (Missing option, No such command, Invalid value ...).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from functools import cache
+from types import MethodType
+from typing import Any
+
+import typer
+from typer import rich_utils
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from buurtbalans.terms import TERMS, check_taal, has, set_taal, t, taal
+
+# typer's frame: its module constant -> our catalogue key
+_FRAME = {
+    "OPTIONS_PANEL_TITLE": "help_panel_options",
+    "COMMANDS_PANEL_TITLE": "help_panel_commands",
+    "ARGUMENTS_PANEL_TITLE": "help_panel_arguments",
+    "ERRORS_PANEL_TITLE": "help_panel_error",
+    "RICH_HELP": "help_try",
+    "DEFAULT_STRING": "help_default",
+    "REQUIRED_LONG_STRING": "help_required",
+    "ABORTED_TEXT": "help_aborted",
+}
+
+
+# typer's usage errors, the most specific first; then what may stand in their {message}
+_USAGE = (
+    "click_no_such_command_mean",
+    "click_no_such_command",
+    "click_invalid_for",
+    "click_invalid",
+    "click_missing_option",
+    "click_missing_argument",
+    "click_no_such_option",
+    "click_extra_args",
+)
+_INNER = (
+    "click_not_int",
+    "click_not_float",
+    "click_ge",
+    "click_le",
+    "click_gt",
+    "click_lt",
+    "click_not_one_of",
+)
+
+
+@cache
+def _pattern(key: str) -> re.Pattern[str]:
+    """The English text of ``key`` as a pattern, its fields as named groups."""
+    parts = re.split(r"\{(\w+)\}", TERMS[key]["en"])
+    body = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(body + r"\Z", re.S)
+
+
+def usage_text(text: str, lang: str, keys: tuple[str, ...] = _USAGE) -> str:
+    """One of typer's (English) usage errors in ``lang``; a text it does not know as is."""
+    if lang == "en":
+        return text
+    for key in keys:
+        if m := _pattern(key).match(text):
+            fields = m.groupdict()
+            if "message" in fields:
+                fields["message"] = usage_text(fields["message"], lang, _INNER)
+            return t(key, lang, **fields)
+    return text
+
+
+def _in_language(exc: Exception) -> None:
+    """A usage error of typer's, its message in the user's language (ours already are)."""
+    from buurtbalans.cli.app import UsageMistake
+
+    if not isinstance(exc, UsageMistake) and hasattr(exc, "format_message"):
+        shown = usage_text(exc.format_message(), taal())
+        exc.format_message = lambda: shown  # type: ignore[method-assign]
+
+
+def argv_taal(args: Sequence[str]) -> str | None:
+    """The language named by ``--taal X`` / ``--taal=X`` on the command line, the last one
+    given as for every option (None when absent or not nl/en: the option refuses it)."""
+    value = None
+    for i, arg in enumerate(args):
+        if arg == "--taal" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--taal="):
+            value = arg.split("=", 1)[1]
+    try:
+        return check_taal(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _format_usage(self: Any, ctx: Any, formatter: Any) -> None:
+    pieces = self.collect_usage_pieces(ctx)
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=t("help_usage") + " ")
+
+
+def _option_help(path: str, name: str, lang: str) -> str | None:
+    for key in (f"help_opt_{path}_{name}", f"help_opt_{name}"):
+        if has(key):
+            return t(key, lang)
+    return None
+
+
+def localise(command: Any, lang: str, path: str = "", original: str | None = None) -> None:
+    """Set the help of ``command`` and of every subcommand and option from the catalogue,
+    in ``lang``. An alias (the same callback under another name) is described as the
+    alias of ``original`` and shares its option help."""
+    own = original or path
+    key = f"help_cmd_{path or 'root'}"
+    if original:
+        command.help = t("help_cmd_alias", lang, name=original.replace("_", " "))
+    elif has(key):
+        command.help = t(key, lang)
+    command.short_help = None
+    command.options_metavar = t("help_options_metavar", lang)
+    command.format_usage = MethodType(_format_usage, command)
+    for param in command.params:
+        shown = _option_help(own, param.name, lang)
+        if shown is not None and hasattr(param, "help"):
+            param.help = shown
+    helper = command.get_help_option(typer.Context(command))
+    if helper is not None:
+        helper.help = t("help_opt_help", lang)
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        return
+    command.subcommand_metavar = t("help_commands_metavar", lang)
+    first: dict[object, str] = {}
+    for name, sub in subcommands.items():
+        sub_path = f"{path}_{name}" if path else name
+        function = getattr(sub.callback, "__wrapped__", sub.callback)
+        alias_of = first.setdefault(function, sub_path) if function else sub_path
+        localise(sub, lang, sub_path, alias_of if alias_of != sub_path else None)
+    for constant, frame_key in _FRAME.items():
+        setattr(rich_utils, constant, t(frame_key, lang))
+
+
+class LocalGroup(TyperGroup):
+    """The root command: resolves the language from the command line before anything is
+    parsed, and writes every help text in it."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        chosen = argv_taal(argv)
+        set_taal(chosen)
+        localise(self, taal())
+        return super().main(argv, *rest, **extra)
+
+    def make_context(self, *args: Any, **extra: Any) -> Any:
+        try:
+            return super().make_context(*args, **extra)
+        except TyperException as exc:  # a usage error, among others
+            _in_language(exc)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TyperException as exc:
+            _in_language(exc)
+            raise
+
+
+__all__ = ["LocalGroup", "argv_taal", "localise", "usage_text"]
