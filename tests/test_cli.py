@@ -77,7 +77,7 @@ def test_import_areas_show_crosswalk(tmp_path, demo_store_path):
     assert res.exit_code == 0 and out.exists()
     assert list(pd.read_excel(out, engine="calamine").columns[-3:]) == ["2015", "2016", "2017"]
     res = run("crosswalk", "-g", "GM9999", "--van", "2015", "--naar", "2022", "--store", store)
-    assert res.exit_code == 0 and "split" in res.output and "merged" in res.output
+    assert res.exit_code == 0 and "gesplitst" in res.output and "samengevoegd" in res.output
 
 
 def test_import_real_files(tmp_path, raw):
@@ -317,3 +317,27 @@ def test_verandering_and_index_print_labelled_tables(demo_store_path, taal, head
     shown = " ".join(index.stdout.split())
     assert ("Deciel" if taal == "nl" else "Decile") in shown
     assert ("Inkomen" if taal == "nl" else "Income") in shown
+
+
+@pytest.mark.parametrize("taal", ["nl", "en"])
+def test_data_commands_print_labelled_headings(demo_store_path, taal):
+    """areas, show, sources, crosswalk and indicators: every column heading is a word of
+    the user's language, never a snake_case id; coded cells (flags, levels) are words."""
+    commands = [
+        ("areas", "-g", "Voorbeeldstad"),
+        ("show", "a_inw", "-g", "Voorbeeldstad"),
+        ("sources",),
+        ("crosswalk", "-g", "Voorbeeldstad", "--van", "2015", "--naar", "2022"),
+        ("indicators",),
+    ]
+    for command in commands:
+        res = run("--taal", taal, *command, "--store", demo_store_path)
+        assert res.exit_code == 0, res.output
+        heads = [line for line in res.output.splitlines() if line.startswith("┃")]
+        assert heads, res.output
+        for line in heads:
+            cells = [c.strip() for c in line.strip("┃").split("┃")]
+            assert not [c for c in cells if "_" in c], (command, line)
+        if command[0] == "crosswalk":  # the demo has a split and a merge 2015 → 2022
+            split, merged = {"nl": ("gesplitst", "samengevoegd"), "en": ("split", "merged")}[taal]
+            assert split in res.output and merged in res.output

@@ -84,21 +84,48 @@ def _years(text: str) -> list[int]:
         raise typer.BadParameter(exc.text(taal())) from None
 
 
+_CODED = ("flag", "method", "level")  # columns whose cells are codes with a word
+
+
+def console_heading(column: object, taal_: str) -> str:
+    """A console table's column heading in the user's language (``kans_slechtste_10`` →
+    'kans bij slechtste 10 (%)'); a year or a label without a catalogue entry as it is."""
+    import re
+
+    from buurtbalans.terms import column_label
+
+    text = str(column)
+    if m := re.fullmatch(r"kans_slechtste_(\d+)(_verandering)?", text):
+        return t(f"col_kans_slechtste{m.group(2) or ''}", taal_, n=m.group(1))
+    return column_label(text, taal_)
+
+
 def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
     import pandas as pd
 
+    from buurtbalans.terms import label
+
+    lang = taal()
     table = Table(title=escape(title), show_lines=False)
     for col in df.columns:
         table.add_column(
-            escape(str(col)), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left"
+            escape(console_heading(col, lang)),
+            justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left",
         )
     from buurtbalans.exports import terminal_text  # names: markup escaped, no control chars
 
+    coded = [str(c) in _CODED for c in df.columns]
     for row in df.head(limit).itertuples(index=False):
         table.add_row(
             *[
-                "" if pd.isna(v) else f"{v:.1f}" if isinstance(v, float) else terminal_text(v)
-                for v in row
+                ""
+                if pd.isna(v)
+                else f"{v:.1f}"
+                if isinstance(v, float)
+                else label(f"val_{c}_{v}", lang, terminal_text(v))
+                if is_coded
+                else terminal_text(v)
+                for v, c, is_coded in zip(row, df.columns, coded, strict=True)
             ]
         )
     out.print(table)

@@ -20,6 +20,7 @@ from buurtbalans.cli.app import (
     out,
 )
 from buurtbalans.errors import BuurtbalansError
+from buurtbalans.terms import label, t, taal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -168,7 +169,16 @@ def areas(
             f"no {niveau} areas for {code} in the store. Fix: import data for this gemeente first"
         )
     vintages = ", ".join(str(int(v)) for v in sorted(df.vintage.unique()))
-    _print(df, f"{niveau} van {code} ({len(df)}, vintages {vintages})")
+    _print(
+        df,
+        t(
+            "cli_areas_title",
+            level=label(f"val_level_{niveau}", taal(), niveau),
+            gemeente=code,
+            n=len(df),
+            vintages=vintages,
+        ),
+    )
     if output:
         write_table(df, output)
 
@@ -226,7 +236,7 @@ def indicators(store: StoreOpt = None) -> None:
     with _reader(store) as st:
         _print(
             st.indicators()[["id", "label_nl", "unit", "kind", "polarity", "theme"]],
-            "indicatoren",
+            t("cli_indicators_title"),
             limit=500,
         )
 
@@ -238,7 +248,8 @@ def sources(store: StoreOpt = None) -> None:
         twin = st.twin()
         if twin is not None:
             out.print(f"[bold yellow]{twin.get('label')}[/bold yellow]")
-        _print(st.sources()[["table_id", "title", "period", "kind", "imported_at"]], "bronnen")
+        shown = st.sources()[["table_id", "title", "period", "kind", "imported_at"]]
+        _print(shown, t("cli_sources_title"))
 
 
 @app.command()
@@ -258,7 +269,7 @@ def crosswalk(
     changed = cw[cw["flag"].notna()]
     _print(
         changed if len(changed) else cw,
-        f"crosswalk {van} → {naar}: {len(changed)} gewijzigde buurten",
+        t("cli_crosswalk_title", van=van, naar=naar, n=len(changed)),
     )
     if output:
         write_table(cw, output)
