@@ -183,7 +183,8 @@ def parse_frame(
     df: pd.DataFrame, columns: list[str], *, file: str, first_row: int = 2
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """:func:`parse_values` for many text columns at once: the cells of all ``columns``
-    are tested in one pass (one regular expression over every cell), and only a column
+    are tested in blocks of columns (one regular expression over every cell of a block,
+    so memory stays bounded), and only a column
     with a cell that is not a plain number or a CBS symbol, a cell like ``1.250``, two
     decimal marks, or a sentinel number goes through :func:`parse_values` on its own (for
     the same values, or the same error naming file, row and column).
@@ -203,8 +204,22 @@ def parse_frame(
             out[column] = (values.to_numpy(), status.to_numpy())
     if not text_cols:
         return out
+    for start in range(0, len(text_cols), _BLOCK_COLUMNS):  # memory stays bounded
+        block = text_cols[start : start + _BLOCK_COLUMNS]
+        out.update(_parse_text_block(df, block, file=file, first_row=first_row))
+    return {c: out[c] for c in columns}
+
+
+_BLOCK_COLUMNS = 12  # columns tested in one pass
+
+
+def _parse_text_block(
+    df: pd.DataFrame, columns: list[str], *, file: str, first_row: int
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`parse_frame` for a block of text columns."""
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     n = len(df)
-    raw = df[text_cols].to_numpy(dtype=object).T.reshape(-1)
+    raw = df[columns].to_numpy(dtype=object).T.reshape(-1)
     cells = pc.utf8_trim_whitespace(pa.array(raw, type=pa.string(), from_pandas=True))
     cells = pc.fill_null(cells, "")
     plain = pc.match_substring_regex(cells, _PLAIN.pattern)
@@ -220,7 +235,7 @@ def parse_frame(
     symbol = np.array([*SYMBOL_STATUS.values(), None], dtype=object)[where]  # -1: None
     numeric = pc.if_else(plain, pc.replace_substring(cells, ",", "."), None)
     numbers = pc.cast(numeric, pa.float64()).to_numpy(zero_copy_only=False)
-    shape = (len(text_cols), n)
+    shape = (len(columns), n)
     odd = (
         (~plain.to_numpy(zero_copy_only=False) & ~is_symbol)  # parse_values names it
         | thousands.to_numpy(zero_copy_only=False)  # cells like 1.250: 1250 or 1.25?
@@ -231,7 +246,7 @@ def parse_frame(
     point_np = point.to_numpy(zero_copy_only=False).reshape(shape)
     both_marks = comma_np.any(axis=1) & point_np.any(axis=1)
     numbers, symbol = numbers.reshape(shape), symbol.reshape(shape)
-    for i, column in enumerate(text_cols):
+    for i, column in enumerate(columns):
         if both_marks[i] or odd[i].any():
             values, status = parse_values(
                 df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
@@ -242,7 +257,7 @@ def parse_frame(
         status = np.where(np.isnan(values), symbol[i], OK).astype(object)
         status[pd.isna(status)] = MISSING
         out[column] = (values, status)
-    return {c: out[c] for c in columns}
+    return out
 
 
 _BOOLEANS = {"true", "false", "waar", "onwaar", "ja", "nee", "yes", "no"}

@@ -273,29 +273,41 @@ def wide_to_observations(
     parsed = parse_frame(df.reset_index(drop=True), list(columns), file=file, first_row=first_row)
     parts = []
     for column, indicator in columns.items():
-        values, status = (pd.Series(a) for a in parsed[column])
+        values, status = pd.Series(parsed[column][0]), parsed[column][1]  # status: NumPy
         if missing_values and column in missing_values:
             declared = values.isin(list(missing_values[column]))
             values = values.where(~declared)
-            status = status.where(~declared, MISSING)
+            status = np.where(declared.to_numpy(), MISSING, status).astype(object)
         if indicator in cat:
             check_bounds(values, cat[indicator], file=file, column=column, first_row=first_row)
         else:
             check_not_negative(values, file=file, column=column, first_row=first_row)
-        parts.append((indicator, values.to_numpy(), status.to_numpy()))
+        parts.append((indicator, values.to_numpy(), status))
     if not parts:
         return pd.DataFrame(columns=OBSERVATION_COLUMNS)
-    n = len(df)
+    n, k = len(df), len(parts)
     return pd.DataFrame(
         {
-            "area_code": np.tile(codes.to_numpy(), len(parts)),
+            "area_code": _text(codes.to_numpy(), np.tile(np.arange(n), k)),
             "vintage": int(vintage),
-            "period": np.tile(per.to_numpy().astype(int), len(parts)),
-            "indicator": np.repeat([p[0] for p in parts], n),
+            "period": np.tile(per.to_numpy().astype(int), k),
+            "indicator": _text(np.array([p[0] for p in parts], object), np.repeat(np.arange(k), n)),
             "value": np.concatenate([p[1] for p in parts]).astype("float64"),
-            "status": np.concatenate([p[2] for p in parts]).astype(object),
+            "status": _text(np.concatenate([p[2] for p in parts]).astype(object)),
         }
     )[OBSERVATION_COLUMNS]
+
+
+def _text(values: np.ndarray, take: np.ndarray | None = None) -> pd.Series:
+    """A text column built in Arrow (``values[take]``), as pandas' string dtype: a long
+    column of repeated codes costs its bytes, not a Python object per cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values, pa.string(), from_pandas=True)
+    if take is not None:
+        arr = pc.take(arr, pa.array(take))
+    return pd.Series(pa.chunked_array([arr]), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def check_one_column_per_indicator(columns: dict[str, str], *, file: str) -> None:
