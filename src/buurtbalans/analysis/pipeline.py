@@ -428,7 +428,9 @@ class VeerkrachtYearsError(DataError):
     """Veerkracht refused because a source lacks one of the two years: ``have`` maps each
     source to the years the store has for it, ``both`` the years that have them all."""
 
-    def __init__(self, message: str, *, fix: str, have: dict[str, list[int]], both: list[int]):
+    def __init__(
+        self, message: Msg, *, fix: Msg, have: dict[str, list[int]], both: list[int]
+    ) -> None:
         super().__init__(message, fix=fix)
         self.have, self.both = have, both
 
@@ -530,18 +532,13 @@ def _veerkracht_years(
     if not short or not all(years_of.values()):
         return  # all there, or a source absent altogether (its own message follows)
     both = sorted(set.intersection(*years_of.values())) if years_of else []
-    text = "; ".join(
-        f"{n}: {', '.join(map(str, sorted(ys))) or 'geen jaar'}" for n, ys in short.items()
-    )
+    text = "; ".join(f"{n}: {', '.join(map(str, sorted(ys)))}" for n, ys in short.items())
     raise VeerkrachtYearsError(
-        f"veerkracht {van} → {tot} needs every source in both years, but the store has "
-        f"for {gemeente}: {text}",
+        Msg("err_vk_years", van=van, tot=tot, gemeente=gemeente, have=text),
         fix=(
-            f"choose two years that have all of them ({', '.join(map(str, both))}), e.g. "
-            f"--van {both[0]} --tot {both[-1]}"
+            Msg("fix_vk_years", both=", ".join(map(str, both)), van=both[0], tot=both[-1])
             if len(both) >= 2
-            else "import the missing sources for those years (Leefbaarometer, CBS/RIVM "
-            "gezondheid, KWB)"
+            else Msg("fix_vk_import")
         ),
         have={n: sorted(ys) for n, ys in short.items()},
         both=both,
