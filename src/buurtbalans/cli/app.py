@@ -271,14 +271,14 @@ def _print_basis(a) -> None:
         )
         out.print(f"[bold]{t('cli_rules')}[/bold]: {escape(rules_line(a, lang))}")
     words_ = _NoteWords(a.index.run.spec)
-    from buurtbalans.report.chapters.method import note_sentence
+    from buurtbalans.report.notes import note_sentence
 
     for note in a.notes:
         out.print(f"[yellow]{t('cli_note')}[/yellow]: {escape(note_sentence(words_, note))}")
 
 
 class _NoteWords:
-    """What :func:`~buurtbalans.report.chapters.method.note_sentence` needs to write an
+    """What :func:`~buurtbalans.report.notes.note_sentence` needs to write an
     analysis note in the user's language (indicator and domain names, not ids)."""
 
     def __init__(self, spec) -> None:

@@ -90,7 +90,7 @@ def index(
             sp = _reference(st, sp, years, referentie)
             result = index_for_gemeente(st, sp, code, years, vintage=vintage)
         table = result.table
-    from buurtbalans.report.chapters.method import note_sentence
+    from buurtbalans.report.notes import note_sentence
 
     for note in result.warnings:
         err.print(f"{t('cli_note')}: {note_sentence(_NoteWords(sp), note)}")

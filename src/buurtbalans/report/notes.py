@@ -1,0 +1,92 @@
+"""Engine and analysis notes as sentences in the reader's language, and indicator names:
+shared by the report's chapters and the console (a light module: no analysis pipeline)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from buurtbalans.sources.codebook import catalogue
+
+if TYPE_CHECKING:
+    from buurtbalans.report.context import ReportContext
+
+_PATTERNS = (
+    (re.compile(r"indicator '([\w-]+)' has no data and is left out"), "w_indicator_left_out"),
+    (
+        re.compile(r"domain '([\w-]+)' has no data and is left out; weights rescaled to 100"),
+        "w_domain_left_out",
+    ),
+    (
+        re.compile(r"Indicator ([\w-]+) \(domein [\w-]+\) is weggelaten: (.*?); een .*"),
+        "w_indicator_not_comparable",
+    ),
+    (re.compile(r"Domein ([\w-]+) is weggelaten: (.*)\."), "w_domain_not_comparable"),
+)
+
+
+def indicator_label(ctx: ReportContext, ind: str) -> str:
+    """An indicator's name from the codebook in the report's language; a ratio of the spec
+    (e.g. ``r_bijstand`` = a_soz_wb / a_inw) is named after its numerator."""
+    cat = catalogue()
+    meta = cat.get(ind)
+    if meta is not None:
+        return meta.label_nl if ctx.taal == "nl" else meta.label_en
+    spec_ind = next((i for i in ctx.spec.indicators if i.id == ind), None)
+    if spec_ind is None or not spec_ind.numerator or spec_ind.numerator not in cat:
+        return ind
+    num = cat[spec_ind.numerator]
+    label = num.label_nl if ctx.taal == "nl" else num.label_en
+    if tuple(spec_ind.denominator) == (ctx.spec.population,):
+        return f"{label} {ctx.t('per_resident')}"
+    return f"{label} {ctx.t('as_share')}"
+
+
+# the analysis' own Dutch sentences (analysis/pipeline.py), for the English report
+_SENTENCES = (
+    (r"Buurtindeling (?P<v>\d+): de nieuwste indeling met gegevens voor (?P<y>\d+)\.", "n_vintage"),
+    (
+        r"De gegevens van (?P<y>\d+) \(indeling (?P<from>[\d, ]+)\) zijn omgerekend naar "
+        r"indeling (?P<v>\d+)\.",
+        "n_moved",
+    ),
+    (
+        r"Geen inwonertallen in de store voor (?P<y>\d+): aantallen inwoners ontbreken en "
+        r"gemiddelden zijn niet naar inwoners gewogen\.",
+        "n_no_population",
+    ),
+    (
+        r"Voor (?P<y>\d+) zijn de inwoners van (?P<used>\d+) gebruikt \(de store heeft geen "
+        r"inwonertal voor \d+\)\.",
+        "n_population_year",
+    ),
+    (
+        r"(?P<n>\d+) van de (?P<total>\d+) buurten hebben in (?P<van>\d+) of (?P<tot>\d+) te "
+        r"weinig gegevens .*",
+        "n_insufficient",
+    ),
+    (
+        r"(?P<n>\d+) buurten hebben in (?P<van>\d+) en (?P<tot>\d+) een score op "
+        r"verschillende domeinen.*",
+        "n_unlike",
+    ),
+)
+
+
+def note_sentence(ctx: ReportContext, note: str) -> str:
+    """An engine or analysis note as a sentence in the report's language."""
+    if ctx.taal != "nl":
+        for pattern, key in _SENTENCES:
+            if m := re.fullmatch(pattern, note.strip()):
+                return ctx.t(key, **m.groupdict())
+    for pattern, key in _PATTERNS:
+        if m := pattern.fullmatch(note.strip()):
+            thing = m.group(1)
+            label = (
+                ctx.domain_label(thing)
+                if key.startswith("w_domain")
+                else indicator_label(ctx, thing)
+            )
+            why = m.group(2) if m.re.groups > 1 else ""
+            return ctx.t(key, label=label, why=why)
+    return note
