@@ -144,3 +144,12 @@ def test_an_error_is_written_in_the_language_it_is_shown_in() -> None:
     assert "2 zulke cellen in deze kolom (bestand f.csv, rij 3, kolom 'x'). Oplossing:" in nl
     plain = DataError("something English", file="f.csv", fix="do this")
     assert plain.text("nl") == str(plain) == "something English (file f.csv). Fix: do this"
+
+
+@pytest.mark.parametrize(("taal", "one"), [("nl", "valt 1 buurt in"), ("en", "1 neighbourhood is")])
+def test_one_buurt_in_the_top_class_is_singular(taal, one):
+    from buurtbalans.terms import t
+
+    fields = {"tot": 2024, "top": "zeer hoog", "highest": "A", "lowest": "B"}
+    assert one in t("map_score_text", taal, n=1, **fields)
+    assert "1 buurten" not in t("map_score_text", taal, n=1, **fields)
