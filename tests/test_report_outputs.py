@@ -57,7 +57,7 @@ def test_geopackage_per_year(report):
 def test_table1_in_council_form(report):
     t1 = report.tables["prioritering"]
     assert list(t1.columns) == [
-        "Optie (10 buurten in de klasse zeer hoog)",
+        "Optie (ten hoogste 10 buurten uit de hoogste klasse)",
         "MDI-scores (bereik)",
         "Kosten sociaal domein per inwoner",
         "Inwoners (aandeel bevolking)",
