@@ -282,20 +282,26 @@ def _scale(dom: np.ndarray, prep: Prepared, scaling: np.ndarray) -> np.ndarray:
     out = np.full(dom.shape, np.nan)
     for rows in prep.groups:
         ranks, n = average_ranks(dom[:, rows, :])
-        r = ranks / n
-        x = np.full(r.shape, np.nan)
-        for code, name in enumerate(SCALINGS):
-            sel = scaling == code
-            if not sel.any():
-                continue
-            if name == "percentile":
-                x[sel] = 100.0 * r[sel]
-            elif name == "exponential":
-                x[sel] = exponential(r[sel])
-            else:
-                x[sel] = ndtri((ranks[sel] - 0.5) / n[sel])
-        out[:, rows, :] = x
+        out[:, rows, :] = _on_scale(ranks, n, scaling)
     return out
+
+
+def _on_scale(ranks: np.ndarray, n: np.ndarray, scaling: np.ndarray) -> np.ndarray:
+    """Average ranks (1 = smallest) among ``n`` values → each variant's scale (variants on
+    axis 0): percentile, exponential or normal scores."""
+    r = ranks / n
+    x = np.full(r.shape, np.nan)
+    for code, name in enumerate(SCALINGS):
+        sel = scaling == code
+        if not sel.any():
+            continue
+        if name == "percentile":
+            x[sel] = 100.0 * r[sel]
+        elif name == "exponential":
+            x[sel] = exponential(r[sel])
+        else:
+            x[sel] = ndtri((ranks[sel] - 0.5) / n[sel])
+    return x
 
 
 def _combine(
@@ -385,7 +391,8 @@ def focus_scores(
 def _scale_focus(
     dom: np.ndarray, prep: Prepared, scaling: np.ndarray, focus: np.ndarray
 ) -> np.ndarray:
-    """:func:`_scale` for the focus rows only (percentile and exponential scaling)."""
+    """:func:`_scale` for the focus rows only (the percentile and exponential scales: the
+    normal one needs every row, see :func:`focus_scores`)."""
     out = np.full((dom.shape[0], len(focus), dom.shape[2]), np.nan)
     where = np.full(prep.n, -1)
     where[focus] = np.arange(len(focus))
@@ -395,27 +402,18 @@ def _scale_focus(
         if not len(at):
             continue
         ordered = np.sort(dom[:, rows, :], axis=1)  # NaN last
-        count = (~np.isnan(ordered)).sum(axis=1)  # (B, D)
+        count = (~np.isnan(ordered)).sum(axis=1, keepdims=True)  # (B, 1, D)
         values = dom[:, focus[at], :]
-        r = np.full(values.shape, np.nan)
+        ranks = np.full(values.shape, np.nan)
         for b in range(dom.shape[0]):
             for k in range(dom.shape[2]):
-                col = ordered[b, : count[b, k], k]
+                col = ordered[b, : count[b, 0, k], k]
                 v = values[b, :, k]
                 left = np.searchsorted(col, v, side="left")
                 right = np.searchsorted(col, v, side="right")
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    r[b, :, k] = np.where(
-                        np.isnan(v), np.nan, (left + right + 1) / 2.0 / count[b, k]
-                    )
-        x = np.full(r.shape, np.nan)
-        for code, name in enumerate(SCALINGS):
-            sel = scaling == code
-            if sel.any() and name == "percentile":
-                x[sel] = 100.0 * r[sel]
-            elif sel.any() and name == "exponential":
-                x[sel] = exponential(r[sel])
-        out[:, at, :] = x
+                ranks[b, :, k] = np.where(np.isnan(v), np.nan, (left + right + 1) / 2.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, at, :] = _on_scale(ranks, count, scaling)
     return out
 
 
@@ -502,8 +500,8 @@ def run_uncertainty(prep: Prepared, a: Assumptions) -> UncertaintyResult:
         sc = focus_scores(prep, d, idx, errors, focus)
         scores[idx] = sc
         classes[idx] = _classes(sc, spec)
-        ranks[idx] = _focus_ranks_of(sc, prep)
-    base_ranks = _focus_ranks(base_score[None, :], prep)[0]
+        ranks[idx] = _focus_ranks(sc, prep)
+    base_ranks = _focus_ranks(base_score[None, focus], prep)[0]
     base_class = _classes(base_score[None, focus], spec)[0]
     per_year, outputs = _per_year(prep, a, focus, ranks, classes, base_ranks, base_class)
     change = None
@@ -565,12 +563,8 @@ def _check_base(prep: Prepared, base_score: np.ndarray) -> None:
         )
 
 
-def _focus_ranks(score: np.ndarray, prep: Prepared) -> np.ndarray:
-    return np.concatenate([_ranks(score[:, rows]) for _, rows in prep.rank_sets], axis=1)
-
-
-def _focus_ranks_of(focus_score: np.ndarray, prep: Prepared) -> np.ndarray:
-    """:func:`_focus_ranks` of scores already cut to the focus rows (in ``rank_sets``
+def _focus_ranks(focus_score: np.ndarray, prep: Prepared) -> np.ndarray:
+    """Ranks within each rank set of scores cut to the focus rows (in ``rank_sets``
     order)."""
     bounds = np.cumsum([0, *(len(rows) for _, rows in prep.rank_sets)])
     return np.concatenate(

@@ -114,20 +114,17 @@ def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
         )
     from buurtbalans.exports import terminal_text  # names: markup escaped, no control chars
 
-    coded = [str(c) in _CODED for c in df.columns]
+    def cell(value: object, column: object) -> str:
+        if pd.isna(value):
+            return ""
+        if isinstance(value, float):
+            return f"{value:.1f}"
+        if str(column) in _CODED:  # a code with a word in the catalogue
+            return label(f"val_{column}_{value}", lang, terminal_text(value))
+        return terminal_text(value)
+
     for row in df.head(limit).itertuples(index=False):
-        table.add_row(
-            *[
-                ""
-                if pd.isna(v)
-                else f"{v:.1f}"
-                if isinstance(v, float)
-                else label(f"val_{c}_{v}", lang, terminal_text(v))
-                if is_coded
-                else terminal_text(v)
-                for v, c, is_coded in zip(row, df.columns, coded, strict=True)
-            ]
-        )
+        table.add_row(*[cell(v, c) for v, c in zip(row, df.columns, strict=True)])
     out.print(table)
     if len(df) > limit:
         out.print(t("cli_more_rows", n=len(df) - limit))

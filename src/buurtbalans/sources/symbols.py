@@ -198,10 +198,7 @@ def parse_frame(
     ]
     for column in columns:
         if column not in text_cols:
-            values, status = parse_values(
-                df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
-            )
-            out[column] = (values.to_numpy(), status.to_numpy())
+            out[column] = _one_column(df, column, file=file, first_row=first_row)
     if not text_cols:
         return out
     for start in range(0, len(text_cols), _BLOCK_COLUMNS):  # memory stays bounded
@@ -211,6 +208,16 @@ def parse_frame(
 
 
 _BLOCK_COLUMNS = 12  # columns tested in one pass
+
+
+def _one_column(
+    df: pd.DataFrame, column: str, *, file: str, first_row: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One column through :func:`parse_values` (its values, or its error)."""
+    values, status = parse_values(
+        df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
+    )
+    return values.to_numpy(), status.to_numpy()
 
 
 def _parse_text_block(
@@ -248,10 +255,7 @@ def _parse_text_block(
     numbers, symbol = numbers.reshape(shape), symbol.reshape(shape)
     for i, column in enumerate(columns):
         if both_marks[i] or odd[i].any():
-            values, status = parse_values(
-                df[column].reset_index(drop=True), file=file, column=column, first_row=first_row
-            )
-            out[column] = (values.to_numpy(), status.to_numpy())
+            out[column] = _one_column(df, column, file=file, first_row=first_row)
             continue
         values = numbers[i]
         status = np.where(np.isnan(values), symbol[i], OK).astype(object)

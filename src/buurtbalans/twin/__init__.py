@@ -154,18 +154,17 @@ def load_twin(
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
         pending: dict[int, Future[ImportBatch]] = {}
 
-        def submit(upto: int) -> None:
-            for i in range(min(upto, len(entries))):
-                entry = entries[i]
-                if i in pending or entry["kind"] == "kosten" or i < done:
+        def submit(start: int, upto: int) -> None:  # the files start … upto-1, once each
+            for j in range(start, min(upto, len(entries))):
+                entry = entries[j]
+                if j in pending or entry["kind"] == "kosten":
                     continue
                 reeksen = entry["kind"] == "reeksen"
                 mapping = folder / str(entry["mapping"]) if reeksen else None
-                pending[i] = pool.submit(_read_file, folder / str(entry["file"]), mapping)
+                pending[j] = pool.submit(_read_file, folder / str(entry["file"]), mapping)
 
-        done = 0
         for i, entry in enumerate(entries):
-            submit(i + ahead)
+            submit(i, i + ahead)
             if entry["kind"] == "kosten":
                 gm = str(entry["gemeente"])
                 areas = store.areas(gm, level="buurt", vintage=int(manifest["years"][-1]))  # type: ignore[index]
@@ -175,7 +174,6 @@ def load_twin(
             else:
                 batch = pending.pop(i).result()
             store.write(batch)
-            done = i + 1
             step(str(entry["file"]))
     claim_for_twin(store, manifest, complete=True)
 
