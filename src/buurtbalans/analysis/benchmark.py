@@ -19,6 +19,7 @@ import pandas as pd
 from buurtbalans.errors import DataError
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.store import Store
+from buurtbalans.store.levels import level_observations
 
 # structural characteristics for automatic peers: (indicator, log-transform)
 DEFAULT_FEATURES: tuple[tuple[str, bool], ...] = (
@@ -103,7 +104,7 @@ def gemeente_values(
     """Long table of gemeente-level values: code, name, period, indicator, value, status;
     with ``gemeente``, only the values of its world (real or synthetic, see
     :func:`same_world`)."""
-    obs = same_world(store, store.observations(indicators, level="gemeente"), gemeente)
+    obs = same_world(store, level_observations(store, indicators, "gemeente"), gemeente)
     obs["name"] = obs["area_code"].map(gemeente_names(store))
     return obs.rename(columns={"area_code": "code"})
 
@@ -113,7 +114,7 @@ def land_values(
 ) -> pd.DataFrame:
     """The land rows (NL01) of ``gemeente``'s world: a real gemeente never gets the demo's
     synthetic 'Nederland', a synthetic one never the real one."""
-    obs = store.observations(list(indicators), level="land", periods=list(periods))
+    obs = level_observations(store, list(indicators), "land", periods)
     return same_world(store, obs, gemeente)
 
 
@@ -130,9 +131,7 @@ def nl_value(
     ``values`` must hold one world only (:func:`gemeente_values` with ``gemeente``);
     ``land``: the land rows of that world, when already read (:func:`land_values`)."""
     if land is None:
-        land = same_world(
-            store, store.observations([indicator], level="land", periods=[period]), gemeente
-        )
+        land = same_world(store, level_observations(store, [indicator], "land", [period]), gemeente)
     land = land[(land["indicator"] == indicator) & (land["period"] == period)]
     if len(land) and land["value"].notna().any():
         return float(land["value"].dropna().iloc[0])
@@ -326,7 +325,7 @@ def compare(
     (city + peers), z-score against the peers, and notes on missing peers."""
     cat = catalogue()
     values = gemeente_values(store, indicators, gemeente)
-    land = same_world(store, store.observations(indicators, level="land"), gemeente)
+    land = same_world(store, level_observations(store, indicators, "land"), gemeente)
     group = [gemeente, *peers.codes]
     rows = []
     for ind, part in values[values["code"].isin(group)].groupby("indicator"):
@@ -386,8 +385,9 @@ def group_values(
 def rank_table(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) -> pd.DataFrame:
     """Heat-table data: direction-aware ranks of every gemeente in the group, by indicator."""
     cat = catalogue()
-    values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
     group = [gemeente, *peers.codes]
+    values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
+    values = values[values["code"].isin(group)]
     out = {}
     for row in comparison.itertuples():
         part = values[(values["indicator"] == row.indicator) & (values["period"] == row.jaar)]
@@ -508,15 +508,14 @@ def standouts(
     city_name = gemeente_names(store).get(gemeente, gemeente)
     cat = catalogue()
     values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
+    values = values[values["code"].isin([gemeente, *peers.codes])]
     rows = []
     for row in comparison.itertuples():
         meta = cat.get(row.indicator)
         if meta is None or meta.kind not in STANDOUT_KINDS:
             continue
         part = values[
-            (values["indicator"] == row.indicator)
-            & (values["period"] == row.jaar)
-            & values["code"].isin([gemeente, *peers.codes])
+            (values["indicator"] == row.indicator) & (values["period"] == row.jaar)
         ].dropna(subset=["value"])
         order = part.sort_values(["value", "code"], ascending=[False, True])
         size = len(order)

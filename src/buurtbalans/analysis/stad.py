@@ -42,6 +42,7 @@ from buurtbalans.errors import DataError
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.sources.regios import Aggregate, Region, aggregate, region_of, registry
 from buurtbalans.store import Store
+from buurtbalans.store.levels import level_observations
 
 THEMES: dict[str, tuple[str, ...]] = {
     "demografie": (
@@ -197,8 +198,8 @@ class _Data:
     """The gemeente and NL values the analysis reads, indexed for quick lookups."""
 
     def __init__(self, store: Store, ids: list[str]) -> None:
-        obs = store.observations(ids, level="gemeente")
-        land = store.observations(ids, level="land")
+        obs = level_observations(store, ids, "gemeente")
+        land = level_observations(store, ids, "land")
         sources = store.sources().set_index("source_id")
         self.table_of = sources["table_id"].to_dict()
         obs = obs.rename(columns={"area_code": "code"})
@@ -307,7 +308,8 @@ def stad_analysis(
             if ind in FORECASTS:
                 forecast += _forecast(data, ind, gemeente, region, tot, meta.kind)
     if region is not None:
-        lacking = sorted({m for m in region.members if m not in set(data.values["code"])})
+        present = set(data.values["code"])
+        lacking = sorted(m for m in region.members if m not in present)
         if lacking:
             notes.append(
                 f"{region.name}: {len(lacking)} gemeente(n) zonder gegevens in de store "

@@ -197,6 +197,7 @@ def warm_up(access: StoreAccess) -> str | None:
     once: it reads and caches the national input rows (memory and next to the store) that
     every gemeente's national reference ranks among. Returns that gemeente's code (None
     for an empty store); a failure is logged, never raised (requests then compute)."""
+    from buurtbalans.store.levels import level_observations
     from buurtbalans.web import views
 
     try:
@@ -211,6 +212,8 @@ def warm_up(access: StoreAccess) -> str | None:
                 ("analysis", g["code"], spec.hash(), van, jaar),
                 lambda: views.analysis(st, g["code"], spec, van, jaar),
             )
+            for level in ("gemeente", "land"):  # what benchmark and stad read of all NL
+                level_observations(st, None, level)
             return str(g["code"])
     except Exception:  # warming is an optimisation: requests compute what it did not
         log.warning("warming the national reference failed", exc_info=True)
