@@ -153,3 +153,39 @@ def test_one_buurt_in_the_top_class_is_singular(taal, one):
     fields = {"tot": 2024, "top": "zeer hoog", "highest": "A", "lowest": "B"}
     assert one in t("map_score_text", taal, n=1, **fields)
     assert "1 buurten" not in t("map_score_text", taal, n=1, **fields)
+
+
+def _msg_calls() -> list[tuple[str, str, set[str] | None]]:
+    """Every ``Msg("key", field=...)`` in the package source: (file, key, fields)."""
+    import ast
+    from pathlib import Path
+
+    import buurtbalans
+
+    calls = []
+    for path in sorted(Path(buurtbalans.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Msg"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                named = {k.arg for k in node.keywords if k.arg}
+                spread = any(k.arg is None for k in node.keywords)  # **fields: not checked
+                calls.append((path.name, str(node.args[0].value), None if spread else named))
+    return calls
+
+
+def test_every_message_the_code_raises_is_in_the_catalogue_with_its_fields() -> None:
+    """A ``Msg`` key missing from the catalogue would fail only when that error happens;
+    a field the text asks for but the call does not give would fail then too."""
+    calls = _msg_calls()
+    assert len(calls) > 40
+    for name, key, given_ in calls:
+        assert key in TERMS, f"{name}: Msg({key!r}) is not in the catalogue"
+        wanted = set().union(
+            *(_fields(x) for lang in ("nl", "en") for x in _texts(TERMS[key][lang]))
+        )
+        if given_ is not None:
+            assert wanted - {"n", "count"} <= given_ | {"n", "count"}, (name, key, wanted - given_)

@@ -4,7 +4,7 @@ formatting (nl_NL / en_GB).
 
 The catalogue is the union of ``report/terms.toml`` (the report's words) and the files in
 this package (``ui.toml``: dashboard, console, errors, table columns; ``help.toml``: the
-console's --help). A key is defined
+console's --help; ``errors_*.toml``: the library's messages, one file per part). A key is defined
 once; a value is a string, or a table of plural forms (``one`` / ``other``) chosen by the
 number in the field ``n``.
 
@@ -35,8 +35,14 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 LANGUAGES = ("nl", "en")
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-# inside the package (no import of report)
-_FILES = ("report/terms.toml", "terms/ui.toml", "terms/help.toml")
+# inside the package (no import of report): the report's words, then every file here
+# (ui.toml, help.toml, errors_*.toml: the library's messages, one file per part)
+_FILES = (
+    "report/terms.toml",
+    *sorted(
+        f"terms/{p.name}" for p in files("buurtbalans.terms").iterdir() if p.name.endswith(".toml")
+    ),
+)
 _chosen: ContextVar[str | None] = ContextVar("buurtbalans_taal", default=None)
 
 
