@@ -56,9 +56,18 @@ def test_english_alias(demo_store_path):
 
 def test_mistakes_give_one_clear_line(demo_store_path):
     res = run("stad", "-g", "Voorbeeldstad", "--regio", "waterschap", "--store", demo_store_path)
-    assert res.exit_code == 2 and "provincie, corop" in res.output
+    assert res.exit_code == 2 and "provincie, corop" in _flat(res.output)
     res = run("stad", "-g", "Voorbeeldstad", "--regio", "ggd", "--store", demo_store_path)
     assert res.exit_code == 0  # no GGD region for the demo: said, not a crash
-    assert "geen regio" in res.output
+    assert "Geen regio: GM9999" in _flat(res.output)
     res = run("stad", "-g", "Voorbeeldstad", "--tot", 3000, "--store", demo_store_path)
-    assert res.exit_code == 2 and "between 1900 and 2100" in res.output
+    assert res.exit_code == 2 and "tussen 1900 en 2100" in _flat(res.output)
+    res = run(
+        "stad", "-g", "Voorbeeldstad", "--tot", 3000, "--taal", "en", "--store", demo_store_path
+    )
+    assert res.exit_code == 2 and "between 1900 and 2100" in _flat(res.output)
+
+
+def _flat(output: str) -> str:
+    """The text of a console answer without the panel's borders and line breaks."""
+    return " ".join(line.strip("│╭╮╰╯─ ") for line in output.splitlines())

@@ -151,7 +151,7 @@ def test_hand_built_store_trend_words_and_region(tmp_path):
     assert a.region.name == "Twente"
     # Twente has 14 gemeenten and the store three: no regional value, and it is said
     assert math.isnan(row["regio"]) and "GM0147" in row["regio_ontbreekt"]
-    assert any("Twente" in n for n in a.notes)
+    assert any("Twente" in n.text("nl") for n in a.notes)
     assert row["verandering"] == pytest.approx(1.0) and row["tempo_nl"] == "tegengesteld"
     assert row["aandachtspunt"] and row["rang"] == 4 and row["bron"] == "70072NED"
     # indicators without a series are kept and named, not dropped

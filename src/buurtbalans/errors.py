@@ -41,6 +41,22 @@ class Msg:
         return f"Msg({self.key!r}, {self.values!r})"
 
 
+class Both:
+    """A field of a message given in both languages, e.g. an indicator's label from the
+    codebook: ``Msg("…", indicators=[Both(label_nl, label_en), …])``."""
+
+    __slots__ = ("en", "key", "nl")
+
+    def __init__(self, nl: str, en: str) -> None:
+        self.key, self.nl, self.en = None, nl, en
+
+    def text(self, taal: str) -> str:
+        return self.nl if taal == "nl" else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
 def _text(part: str | Msg, taal: str) -> str:
     return part.text(taal) if isinstance(part, Msg) else part
 
@@ -126,6 +142,7 @@ class MissingExtraError(BuurtbalansError, ImportError):
 
 
 __all__ = [
+    "Both",
     "BuurtbalansError",
     "DataError",
     "MissingExtraError",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.store import Store
 from buurtbalans.store.levels import level_observations
@@ -196,10 +196,7 @@ def features(
         if log:
             logged.add(f"{feat}_{period}")
     if not cols:
-        raise DataError(
-            "no structural characteristics at gemeente level in the store",
-            fix="import KWB data with gemeente rows (e.g. municipalities.topojson)",
-        )
+        raise DataError(Msg("err_bm_no_features"), fix=Msg("fix_bm_gemeente_rows"))
     frame = pd.DataFrame(cols)
     frame.attrs["log"] = sorted(logged)  # compared on a log scale (size-like features)
     return frame, notes
@@ -220,14 +217,13 @@ def auto_peers(
     enough = feats.notna().sum(axis=1) >= (feats.shape[1] + 1) // 2
     if gemeente not in feats.index:
         raise DataError(
-            f"{gemeente} has no structural characteristics in the store",
-            fix="import gemeente-level KWB data for it",
+            Msg("err_bm_gemeente_no_features", gemeente=gemeente), fix=Msg("fix_bm_import_gemeente")
         )
     used = [c for c in feats.columns if pd.notna(feats.at[gemeente, c])]
     if not used:
         raise DataError(
-            f"{gemeente} has none of the structural characteristics in the store",
-            fix="import gemeente-level KWB data for it",
+            Msg("err_bm_gemeente_none_of_features", gemeente=gemeente),
+            fix=Msg("fix_bm_import_gemeente"),
         )
     scaled = feats[used].copy()
     for c in set(feats.attrs.get("log", [])) & set(used):
@@ -293,12 +289,11 @@ def given_peers(store: Store, gemeente: str, names: Sequence[str]) -> Peers:
     mixed = [c for c in codes if (c in fake) != (gemeente in fake)]
     if mixed:
         names_by_code = gemeente_names(store)
-        shown = ", ".join(f"{names_by_code.get(c, c)} ({c})" for c in mixed)
-        kind = "real" if gemeente in fake else "synthetic"
+        shown = [f"{names_by_code.get(c, c)} ({c})" for c in mixed]
+        kind = Msg("bm_kind_real" if gemeente in fake else "bm_kind_synthetic")
         raise DataError(
-            f"{shown} {'is' if len(mixed) == 1 else 'are'} {kind} and {gemeente} is not: "
-            "synthetic and real gemeenten are never compared",
-            fix="name peers of the same kind (real gemeenten for a real one)",
+            Msg("err_bm_mixed_worlds", shown=shown, n=len(mixed), kind=kind, gemeente=gemeente),
+            fix=Msg("fix_bm_same_world"),
         )
     names_by_code = gemeente_names(store)
     table = pd.DataFrame(
@@ -367,8 +362,7 @@ def compare(
         )
     if not rows:
         raise DataError(
-            f"no gemeente-level indicators for {gemeente}",
-            fix="import data with gemeente rows (KWB, health)",
+            Msg("err_bm_no_gemeente_indicators", gemeente=gemeente), fix=Msg("fix_bm_gemeente_data")
         )
     return pd.DataFrame(rows).sort_values(["thema", "indicator"], ignore_index=True)
 

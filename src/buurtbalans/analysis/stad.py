@@ -38,7 +38,7 @@ from buurtbalans.analysis.benchmark import (
     gemeente_names,
     given_peers,
 )
-from buurtbalans.errors import DataError
+from buurtbalans.errors import Both, DataError, Msg
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.sources.regios import Aggregate, Region, aggregate, region_of, registry
 from buurtbalans.store import Store
@@ -171,7 +171,7 @@ class StadAnalysis:
     table: pd.DataFrame
     series: pd.DataFrame
     forecast: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
 
     def themes_covered(self) -> list[str]:
         """Themes with at least one indicator with a trend for the city."""
@@ -273,17 +273,15 @@ def stad_analysis(
     ggd or arbeidsmarktregio; ``regions``: an extra registry (e.g. fetched from "Gebieden
     in Nederland"), used before the packaged one."""
     if tot < van:
-        raise DataError(f"--van {van} is after --tot {tot}", fix=f"use --van {tot} --tot {van}")
+        raise DataError(
+            Msg("err_st_van_after_tot", van=van, tot=tot), fix=Msg("fix_st_swap", van=van, tot=tot)
+        )
     cat = catalogue()
-    notes: list[str] = []
+    notes: list[Msg] = []
     ids = needed_indicators()
     data = _Data(store, ids)
     if data.values.empty or gemeente not in set(data.values["code"]):
-        raise DataError(
-            f"no gemeente-level series for {gemeente} in the store",
-            fix="import gemeente-level tables (buurtbalans.sources.cbs_regional, e.g. "
-            "70072NED) or run `buurtbalans demo` for the synthetic example",
-        )
+        raise DataError(Msg("err_st_no_series", gemeente=gemeente), fix=Msg("fix_st_import"))
     group = _peers(store, gemeente, peers, k, tot)
     from buurtbalans.demo_stad import DEMO_REGIONS
 
@@ -293,7 +291,7 @@ def stad_analysis(
         region = region_of(table, gemeente, region_kind, tot)
     except DataError as exc:
         region = None
-        notes.append(f"geen regio: {exc}")
+        notes.append(Msg("st_note_no_region", reason=exc.term or str(exc)))
     names = gemeente_names(store)
     nl_name = "Nederland"
     rows, series, forecast = [], [], []
@@ -311,14 +309,22 @@ def stad_analysis(
         present = set(data.values["code"])
         lacking = sorted(m for m in region.members if m not in present)
         if lacking:
+            shown = [names.get(c, c) for c in lacking[:8]] + (["…"] if len(lacking) > 8 else [])
             notes.append(
-                f"{region.name}: {len(lacking)} gemeente(n) zonder gegevens in de store "
-                f"({', '.join(lacking[:8])}); de regio heeft dan geen waarde"
+                Msg("st_note_region_lacking", region=region.name, n=len(lacking), gemeenten=shown)
             )
     result = pd.DataFrame(rows)
     missing = result.loc[result["status"] != "ok", "indicator"].tolist()
     if missing:
-        notes.append(f"{len(missing)} indicator(en) zonder reeks voor {gemeente}: {missing}")
+        labels = [Both(cat[i].label_nl, cat[i].label_en) if i in cat else i for i in missing]
+        notes.append(
+            Msg(
+                "st_note_no_series",
+                n=len(missing),
+                gemeente=names.get(gemeente, gemeente),
+                indicators=labels,
+            )
+        )
     return StadAnalysis(
         gemeente,
         str(names.get(gemeente, gemeente)),

@@ -103,7 +103,7 @@ def console_heading(column: object, taal_: str) -> str:
 def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
     import pandas as pd
 
-    from buurtbalans.terms import label
+    from buurtbalans.terms import label, number
 
     lang = taal()
     table = Table(title=escape(title), show_lines=False)
@@ -118,7 +118,7 @@ def _print(df: pd.DataFrame, title: str, limit: int = 40) -> None:
         if pd.isna(value):
             return ""
         if isinstance(value, float):
-            return f"{value:.1f}"
+            return number(value, lang, 1)
         if str(column) in _CODED:  # a code with a word in the catalogue
             return label(f"val_{column}_{value}", lang, terminal_text(value))
         return terminal_text(value)

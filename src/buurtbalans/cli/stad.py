@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from buurtbalans.cli.app import GemeenteOpt, StoreOpt, _print, _reader, _sheets, app, out
 
@@ -24,22 +25,29 @@ def stad_cmd(
     ] = None,
     aantal: Annotated[int, typer.Option()] = 12,
     regio: Annotated[str, typer.Option()] = "corop",
-    taal: Annotated[str, typer.Option()] = "nl",
+    taal: Annotated[str | None, typer.Option()] = None,
     output: Annotated[Path | None, typer.Option()] = None,
     store: StoreOpt = None,
 ) -> None:
     """Staat van de stad: the gemeente per theme against NL, its region and its peers."""
     from buurtbalans.analysis.stad import stad_analysis
     from buurtbalans.report.chapters.stad import attention, theme_label, theme_texts
-    from buurtbalans.report.terms import t
+    from buurtbalans.report.display import peer_notes
+    from buurtbalans.terms import check_taal, message, t
+    from buurtbalans.terms import taal as user_taal
 
+    try:  # this command's --taal, else the user's (buurtbalans --taal, $BUURTBALANS_TAAL)
+        taal = check_taal(taal) if taal else user_taal()
+    except ValueError:
+        raise typer.BadParameter(t("err_taal", value=taal), param_hint="--taal") from None
     if regio not in REGION_KINDS:
-        raise typer.BadParameter(f"--regio {regio!r}: use one of {', '.join(REGION_KINDS)}")
-    if taal not in ("nl", "en"):
-        raise typer.BadParameter(f"--taal {taal!r}: use nl or en")
+        raise typer.BadParameter(
+            message("err_cli_regio", taal, {"value": regio, "kinds": list(REGION_KINDS)}),
+            param_hint="--regio",
+        )
     for name, year in (("--van", van), ("--tot", tot)):
         if not 1900 <= year <= 2100:
-            raise typer.BadParameter(f"{name} {year}: give a year between 1900 and 2100")
+            raise typer.BadParameter(t("err_cli_year", taal, year=str(year)), param_hint=name)
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
         a = stad_analysis(st, code, van, tot, peers=peers, k=aantal, region_kind=regio)
@@ -48,8 +56,10 @@ def stad_cmd(
         out.print(f"  {t('col_stad_region', taal)}: {a.region.name} ({a.region.kind})")
     names = a.peers.table["naam"].fillna(a.peers.table["code"]).tolist()[1:]
     out.print(f"  {', '.join(names)}")
-    for note in [*a.peers.notes, *a.notes]:
-        out.print(f"  {note}")
+    notes = [*peer_notes(a.peers.table, a.peers.method, taal, a.name)]
+    notes += [n.text(taal) for n in a.notes]
+    for note in notes:
+        out.print(f"  {escape(note)}")
     for theme, parts in theme_texts(a, taal).items():
         out.print(f"\n[bold]{theme_label(theme, taal)}[/bold]")
         for part in ("situatie", "trends", "vooruitblik"):
@@ -94,7 +104,7 @@ def stad_cmd(
                 "regio": a.region.__dict__ if a.region else None,
                 "peers": a.peers.method,
                 "criteria": a.peers.notes,
-                "notes": a.notes,
+                "notes": notes,
             },
         )
 

@@ -6,11 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from buurtbalans.cli.app import (
     GemeenteOpt,
     ReferentieOpt,
     StoreOpt,
+    TotOpt,
+    VanOpt,
     _check_order,
     _print,
     _reader,
@@ -23,8 +26,8 @@ from buurtbalans.cli.app import (
 @app.command("onzekerheid")
 def onzekerheid(
     gemeente: GemeenteOpt,
-    van: Annotated[int, typer.Option()],
-    tot: Annotated[int, typer.Option()],
+    van: VanOpt = None,
+    tot: TotOpt = None,
     aannames: Annotated[Path | None, typer.Option()] = None,
     runs: Annotated[int | None, typer.Option()] = None,
     seed: Annotated[int | None, typer.Option()] = None,
@@ -41,7 +44,9 @@ def onzekerheid(
     from buurtbalans.analysis.pipeline import analysis_uncertainty
     from buurtbalans.analysis.uncertainty_assumptions import load_assumptions
     from buurtbalans.cli.analyses import _change
+    from buurtbalans.report.chapters.uncertainty import factor_label, outcome_label
     from buurtbalans.report.terms import reference_label
+    from buurtbalans.terms import message, t, taal
 
     assumptions = load_assumptions(aannames).with_runs(runs, seed)
     with _reader(store) as st:
@@ -53,28 +58,40 @@ def onzekerheid(
         sp = a.index.run.spec
         r = analysis_uncertainty(st, a, code, assumptions)
     s = r.settings
+    lang = taal()
     out.print(
-        f"{s['runs']} varianten (Saltelli N = {s['saltelli_n']}, seed {s['seed']}), "
-        f"factoren: {', '.join(s['factors']) or 'geen'}; referentie {s['reference']}, "
-        f"{reference_label(s['reference'], van, tot)} "
-        f"({s['n_reference']} rijen), vintage {s['vintage']}; aannames: "
-        f"{s['assumptions']['source']}"
+        message(
+            "unc_cli_settings",
+            lang,
+            {
+                "runs": s["runs"],
+                "n": s["saltelli_n"],
+                "seed": str(s["seed"]),
+                "factors": [factor_label(f, lang) for f in s["factors"]],
+                "reference": reference_label(s["reference"], van, tot, lang),
+                "rows": s["n_reference"],
+                "vintage": None if s["vintage"] is None else str(s["vintage"]),
+                "source": s["assumptions"]["source"],
+            },
+        )
     )
     for note in s["notes"]:
-        out.print(f"[yellow]let op:[/yellow] {note}")
+        text = note.text(lang) if hasattr(note, "text") else str(note)
+        out.print(f"[yellow]{t('cli_note', lang)}:[/yellow] {escape(text)}")
     cols = ["area_code", "name", "rang", "klasse", "rang_mediaan", "rang_p05", "rang_p95"]
     cols += ["kans_zeer_hoog", r.top_column]
     latest = r.per_year[r.per_year["period"] == tot].sort_values(["rang", "area_code"])
-    _print(
-        _percent(latest[cols]),
-        f"{sp.name} {tot}: rang (1 = meest achtergesteld), 90%-interval, kansen in %",
-    )
+    _print(_percent(latest[cols]), t("unc_cli_latest", lang, spec=sp.name, year=str(tot)))
     if r.change is not None:
         ch = r.change.sort_values("verandering", ascending=False)
-        _print(_percent(ch), f"verandering {van} → {tot} (> 0 = meer achterstand), kansen in %", 20)
-    sens = r.sensitivity.assign(ST=r.sensitivity["ST"] * 100)
+        _print(_percent(ch), t("unc_cli_change", lang, van=str(van), tot=str(tot)), 20)
+    sens = r.sensitivity.assign(
+        ST=r.sensitivity["ST"] * 100,
+        factor=[factor_label(f, lang) for f in r.sensitivity["factor"]],
+        uitkomst=[outcome_label(o, lang) for o in r.sensitivity["uitkomst"]],
+    )
     sens = sens.pivot_table(index="factor", columns="uitkomst", values="ST", sort=False)
-    _print(sens.reset_index(), "gevoeligheid: totale Sobol-index ST (%) per aanname")
+    _print(sens.reset_index(), t("unc_cli_sens", lang))
     if output:
         _sheets(output, r.tables(), {**s, "spec_name": sp.name})
 

@@ -152,39 +152,56 @@ def veerkracht_crosstab(cross: pd.DataFrame, taal: str) -> dict[str, Any]:
     return display(frame, cols, _words(taal, None, {}), heading=heading)
 
 
-def benchmark(tables: dict[str, Any], taal: str, gemeente_name: str) -> dict[str, Any]:
-    """Peers (with the features compared on), the comparison, standouts and trends."""
-    w = _words(taal, None, {})
-    peers: pd.DataFrame = tables["peers"]
+def _peer_columns(peers: pd.DataFrame, w: Any) -> tuple[list[str], dict[str, str], list[Col]]:
+    """The feature columns of a peer table (``a_inw_2024`` …), their headings and columns."""
     feats = [c for c in peers.columns if re.fullmatch(r"[a-z0-9_]+_\d{4}", str(c))]
-    heading, cols = {}, [Col("naam", "tcol_gemeente", "name"), Col("afstand", "tcol_distance")]
-    cols[1] = Col("afstand", "tcol_distance", "num2")
+    heading = {}
+    cols = [Col("naam", "tcol_gemeente", "name"), Col("afstand", "tcol_distance", "num2")]
     for c in feats:
         ind, year = c.rsplit("_", 1)
         heading[c] = f"{w.indicators.get(ind, ind)} ({year})"
         cols.append(Col(c, "tcol_indicator", "num"))
-    used = {c.rsplit("_", 1)[0] for c in feats}
-    missing = [w.indicators.get(f, f) for f, _ in DEFAULT_FEATURES if f not in used]
-    method = str(tables.get("peer_method", ["auto"])[0])
-    feature_words = words([heading[c] for c in feats], taal)
+    return feats, heading, cols
+
+
+def peer_notes(peers: pd.DataFrame, method: str, taal: str, gemeente_name: str) -> list[str]:
+    """How the peers were chosen and on which characteristics (and which were not
+    available), in ``taal``: the sentences above a benchmark, never the raw criteria."""
+    w = _words(taal, None, {})
+    feats, heading, _ = _peer_columns(peers, w)
     n = max(len(peers) - 1, 0)
     if n == 0:  # nothing to compare with: say so instead of "1 of 1" and empty means
-        empty = {"columns": [], "rows": []}
-        return {
-            "notes": [t("bm_no_peers", taal, gemeente=gemeente_name)],
-            "peers": display(peers, cols, w, heading=heading),
-            "comparison": empty,
-            "standouts": empty,
-            "trends": empty,
-        }
+        return [t("bm_no_peers", taal, gemeente=gemeente_name)]
+    feature_words = words([heading[c] for c in feats], taal)
     if method == "auto":
         notes = [t("bm_method_auto", taal, n=n, gemeente=gemeente_name, features=feature_words)]
     elif method == "regel":
         notes = [t("bm_method_rule", taal, features=feature_words)]
     else:
         notes = [t("bm_method_given", taal)]
-    if missing:
+    used = {c.rsplit("_", 1)[0] for c in feats}
+    missing = [w.indicators.get(f, f) for f, _ in DEFAULT_FEATURES if f not in used]
+    if missing and method != "gegeven":
         notes.append(t("bm_features_missing", taal, n=len(missing), features=words(missing, taal)))
+    return notes
+
+
+def benchmark(tables: dict[str, Any], taal: str, gemeente_name: str) -> dict[str, Any]:
+    """Peers (with the features compared on), the comparison, standouts and trends."""
+    w = _words(taal, None, {})
+    peers: pd.DataFrame = tables["peers"]
+    _, heading, cols = _peer_columns(peers, w)
+    method = str(tables.get("peer_method", ["auto"])[0])
+    notes = peer_notes(peers, method, taal, gemeente_name)
+    if len(peers) <= 1:  # no peers: the note says so; no empty means
+        empty = {"columns": [], "rows": []}
+        return {
+            "notes": notes,
+            "peers": display(peers, cols, w, heading=heading),
+            "comparison": empty,
+            "standouts": empty,
+            "trends": empty,
+        }
     standouts = tables["standouts"].copy()
     if "zin" in standouts:
         standouts["zin"] = [translate_units(str(s), taal) for s in standouts["zin"]]

@@ -14,6 +14,7 @@ from buurtbalans.report.chapters.stad import (
     theme_table,
     theme_texts,
 )
+from buurtbalans.report.display import peer_notes
 from buurtbalans.report.terms import t
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.store import Store
@@ -77,7 +78,10 @@ def stad_payload(a: StadAnalysis, taal: str, synthetic: bool) -> dict[str, Any]:
         "tot": a.tot,
         "regio": a.region.__dict__ if a.region else None,
         "peers": a.peers.table,
-        "notes": [*a.peers.notes, *a.notes],
+        "notes": [
+            *peer_notes(a.peers.table, a.peers.method, taal, a.name),
+            *(n.text(taal) for n in a.notes),
+        ],
         "synthetic": synthetic,
         "themes": themes,
         "aandachtspunten": [attention(r, a, taal) for _, r in att.iterrows()],

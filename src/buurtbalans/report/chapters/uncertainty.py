@@ -49,13 +49,29 @@ def _domain_words(taal: str) -> dict[str, str]:
     }
 
 
-def _factor(name: str, taal: str) -> str:
+def factor_label(name: str, taal: str) -> str:
     """A varied factor ('gewicht inkomen') in ``taal`` ('weight income')."""
     for key in sorted((k for k in TERMS if k.startswith("unc_f_")), key=len, reverse=True):
         nl = key.removeprefix("unc_f_").replace("_", " ")
         if name == nl or name.startswith(nl + " "):
             rest = name[len(nl) :].strip()
             return f"{t(key, taal)} {_domain_words(taal).get(rest, rest)}".strip()
+    return name
+
+
+OUTCOMES = (  # the sensitivity outcomes of analysis.uncertainty, by their name there
+    ("gemiddelde rangverschuiving", "unc_out_shift"),
+    ("aandeel klasse anders", "unc_out_class"),
+    ("aandeel richting anders", "unc_out_direction"),
+)
+
+
+def outcome_label(name: str, taal: str) -> str:
+    """A sensitivity outcome ('aandeel klasse anders 2024') in ``taal`` ('share in
+    another class 2024')."""
+    for prefix, key in OUTCOMES:
+        if name.startswith(prefix):
+            return f"{t(key, taal)}{name[len(prefix) :]}"
     return name
 
 
@@ -150,8 +166,8 @@ def findings(result: UncertaintyResult, taal: str = "nl") -> list[str]:
     if len(shift) >= 2:
         a, b = shift.sort_values("ST", ascending=False).iloc[:2].to_dict("records")
         out.append(
-            t("unc_sens", taal, a=_factor(a["factor"], taal), sa=_num(a["ST"], taal),
-              b=_factor(b["factor"], taal), sb=_num(b["ST"], taal))
+            t("unc_sens", taal, a=factor_label(a["factor"], taal), sa=_num(a["ST"], taal),
+              b=factor_label(b["factor"], taal), sb=_num(b["ST"], taal))
         )  # fmt: skip
     classes = sens[
         sens["uitkomst"] == "aandeel klasse anders" + ("" if year is None else f" {year}")
@@ -160,7 +176,7 @@ def findings(result: UncertaintyResult, taal: str = "nl") -> list[str]:
     if len(classes):
         top_factor = classes.iloc[0]
         out.append(
-            t("unc_class_driver", taal, a=_factor(top_factor["factor"], taal),
+            t("unc_class_driver", taal, a=factor_label(top_factor["factor"], taal),
               sa=_num(top_factor["ST"], taal), label=shown)
         )  # fmt: skip
     ch = result.change
@@ -238,7 +254,7 @@ def build_uncertainty_chapter(result: UncertaintyResult, taal: str = "nl") -> di
         raise ValueError(f"taal {taal!r}: use 'nl' or 'en'")
     s = result.settings
     year, rows = _latest(result)
-    factors = ", ".join(_factor(f, taal) for f in s["factors"]) or "–"
+    factors = ", ".join(factor_label(f, taal) for f in s["factors"]) or "–"
     intro = t("unc_intro", taal, runs=s["runs"], seed=s["seed"], factors=factors, year=year)
     parts = [f"<p>{html.escape(intro)}</p>"]
     items = "".join(f"<li>{html.escape(x)}</li>" for x in findings(result, taal))
@@ -293,7 +309,7 @@ def build_uncertainty(ctx: ReportContext) -> Chapter | None:
         return None
     s = result.settings
     year, rows = _latest(result)
-    factors = ", ".join(_factor(f, ctx.taal) for f in s["factors"]) or "–"
+    factors = ", ".join(factor_label(f, ctx.taal) for f in s["factors"]) or "–"
     ch = Chapter("onzekerheid", ctx.t("unc_title"))
     ch.text(ctx.t("unc_intro", runs=s["runs"], seed=s["seed"], factors=factors, year=year))
     ch.items(findings(result, ctx.taal))
