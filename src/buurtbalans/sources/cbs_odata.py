@@ -76,8 +76,7 @@ def kwb_table(year: int) -> KwbTable:
     """The KWB table for a year, or a clear error listing the years known."""
     if year not in KWB_TABLES:
         raise SourceError(
-            f"no KWB table known for {year}; known years: "
-            f"{min(KWB_TABLES)}-{max(KWB_TABLES)}. Fix: pick one of those"
+            Msg("err_cx_no_kwb_table", year=year, low=min(KWB_TABLES), high=max(KWB_TABLES))
         )
     return KWB_TABLES[year]
 
@@ -153,12 +152,12 @@ class CBSOData:
         cached = self._cache_path(url, params)
         if cached.exists():
             return json.loads(cached.read_text("utf-8"))
-        last: Exception | None = None
+        last: Msg | Exception | None = None
         for attempt in range(self.retries):
             try:
                 response = self.client.get(url, params=params)
                 if response.status_code in (429, 500, 502, 503, 504):
-                    last = SourceError(f"CBS answered {response.status_code} for {url}")
+                    last = Msg("err_cx_cbs_status", status=response.status_code, url=url)
                 else:
                     response.raise_for_status()
                     data = response.json()
@@ -167,18 +166,17 @@ class CBSOData:
                     return data
             except httpx.HTTPStatusError as exc:
                 raise SourceError(
-                    f"CBS answered {exc.response.status_code} for {exc.request.url}. Fix: "
-                    "check the table id and filter (buurtbalans knows the KWB ids per year)"
+                    Msg(
+                        "err_cx_cbs_refused",
+                        status=exc.response.status_code,
+                        url=str(exc.request.url),
+                    )
                 ) from exc
             except (httpx.TransportError, ValueError) as exc:
                 last = exc
             if attempt + 1 < self.retries:
                 time.sleep(self.backoff * 2**attempt)
-        raise SourceError(
-            f"could not reach CBS StatLine at {url} after {self.retries} tries ({last}). "
-            "Fix: check the internet connection, or import a downloaded kwb-YYYY.xlsx with "
-            "`buurtbalans import file`"
-        )
+        raise SourceError(Msg("err_cx_unreachable", url=url, n=self.retries, reason=last))
 
     def fetch(
         self, table: str, resource: str, params: dict[str, str] | None = None, *, feed: bool = False
@@ -192,7 +190,7 @@ class CBSOData:
         while url:
             page = self.get_json(url, query)
             if "value" not in page:
-                raise SourceError(f"unexpected CBS response for {url}: no 'value' array")
+                raise SourceError(Msg("err_cx_no_value_array", url=url))
             rows.extend(page["value"])
             if next_link := page.get("odata.nextLink"):
                 url, query = next_link, None
@@ -208,7 +206,7 @@ class CBSOData:
         """The table's TableInfos entry."""
         rows = self.fetch(table, "TableInfos")
         if not rows:
-            raise SourceError(f"CBS table {table} has no TableInfos")
+            raise SourceError(Msg("err_cx_no_tableinfos", table=table))
         return rows[0]
 
     def gemeente_codes(self, table: str, names_or_codes: Iterable[str]) -> list[str]:
@@ -229,10 +227,7 @@ class CBSOData:
             elif text.lower() in by_name:
                 out.append(by_name[text.lower()])
             else:
-                raise SourceError(
-                    f"CBS table {table} has no gemeente named {text!r}. Fix: "
-                    "check the spelling or give the code (GM0141)"
-                )
+                raise SourceError(Msg("err_cx_no_gemeente_named", table=table, name=text))
         return out
 
     def kwb_year(self, year: int, gemeenten: list[str] | None) -> ImportBatch:
@@ -243,8 +238,7 @@ class CBSOData:
         info = self.table_info(table)
         if str(info.get("Period", "")).strip() != str(year):
             raise SourceError(
-                f"table {table} is period {info.get('Period')!r}, not {year}. "
-                "Fix: report this; the KWB table registry needs updating"
+                Msg("err_cx_period_mismatch", table=table, period=info.get("Period"), year=year)
             )
         props = self.fetch(table, "DataProperties")
         keys = resolve_odata_keys(props)
@@ -299,15 +293,10 @@ def rows_to_batch(
         rows = [{"WijkenEnBuurten": code, **values} for code, values in rows.items()]
     df = pd.DataFrame(rows)
     if df.empty:
-        raise SourceError(
-            f"CBS table {table} returned no rows for this selection. Fix: check "
-            "the gemeente codes exist in that year"
-        )
+        raise SourceError(Msg("err_cx_no_rows", table=table))
     if "WijkenEnBuurten" not in df.columns:
         raise DataError(
-            "no WijkenEnBuurten key in the data",
-            file=file_name,
-            fix="fetch the UntypedDataSet or TypedDataSet of a KWB table",
+            Msg("err_cx_no_wijkenenbuurten"), file=file_name, fix=Msg("fix_cx_fetch_kwb_dataset")
         )
     keys = resolve_odata_keys(props)
     columns = {k: v for k, v in keys.items() if k in df.columns}
@@ -341,9 +330,9 @@ def read_saved_table(directory: Path) -> ImportBatch:
     need = ["TableInfos.json", "DataProperties.json"]
     if missing := [n for n in need if not (directory / n).exists()]:
         raise DataError(
-            f"missing {missing} in the saved OData folder",
+            Msg("err_cx_saved_missing", missing=missing, n=len(missing)),
             file=str(directory),
-            fix="save the table's TableInfos and DataProperties next to the data",
+            fix=Msg("fix_cx_saved_missing"),
         )
 
     def load(name: str) -> Any:
@@ -351,9 +340,9 @@ def read_saved_table(directory: Path) -> ImportBatch:
             data = json.loads((directory / name).read_text("utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise DataError(
-                f"cannot read {name}: {exc}",
+                Msg("err_cx_cannot_read_json", name=name, reason=str(exc)),
                 file=str(directory / name),
-                fix="save the OData response again (it must be JSON)",
+                fix=Msg("fix_cx_save_json"),
             ) from exc
         return data["value"] if isinstance(data, dict) and "value" in data else data
 
@@ -361,15 +350,15 @@ def read_saved_table(directory: Path) -> ImportBatch:
     props = load("DataProperties.json")
     if not (isinstance(infos, list) and infos and isinstance(infos[0], dict)):
         raise DataError(
-            "TableInfos.json holds no table description",
+            Msg("err_cx_no_table_description"),
             file=str(directory / "TableInfos.json"),
-            fix="save the table's TableInfos response",
+            fix=Msg("fix_cx_save_tableinfos"),
         )
     if not (isinstance(props, list) and all(isinstance(p, dict) for p in props)):
         raise DataError(
-            "DataProperties.json holds no list of properties",
+            Msg("err_cx_no_properties", name="DataProperties.json"),
             file=str(directory / "DataProperties.json"),
-            fix="save the table's DataProperties response",
+            fix=Msg("fix_cx_save_dataproperties"),
         )
     info = infos[0]
     data_files = [
@@ -377,9 +366,7 @@ def read_saved_table(directory: Path) -> ImportBatch:
     ]
     if not data_files:
         raise DataError(
-            "no data file in the saved OData folder",
-            file=str(directory),
-            fix="save the UntypedDataSet (or TypedDataSet) response as JSON there",
+            Msg("err_cx_no_data_file"), file=str(directory), fix=Msg("fix_cx_save_dataset")
         )
     rows = load(data_files[0].name)
     return rows_to_batch(

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from buurtbalans.errors import DataError, SourceError
+from buurtbalans.errors import DataError, Msg, SourceError
 from buurtbalans.sources.batch import ImportBatch, SourceInfo
 from buurtbalans.sources.cbs_odata import CBSOData
 from buurtbalans.sources.codebook import resolve_odata_keys
@@ -93,11 +93,11 @@ def parse_period(raw: object, *, file: str, row: int) -> int:
     match = PERIOD.match(text)
     if not match:
         raise DataError(
-            f"period {text!r} is not a year (StatLine writes years as 2015JJ00)",
+            Msg("err_cx_period_not_year", period=text),
             file=file,
             row=row,
             column="Perioden",
-            fix="select yearly periods with $filter=substringof('JJ',Perioden)",
+            fix=Msg("fix_cx_yearly_periods"),
         )
     return int(match.group(1))
 
@@ -120,18 +120,14 @@ def regional_rows_to_batch(
     table = str(info.get("Identifier", "")).strip()
     df = pd.DataFrame(rows)
     if df.empty:
-        raise SourceError(
-            f"CBS table {table} returned no rows for this selection. Fix: check the "
-            "gemeente codes and years exist in that table"
-        )
+        raise SourceError(Msg("err_cx_regional_no_rows", table=table))
     for need in ("RegioS", "Perioden"):
         if need not in df.columns:
             raise DataError(
-                f"no {need} dimension in the data of {table}",
+                Msg("err_cx_no_dimension", need=need, table=table),
                 file=file_name,
                 column=need,
-                fix="this reader is for gemeente-level tables (RegioS × Perioden); "
-                "use the KWB connector for WijkenEnBuurten tables",
+                fix=Msg("fix_cx_regional_only"),
             )
     dims = dict(dims or {})
     for dim in _dimension_keys(props):
@@ -140,12 +136,10 @@ def regional_rows_to_batch(
         keys = sorted(df[dim].astype(str).str.strip().unique())
         if dim not in dims:
             raise DataError(
-                f"table {table} has a dimension {dim} with keys {keys[:6]}; which one is meant "
-                "is not given",
+                Msg("err_cx_dimension_open", table=table, dim=dim, keys=keys[:6]),
                 file=file_name,
                 column=dim,
-                fix=f"fix it with dims={{'{dim}': '<key>'}} (e.g. the point forecast, not its "
-                "interval bounds)",
+                fix=Msg("fix_cx_fix_dimension", dim=dim),
             )
         df = df[df[dim].astype(str).str.strip() == dims[dim]]
     region = df["RegioS"].astype(str).str.strip().str.upper()
@@ -159,9 +153,9 @@ def regional_rows_to_batch(
     columns = {k: v for k, v in keys.items() if k in df.columns}
     if not columns:
         raise DataError(
-            f"none of the topics of {table} is in codebook.csv",
+            Msg("err_cx_no_topics_in_codebook", table=table),
             file=file_name,
-            fix="add the topics you need (odata_stems, source_table) to codebook.csv",
+            fix=Msg("fix_cx_add_topics"),
         )
     codes = clean_codes(df["RegioS"], file=file_name, column="RegioS")
     vintage = int(periods.max())

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 
 KINDS = ("count", "share", "rate", "mean", "score", "class")
 POLARITIES = ("+", "-", "0")
@@ -188,13 +188,16 @@ def resolve_odata_keys(
                 for hit in hits:
                     if not titles_agree(ind, str(hit.get("Title", ""))):
                         raise DataError(
-                            f"key {hit['Key']} matches indicator {ind.id} by its stem, but "
-                            f"its title {str(hit.get('Title', '')).strip()!r} disagrees with "
-                            f"the codebook's {' / '.join(map(repr, ind.odata_titles))}",
+                            Msg(
+                                "err_cx_title_disagrees",
+                                odata_key=hit["Key"],
+                                indicator=ind.id,
+                                title=str(hit.get("Title", "")).strip(),
+                                titles=[f"'{title}'" for title in ind.odata_titles],
+                            ),
                             file=file,
                             column=hit["Key"],
-                            fix="check the table; if CBS renamed the topic, add the new title "
-                            "to odata_titles in codebook.csv, otherwise remove the stem there",
+                            fix=Msg("fix_cx_title_disagrees"),
                         )
                 break
         if not hits:
@@ -252,10 +255,10 @@ def resolve_keys_by_stem(
         if ind in columns.values():
             first = next(c for c, i in columns.items() if i == ind)
             raise DataError(
-                f"columns {first!r} and {key!r} both mean indicator {ind}",
+                Msg("err_cx_two_keys_one_indicator", first=first, second=key, indicator=ind),
                 file=file,
                 column=key,
-                fix="keep one of the two columns",
+                fix=Msg("fix_cx_keep_one"),
             )
         columns[key] = ind
     found = set(columns.values())

@@ -77,9 +77,11 @@ def read_path(
         return read_saved_table(path)
     if blad is not None and path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         raise DataError(
-            f"--blad {blad!r} is for spreadsheets; this is a {path.suffix or 'plain'} file",
+            Msg("err_cx_blad_not_sheet", blad=blad, suffix=path.suffix)
+            if path.suffix
+            else Msg("err_cx_blad_plain_file", blad=blad),
             file=str(path),
-            fix="leave out --blad",
+            fix=Msg("fix_cx_leave_out_blad"),
         )
     common = {"encoding": encoding, "sheet": blad}
     if mapping is not None:

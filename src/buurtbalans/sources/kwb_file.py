@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
 from buurtbalans.sources.boundaries import boundaries_frame, check_boundaries, read_geofile
 from buurtbalans.sources.codebook import indicator_for_column
@@ -53,18 +53,12 @@ def _need_year(path: Path, jaar: int | None, vintage: int | None = None) -> int:
         jaar = validate_year(jaar, what="--jaar", file=str(path))
     year = reconcile_year({"the file name": year_from_name(path), "--jaar": jaar}, file=str(path))
     if year is None:
-        raise DataError(
-            "cannot tell which KWB year this file is",
-            file=str(path),
-            fix="pass the year, e.g. --jaar 2014",
-        )
+        raise DataError(Msg("err_cx_kwb_year_unknown"), file=str(path), fix=Msg("fix_cx_pass_jaar"))
     if vintage is not None and check_vintage(vintage, file=str(path)) != year:
         raise DataError(
-            f"--vintage {vintage} does not fit a KWB {year} file: its codes are the {year} "
-            "indeling",
+            Msg("err_cx_vintage_not_kwb", vintage=vintage, year=year),
             file=str(path),
-            fix=f"leave out --vintage (or give --vintage {year}); to compare with another "
-            "indeling, import both years and use the crosswalk (buurtbalans crosswalk)",
+            fix=Msg("fix_cx_vintage_not_kwb", year=year),
         )
     return year
 
@@ -78,11 +72,11 @@ def _year_column(df: pd.DataFrame, year: int, *, file: str) -> None:
     if (years != year).any():
         pos = int((years != year).to_numpy().nonzero()[0][0])
         raise DataError(
-            f"column {column!r} says {int(years.iloc[pos])}, but this is a KWB {year} file",
+            Msg("err_cx_year_column", column=column, found=int(years.iloc[pos]), year=year),
             file=file,
             row=pos + 2,
             column=column,
-            fix="import each year's KWB file on its own, with the year in its name or --jaar",
+            fix=Msg("fix_cx_one_year_per_file"),
         )
 
 
@@ -147,12 +141,7 @@ def read_kwb_map(
     gdf = read_geofile(path, layer, encoding=encoding)
     code_col = next((c for c in MAP_CODE_COLUMNS if c in gdf.columns), None)
     if code_col is None:
-        raise DataError(
-            "this geometry file has no area codes (no BU_CODE, WK_CODE or GM_CODE column)",
-            file=name,
-            fix="import a version of the map that carries the codes (for the Almere sample: "
-            "almere_buurten.geojson has the same geometries with BU_CODE)",
-        )
+        raise DataError(Msg("err_cx_map_no_codes"), file=name, fix=Msg("fix_cx_map_no_codes"))
     gdf = gdf.reset_index(drop=True)
     codes = clean_codes(gdf[code_col], file=name, column=code_col)
     attrs = pd.DataFrame(gdf.drop(columns="geometry"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
 from buurtbalans.sources.tables import (
     areas_from_codes,
@@ -42,11 +42,11 @@ def _year(value: object, *, file: str, row: int, column: str) -> int:
         return validate_year(value, file=file)
     except DataError:
         raise DataError(
-            f"{value!r} is not a year between 1900 and 2100",
+            Msg("err_cx_lbm_not_year", value=value),
             file=file,
             row=row,
             column=column,
-            fix="give the year as four digits, e.g. 2022",
+            fix=Msg("fix_cx_four_digits"),
         ) from None
 
 
@@ -73,11 +73,7 @@ def read_leefbaarometer(
     lower = {c.lower(): c for c in df.columns}
     code_col = next((lower[c] for c in CODE_COLUMNS if c in lower), None)
     if code_col is None or "jaar" not in lower:
-        raise DataError(
-            "no code column (bu_code/wk_code/gm_code) or no 'jaar' column",
-            file=name,
-            fix="use the Leefbaarometer open-data layout",
-        )
+        raise DataError(Msg("err_cx_lbm_layout"), file=name, fix=Msg("fix_cx_lbm_layout"))
     codes = clean_codes(df[code_col], file=name, column=code_col)
     years = pd.Series(
         [

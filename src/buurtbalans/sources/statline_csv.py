@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
 from buurtbalans.sources.cbs_odata import KWB_TABLES
 from buurtbalans.sources.codebook import (
@@ -83,20 +83,20 @@ def year_of_table(path: Path, jaar: int | None) -> tuple[int, str]:
         year = validate_year(jaar, what="--jaar", file=str(path))
         if from_name is not None and from_name != year:
             raise DataError(
-                f"--jaar {year} contradicts the table id {table} in the file name, which is "
-                f"KWB {from_name}",
+                Msg("err_cx_jaar_contradicts", year=year, table=table, from_name=from_name),
                 file=str(path),
-                fix=f"drop --jaar (the file is {from_name}) or rename the file",
+                fix=Msg("fix_cx_drop_jaar", from_name=from_name),
             )
         return year, "--jaar"
     if from_name is not None:
         return from_name, f"table id {table} in the file name"
-    known = ", ".join(f"{t.table_id} = {t.year}" for t in KWB_TABLES.values())
+    known = [f"{t.table_id} = {t.year}" for t in KWB_TABLES.values()]
     raise DataError(
-        "cannot tell which KWB year this StatLine CSV is"
-        + (f" ({table} is not a KWB table buurtbalans knows)" if table else ""),
+        Msg("err_cx_csv_year_unknown_table", table=table)
+        if table
+        else Msg("err_cx_csv_year_unknown"),
         file=str(path),
-        fix=f"pass the year with --jaar YYYY (KWB tables: {known})",
+        fix=Msg("fix_cx_pass_jaar_known", known=known),
     )
 
 
@@ -108,14 +108,16 @@ def _metadata(path: Path, keys: list[str]) -> tuple[list[dict] | None, str]:
         data = json.loads(meta.read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise DataError(
-            f"cannot read {meta.name}: {exc}", file=str(meta), fix="save it again or remove it"
+            Msg("err_cx_cannot_read_json", name=meta.name, reason=str(exc)),
+            file=str(meta),
+            fix=Msg("fix_cx_save_again_or_remove"),
         ) from exc
     props = data["value"] if isinstance(data, dict) and "value" in data else data
     if not isinstance(props, list):
         raise DataError(
-            f"{meta.name} holds no list of properties",
+            Msg("err_cx_no_properties", name=meta.name),
             file=str(meta),
-            fix="save the table's DataProperties response (its value array)",
+            fix=Msg("fix_cx_save_dataproperties_value"),
         )
     meta_keys = {str(p.get("Key", "")) for p in props if isinstance(p, dict)}
     topics = [k for k in keys if key_stem(k) not in KEY_STEMS]
@@ -147,11 +149,7 @@ def read_statline_csv(
         resolved = resolve_odata_keys(props, file=name)
         columns = {k: v for k, v in resolved.items() if k in keys}
     if not columns:
-        raise DataError(
-            "no column of this StatLine CSV resolves to an indicator of the codebook",
-            file=name,
-            fix="check that the header holds StatLine keys such as AantalInwoners_5",
-        )
+        raise DataError(Msg("err_cx_csv_no_indicator"), file=name, fix=Msg("fix_cx_statline_keys"))
     unresolved = [k for k in keys if k not in columns and k not in skip]
     lacking = [i for i in resolution.lacking if i not in columns.values()]
     code_col = "WijkenEnBuurten"
@@ -208,9 +206,9 @@ def _check_region_kind(kinds: pd.Series, codes: pd.Series, *, file: str, column:
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"region {codes.iloc[pos]} is marked {kinds.iloc[pos].strip()!r}",
+            Msg("err_cx_region_kind", code=codes.iloc[pos], kind=kinds.iloc[pos].strip()),
             file=file,
             row=pos + 2,
             column=column,
-            fix="the code and its SoortRegio must agree; check the row",
+            fix=Msg("fix_cx_region_kind"),
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
 from buurtbalans.sources.codebook import catalogue, key_stem
 from buurtbalans.sources.tables import (
@@ -59,11 +59,11 @@ def _period(value: object, *, file: str, row: int) -> int:
     if len(text) >= 4 and text[:4].isdigit() and (len(text) == 4 or text[4:6] == "JJ"):
         return int(text[:4])
     raise DataError(
-        f"period {text!r} is not a year",
+        Msg("err_cx_export_period", period=text),
         file=file,
         row=row,
         column="Perioden",
-        fix="this importer takes yearly data (Perioden like 2020JJ00)",
+        fix=Msg("fix_cx_export_yearly"),
     )
 
 
@@ -100,11 +100,7 @@ def read_statline_export(
         ind = stems.get(key_stem(col).lower())
         (columns.__setitem__(col, ind) if ind else unknown.append(col))
     if not columns:
-        raise DataError(
-            "no known indicator columns",
-            file=name,
-            fix="this importer expects StatLine OData keys such as AantalInwoners_5",
-        )
+        raise DataError(Msg("err_cx_no_known_indicators"), file=name, fix=Msg("fix_cx_odata_keys"))
     df = df.reset_index(drop=True)
     codes = clean_codes(df["WijkenEnBuurten"], file=name, column="WijkenEnBuurten")
     periods = pd.Series([_period(v, file=name, row=i + 2) for i, v in enumerate(df["Perioden"])])
