@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from buurtbalans._compat import import_optional
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 
 RD_NEW = "EPSG:28992"
 GEO_SUFFIXES = (".gpkg", ".geojson", ".json", ".topojson", ".shp", ".zip", ".fgb")
@@ -45,26 +45,28 @@ def detect_crs(bounds, declared: str | None, *, file: str) -> str:
     )
     if looks == "swapped":
         raise DataError(
-            f"the coordinates look like latitude/longitude in the wrong order (x {minx:.2f}–"
-            f"{maxx:.2f}, y {miny:.2f}–{maxy:.2f})",
+            Msg("err_tb_axes_swapped", minx=minx, maxx=maxx, miny=miny, maxy=maxy),
             file=file,
-            fix="write longitude as x and latitude as y (GeoJSON is lon, lat), or save the "
-            "file again from QGIS",
+            fix=Msg("fix_tb_axes_swapped"),
         )
     if looks is None:
         raise DataError(
-            f"the coordinates (x {minx:.6g}–{maxx:.6g}, y {miny:.6g}–{maxy:.6g}) lie outside "
-            "the Netherlands in RD New and in WGS84"
-            + (f"; the file declares {declared}" if declared else ""),
+            Msg(
+                "err_tb_outside_nl",
+                minx=minx,
+                maxx=maxx,
+                miny=miny,
+                maxy=maxy,
+                declared=Msg("err_tb_file_declares", crs=declared) if declared else "",
+            ),
             file=file,
-            fix="check the file's coordinate system (buurt boundaries should be in EPSG:28992 "
-            "or EPSG:4326) and that it covers Dutch areas",
+            fix=Msg("fix_tb_outside_nl"),
         )
     if declared and declared != looks:
         raise DataError(
-            f"the file declares {declared} but its coordinates are in the range of {looks}",
+            Msg("err_tb_crs_contradicts", declared=declared, looks=looks),
             file=file,
-            fix=f"save the file with the right CRS ({looks}) in QGIS (Layer → Set CRS)",
+            fix=Msg("fix_tb_crs_contradicts", looks=looks),
         )
     return looks
 
@@ -91,13 +93,11 @@ def read_geofile(path: Path, layer: str | None = None, *, encoding: str | None =
         gdf = gpd.read_file(path, layer=layer, **options)
     except Exception as exc:
         raise DataError(
-            f"cannot read geometry file: {exc}",
-            file=str(path),
-            fix="use GeoPackage, GeoJSON or a shapefile",
+            Msg("err_tb_geofile", error=str(exc)), file=str(path), fix=Msg("fix_tb_geofile")
         ) from exc
     if gdf.empty or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
         raise DataError(
-            "the geometry file has no geometries", file=str(path), fix="export it again"
+            Msg("err_tb_no_geometries"), file=str(path), fix=Msg("fix_tb_no_geometries")
         )
     declared = None
     if gdf.crs is not None and not _implicit_wgs84(Path(path)):
@@ -130,20 +130,19 @@ def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[
     null = geoms.isna() | geoms.is_empty
     if null.any():
         raise DataError(
-            f"{int(null.sum())} area(s) without a geometry: {name(null)}",
+            Msg("err_tb_without_geometry", n=int(null.sum()), codes=name(null)),
             file=file,
             row=int(null.to_numpy().nonzero()[0][0]) + 1,
-            fix="draw or restore their boundaries, or remove those features",
+            fix=Msg("fix_tb_without_geometry"),
         )
     kinds = geoms.geom_type
     not_area = ~kinds.isin(["Polygon", "MultiPolygon"])
     if not_area.any():
         found = sorted(set(kinds[not_area]))
         raise DataError(
-            f"{int(not_area.sum())} boundary/boundaries are {', '.join(found)}, not polygons: "
-            f"{name(not_area)}",
+            Msg("err_tb_not_polygons", n=int(not_area.sum()), kinds=found, codes=name(not_area)),
             file=file,
-            fix="import the buurt polygons (the wijk- en buurtkaart), not points or lines",
+            fix=Msg("fix_tb_not_polygons"),
         )
     coords, index = shapely.get_coordinates(geoms.to_numpy(), return_index=True)
     not_finite = ~np.isfinite(coords).all(axis=1)
@@ -151,12 +150,10 @@ def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[
         bad = pd.Series(False, index=geoms.index)
         bad.iloc[np.unique(index[not_finite])] = True
         raise DataError(
-            f"{int(bad.sum())} boundary/boundaries have coordinates that are not numbers "
-            f"(NaN or infinite): {name(bad)}",
+            Msg("err_tb_not_finite_coordinates", n=int(bad.sum()), codes=name(bad)),
             file=file,
             row=int(bad.to_numpy().nonzero()[0][0]) + 1,
-            fix="correct or redraw those features in QGIS (Vector → Geometry tools → Check "
-            "validity)",
+            fix=Msg("fix_tb_not_finite_coordinates"),
         )
     b = geoms.bounds
     outside = (
@@ -167,9 +164,9 @@ def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[
     )
     if outside.any():
         raise DataError(
-            f"{int(outside.sum())} area(s) lie outside the Netherlands: {name(outside)}",
+            Msg("err_tb_areas_outside_nl", n=int(outside.sum()), codes=name(outside)),
             file=file,
-            fix="check those features' coordinates",
+            fix=Msg("fix_tb_check_coordinates"),
         )
     notes: list[str] = []
     invalid = ~geoms.is_valid
@@ -188,11 +185,10 @@ def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[
     no_area = ~geoms.geom_type.isin(["Polygon", "MultiPolygon"]) | ~(geoms.area > 0)
     if no_area.any():
         raise DataError(
-            f"{int(no_area.sum())} boundary/boundaries have no area (collapsed to a line or "
-            f"point; nothing to repair): {name(no_area)}",
+            Msg("err_tb_no_area", n=int(no_area.sum()), codes=name(no_area)),
             file=file,
             row=int(no_area.to_numpy().nonzero()[0][0]) + 1,
-            fix="redraw those buurten, or take their boundaries from the wijk- en buurtkaart",
+            fix=Msg("fix_tb_no_area"),
         )
     _check_gemeente_coherence(geoms, codes, file=file, name=name)
     return geoms, notes
@@ -228,12 +224,10 @@ def _check_gemeente_coherence(geoms, codes: pd.Series, *, file: str, name) -> No
     if far.any():
         worst = float(dist.max()) / 1000
         raise DataError(
-            f"{int(far.sum())} area(s) lie far from the other areas of their gemeente (up to "
-            f"{worst:.0f} km from its centre): {name(far)}",
+            Msg("err_tb_far_from_gemeente", n=int(far.sum()), km=worst, codes=name(far)),
             file=file,
             row=int(far.to_numpy().nonzero()[0][0]) + 1,
-            fix="check those features' coordinates (a shape outside its gemeente, or outside "
-            "the Netherlands)",
+            fix=Msg("fix_tb_far_from_gemeente"),
         )
 
 

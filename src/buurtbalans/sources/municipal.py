@@ -25,6 +25,7 @@ accent- and punctuation-insensitively; what did not match is reported, never sil
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import unicodedata
@@ -79,33 +80,39 @@ class TableMapping:
             data = tomllib.loads(Path(path).read_text("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise DataError(
-                f"cannot read mapping: {exc}",
+                Msg("err_tb_mapping_unreadable", error=str(exc)),
                 file=name,
-                fix="see the mapping example in the README",
+                fix=Msg("fix_tb_mapping_example"),
             ) from exc
         if unknown_sections := set(data) - {"table", "columns", "missing_values"}:
             raise DataError(
-                f"unknown section(s) {sorted(unknown_sections)} in the mapping",
+                Msg(
+                    "err_tb_mapping_sections",
+                    sections=[f"[{s}]" for s in sorted(unknown_sections)],
+                    n=len(unknown_sections),
+                ),
                 file=name,
-                fix="use [table], [columns] and [missing_values]",
+                fix=Msg("fix_tb_mapping_sections"),
             )
         table = data.get("table", {})
         if not isinstance(table, dict):
-            raise DataError("[table] must be a table", file=name, fix="write it as [table]")
+            raise DataError(
+                Msg("err_tb_table_not_table"), file=name, fix=Msg("fix_tb_table_not_table")
+            )
         allowed = set(cls.__dataclass_fields__) - {"columns", "missing_values"}
         if unknown := set(table) - allowed:
             raise DataError(
-                f"unknown keys in [table]: {sorted(unknown)}",
+                Msg("err_tb_table_keys", keys=sorted(unknown)),
                 file=name,
-                fix=f"use {sorted(allowed)}",
+                fix=Msg("fix_tb_table_keys", keys=sorted(allowed)),
             )
         for key in ("code_column", "name_column", "period_column", "publisher", "title"):
             if key in table and not (isinstance(table[key], str) and table[key].strip()):
                 raise DataError(
-                    f"[table] {key} = {table[key]!r} must be a non-empty text",
+                    Msg("err_tb_not_text", name=key, value=_toml(table[key])),
                     file=name,
                     column=key,
-                    fix=f'write it in quotes, e.g. {key} = "buurtcode"',
+                    fix=Msg("fix_tb_not_text", name=key),
                 )
         if "period" in table:
             table["period"] = validate_year(table["period"], what="[table] period", file=name)
@@ -115,19 +122,24 @@ class TableMapping:
         extra = data.get("missing_values", {})
         if not isinstance(extra, dict):
             raise DataError(
-                "[missing_values] must be a table of column = [numbers]",
+                Msg("err_tb_missing_values_table"),
                 file=name,
-                fix="e.g. [missing_values] then gemiddelde_woningwaarde = [0]",
+                fix=Msg("fix_tb_missing_values_table"),
             )
         for column, numbers in extra.items():
             missing[column] = _numbers(numbers, column=column, file=name)
         if unmapped := [c for c in missing if columns and c not in columns]:
             raise DataError(
-                f"missing_values names column(s) {unmapped} that [columns] does not map",
+                Msg("err_tb_missing_values_unmapped", columns=unmapped, n=len(unmapped)),
                 file=name,
-                fix="use the file's column names as in [columns]",
+                fix=Msg("fix_tb_missing_values_unmapped"),
             )
         return cls(**table, columns=columns, missing_values=missing)
+
+
+def _toml(value: object) -> str:
+    """A mapping value as it is written in TOML (``"x"``, ``5``, ``["a"]``), not a repr."""
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _numbers(value: object, *, column: str, file: str) -> list[float]:
@@ -136,10 +148,10 @@ def _numbers(value: object, *, column: str, file: str) -> list[float]:
     )
     if not ok:
         raise DataError(
-            f"missing_values for {column!r} must be a list of numbers, not {value!r}",
+            Msg("err_tb_missing_values_numbers", column=column, value=_toml(value)),
             file=file,
             column=column,
-            fix="e.g. missing_values = [0, -1]",
+            fix=Msg("fix_tb_missing_values_numbers"),
         )
     return [float(v) for v in value]  # type: ignore[union-attr]
 
@@ -147,11 +159,7 @@ def _numbers(value: object, *, column: str, file: str) -> list[float]:
 def _columns(raw: object, *, file: str) -> tuple[dict[str, str], dict[str, list[float]]]:
     """``[columns]``: file column = "indicator id", or = { id = "...", missing_values = [0] }."""
     if not isinstance(raw, dict):
-        raise DataError(
-            "[columns] must be a table of column = indicator id",
-            file=file,
-            fix='e.g. [columns] then kosten = "kosten_sociaal_domein"',
-        )
+        raise DataError(Msg("err_tb_columns_table"), file=file, fix=Msg("fix_tb_columns_table"))
     cat = catalogue()
     columns: dict[str, str] = {}
     missing: dict[str, list[float]] = {}
@@ -159,29 +167,33 @@ def _columns(raw: object, *, file: str) -> tuple[dict[str, str], dict[str, list[
         if isinstance(target, dict):
             if unknown := set(target) - {"id", "missing_values"}:
                 raise DataError(
-                    f"unknown key(s) {sorted(unknown)} for column {column!r}",
+                    Msg("err_tb_column_keys", keys=sorted(unknown), column=column, n=len(unknown)),
                     file=file,
                     column=column,
-                    fix='use { id = "...", missing_values = [0] }',
+                    fix=Msg("fix_tb_column_keys", example='{ id = "...", missing_values = [0] }'),
                 )
             if "missing_values" in target:
                 missing[column] = _numbers(target["missing_values"], column=column, file=file)
             target = target.get("id")
         if not isinstance(target, str):
             raise DataError(
-                f"column {column!r} maps to {target!r}, which is not an indicator id",
+                Msg("err_tb_not_an_id", column=column, target=_toml(target)),
                 file=file,
                 column=column,
-                fix='write the id in quotes, e.g. kosten = "kosten_sociaal_domein"',
+                fix=Msg("fix_tb_not_an_id"),
             )
         if target not in cat:
             close = [i for i in cat if i.startswith(target[:3])][:5]
             raise DataError(
-                f"unknown indicator id {target!r} for column {column!r}"
-                + (f" (did you mean {', '.join(close)}?)" if close else ""),
+                Msg(
+                    "err_tb_unknown_id",
+                    target=target,
+                    column=column,
+                    close=Msg("err_did_you_mean", names=close) if close else "",
+                ),
                 file=file,
                 column=column,
-                fix="use an id from `buurtbalans indicators`",
+                fix=Msg("fix_tb_unknown_id"),
             )
         columns[column] = target
     check_one_column_per_indicator(columns, file=file)
@@ -281,14 +293,19 @@ def table_periods(
     years = read_years(df[column], file=file, column=column)
     if scalar is not None and (years != scalar).any():
         pos = int((years != scalar).to_numpy().nonzero()[0][0])
-        said = "--jaar" if jaar is not None else "the mapping's period"
+        said = "--jaar" if jaar is not None else Msg("err_tb_label_mapping_period")
         raise DataError(
-            f"{said} says {scalar}, but column {column!r} says {int(years.iloc[pos])}",
+            Msg(
+                "err_tb_column_year",
+                said=said,
+                year=int(scalar),
+                column=column,
+                other=int(years.iloc[pos]),
+            ),
             file=file,
             row=pos + 2,
             column=column,
-            fix="make them agree: correct the column, or drop --jaar / period so that the "
-            "column gives each row its year",
+            fix=Msg("fix_tb_column_year"),
         )
     return years if mapping.period_column else scalar
 
@@ -320,10 +337,7 @@ def read_municipal_table(
         ]
         if not guess:
             raise DataError(
-                "no code column found",
-                file=name,
-                fix="name it in a mapping file: code_column = '...' or "
-                "name_column = '...' (see --mapping)",
+                Msg("err_tb_no_code_column"), file=name, fix=Msg("fix_tb_no_code_column")
             )
         mapping.code_column = guess[0]
     report: list[str] = []
@@ -334,9 +348,9 @@ def read_municipal_table(
         require_columns(df, [mapping.name_column], file=name)  # type: ignore[list-item]
         if areas is None or areas.empty:
             raise DataError(
-                "cannot match names: the store has no areas for this vintage",
+                Msg("err_tb_no_areas_for_names"),
                 file=name,
-                fix="import CBS data for the gemeente first",
+                fix=Msg("fix_tb_no_areas_for_names"),
             )
         matched, unmatched = match_names(df[mapping.name_column], areas)
         if unmatched:

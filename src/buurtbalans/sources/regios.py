@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.codebook import catalogue, key_stem
 
 KINDS = ("provincie", "corop", "ggd", "arbeidsmarktregio")
@@ -63,17 +63,15 @@ def regions_from_odata(rows: Sequence[dict[str, Any]], year: int) -> pd.DataFram
     a ``Code`` column (GMxxxx) and per kind a code and a name column, found by key stem
     (``ProvinciecodePV_…``, ``CoropgebiedCode_…``). Unknown kinds are left out."""
     if not rows:
-        raise DataError(
-            "the regions table has no rows", fix="fetch 'Gebieden in Nederland' for that year"
-        )
+        raise DataError(Msg("err_tb_regions_no_rows"), fix=Msg("fix_tb_regions_no_rows"))
     keys = list(rows[0])
     by_stem = {key_stem(k).lower(): k for k in keys}
     code_key = by_stem.get("code") or by_stem.get("regiocode")
     if code_key is None:
         raise DataError(
-            f"no gemeente code column in the regions table (columns {keys[:8]})",
+            Msg("err_tb_regions_no_code", columns=[str(k) for k in keys[:8]]),
             column="Code",
-            fix="fetch the TypedDataSet or UntypedDataSet of 'Gebieden in Nederland'",
+            fix=Msg("fix_tb_regions_no_code"),
         )
     out = []
     for row in rows:
@@ -112,14 +110,15 @@ def region_of(table: pd.DataFrame, gemeente: str, kind: str, year: int | None = 
     """The region of ``kind`` that ``gemeente`` belongs to, in the registry year closest to
     ``year`` at or before it (else the first year known)."""
     if kind not in KINDS:
-        raise DataError(f"unknown region kind {kind!r}", fix=f"use one of {', '.join(KINDS)}")
+        raise DataError(
+            Msg("err_tb_region_kind", kind=kind), fix=Msg("fix_tb_region_kind", kinds=KINDS)
+        )
     mine = table[(table["gemeente"] == gemeente) & (table["soort"] == kind)]
     if mine.empty:
         known = sorted(table.loc[table["soort"] == kind, "jaar"].unique().tolist())
         raise DataError(
-            f"{gemeente} has no {kind} in the region registry (years {known or 'none'})",
-            fix="fetch 'Gebieden in Nederland' (buurtbalans.sources.cbs_regional."
-            "fetch_regions) or pick another --regio kind (provincie, corop)",
+            Msg("err_tb_no_region", gemeente=gemeente, kind=kind, years=known),
+            fix=Msg("fix_tb_no_region"),
         )
     years = sorted(mine["jaar"].unique())
     at = max([y for y in years if year is None or y <= year] or [years[0]])
@@ -160,11 +159,13 @@ def aggregate(values: pd.DataFrame, members: Sequence[str], indicator: str) -> A
     cat = catalogue()
     ind = cat.get(indicator)
     if ind is None:
-        raise DataError(f"unknown indicator {indicator!r}", fix="use an id from codebook.csv")
+        raise DataError(
+            Msg("err_tb_region_indicator", indicator=indicator),
+            fix=Msg("fix_tb_region_indicator"),
+        )
     if ind.kind == "class":
         raise DataError(
-            f"{indicator} is a class, not a number: it has no regional aggregate",
-            fix="aggregate a numeric indicator",
+            Msg("err_tb_region_class", indicator=indicator), fix=Msg("fix_tb_region_class")
         )
 
     def grid(ind_id: str) -> pd.DataFrame:
@@ -176,8 +177,8 @@ def aggregate(values: pd.DataFrame, members: Sequence[str], indicator: str) -> A
     if ind.kind == "count" or not ind.denominator:
         if ind.kind != "count":
             raise DataError(
-                f"{indicator} has no denominator in codebook.csv, so no regional value",
-                fix="add its denominator to codebook.csv",
+                Msg("err_tb_region_denominator", indicator=indicator),
+                fix=Msg("fix_tb_region_denominator"),
             )
         weights = pd.DataFrame(1.0, index=wide.index, columns=wide.columns)
         basis = "som"

@@ -165,11 +165,11 @@ def parse_values(
     if infinite.any():
         raise first_bad_cell(
             infinite,
-            lambda pos, n: f"{raw.iloc[pos]!r} is not a finite number",
+            lambda pos, n: Msg("err_tb_not_finite", cell=raw.iloc[pos]),
             file=file,
             column=column,
             first_row=first_row,
-            fix="correct the cell, or leave it empty to mark the value as missing",
+            fix=Msg("fix_tb_not_finite"),
         )
     is_sentinel = values.isin(list(SENTINEL_STATUS))
     if is_sentinel.any():
@@ -298,9 +298,9 @@ def check_not_negative(values: pd.Series, *, file: str, column: str, first_row: 
     if negative.any():
         raise first_bad_cell(
             negative,
-            lambda pos, n: f"negative count {values.iloc[pos]:g} in a count column",
+            lambda pos, n: Msg("err_tb_negative_count", value=values.iloc[pos]),
             file=file,
             column=column,
             first_row=first_row,
-            fix="counts must be 0 or more; leave the cell empty if the value is unknown",
+            fix=Msg("fix_tb_negative_count"),
         )

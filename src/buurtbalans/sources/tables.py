@@ -45,10 +45,11 @@ def read_table(
         raise DataError(Msg("err_file_not_found", path=path), fix=Msg("fix_check_path"))
     suffix = path.suffix.lower()
     if sheet is not None and suffix not in SPREADSHEET_SUFFIXES:
+        kind = Msg("err_tb_suffix_file", suffix=suffix) if suffix else Msg("err_tb_plain_file")
         raise DataError(
-            f"--blad {sheet!r} is for spreadsheets; this is a {suffix or 'plain'} file",
+            Msg("err_tb_sheet_type", sheet=sheet, kind=kind),
             file=str(path),
-            fix="leave out --blad",
+            fix=Msg("fix_tb_sheet_type"),
         )
     if suffix in SPREADSHEET_SUFFIXES:
         df = read_workbook(path, sheet)
@@ -57,7 +58,7 @@ def read_table(
             df = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises its own types
             raise DataError(
-                f"cannot read Parquet file: {exc}", file=str(path), fix="write it again"
+                Msg("err_tb_parquet", error=str(exc)), file=str(path), fix=Msg("fix_tb_parquet")
             ) from exc
         df = tidy_header(df, file=str(path))
     elif suffix in (".csv", ".txt", ".tsv"):
@@ -68,9 +69,9 @@ def read_table(
         )
     if df.empty:
         raise DataError(
-            "the file has no data rows" + ("" if len(df.columns) else " and no header"),
+            Msg("err_tb_no_rows" if len(df.columns) else "err_tb_no_rows_no_header"),
             file=where(path, df.attrs.get("sheet")),
-            fix="export the table again with its rows",
+            fix=Msg("fix_tb_no_rows"),
         )
     return df
 
@@ -102,28 +103,29 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
             continue
         if first_blank:
             raise DataError(
-                f"row {first_blank} is empty, between data rows ({blanks} empty row(s))",
+                Msg("err_tb_blank_row", row=first_blank, n=blanks),
                 file=str(path),
                 row=first_blank,
-                fix="remove the empty rows (and any notes below them) so that every row is an area",
+                fix=Msg("fix_tb_blank_row"),
             )
         if len(row) != len(header):
             raise DataError(
-                f"this row has {len(row)} fields, the header {len(header)} (separator "
-                f"{delimiter!r})",
+                Msg(
+                    "err_tb_ragged_row",
+                    n=len(row),
+                    header=len(header),
+                    separator="tab" if delimiter == "\t" else delimiter,
+                ),
                 file=str(path),
                 row=line,
-                fix="make every row as long as the header; quote cells that contain the "
-                "separator, and close every quote",
+                fix=Msg("fix_tb_ragged_row"),
             )
     tidy_header(pd.DataFrame(columns=header), file=str(path))
     try:
         df = pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(
-            f"cannot read the CSV: {exc}",
-            file=str(path),
-            fix="check that every row has as many fields as the header and quotes are closed",
+            Msg("err_tb_csv", error=str(exc)), file=str(path), fix=Msg("fix_tb_csv")
         ) from exc
     if blanks and len(df):  # empty rows at the end (separators only)
         df = df[~(df.apply(lambda c: c.str.strip()) == "").all(axis=1)]
@@ -156,10 +158,13 @@ def require_columns(df: pd.DataFrame, columns: list[str], *, file: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise DataError(
-            f"missing column(s) {', '.join(map(str, missing))}; the file has "
-            f"{', '.join(map(str, list(df.columns)[:20]))}",
+            Msg(
+                "err_tb_missing_columns",
+                missing=[str(c) for c in missing],
+                have=[str(c) for c in list(df.columns)[:20]],
+            ),
             file=file,
-            fix="rename the column in the file or give a --mapping that names it",
+            fix=Msg("fix_tb_missing_columns"),
         )
 
 
@@ -170,12 +175,11 @@ def clean_codes(raw: pd.Series, *, file: str, column: str, first_row: int = 2) -
     if bad.any():
         raise first_bad_cell(
             bad,
-            lambda pos, n: f"{raw.iloc[pos]!r} is not a CBS area code ({n} bad code(s))",
+            lambda pos, n: Msg("err_tb_bad_code", code=raw.iloc[pos], n=n),
             file=file,
             column=column,
             first_row=first_row,
-            fix="use codes like GM0141, WK014101 or BU01410101; to match by name use "
-            "`buurtbalans import file --name-column`",
+            fix=Msg("fix_tb_bad_code"),
         )
     return codes.astype(object)
 
@@ -317,10 +321,15 @@ def check_one_column_per_indicator(columns: dict[str, str], *, file: str) -> Non
     for column, indicator in columns.items():
         if indicator in seen:
             raise DataError(
-                f"columns {seen[indicator]!r} and {column!r} both mean indicator {indicator}",
+                Msg(
+                    "err_tb_same_indicator",
+                    first=seen[indicator],
+                    second=column,
+                    indicator=indicator,
+                ),
                 file=file,
                 column=column,
-                fix="keep one of the two columns (or map only one of them in the mapping)",
+                fix=Msg("fix_tb_same_indicator"),
             )
         seen[indicator] = column
 
@@ -331,32 +340,44 @@ def check_bounds(
     """Values must fit the indicator's kind and bounds (codebook ``lower``, ``upper``,
     ``integral``): counts are whole numbers ≥ 0, shares lie in 0–100, means are ≥ 0 ...
     The first offending cell is named."""
+    from buurtbalans.terms import has
+
     ind = indicator
     checks = []
     if ind.lower is not None:
-        checks.append((values < ind.lower, f"below {ind.lower:g}"))
+        checks.append((values < ind.lower, Msg("err_tb_below", bound=ind.lower)))
     if ind.upper is not None:
-        checks.append((values > ind.upper, f"above {ind.upper:g}"))
+        checks.append((values > ind.upper, Msg("err_tb_above", bound=ind.upper)))
     if ind.integral:
         frac = values.notna() & (np.abs(values - np.round(values)) > 1e-9)
-        checks.append((frac, "not a whole number"))
-    bounds = (
-        f"{'' if ind.lower is None else f'{ind.lower:g}'}"
-        f"–{'' if ind.upper is None else f'{ind.upper:g}'}"
-    ) + (", whole numbers" if ind.integral else "")
+        checks.append((frac, Msg("err_tb_not_whole")))
+    if ind.lower is not None and ind.upper is not None:
+        bounds = Msg("err_tb_bounds_both", low=ind.lower, high=ind.upper)
+    elif ind.lower is not None:
+        bounds = Msg("err_tb_bounds_low", low=ind.lower)
+    else:
+        bounds = Msg("err_tb_bounds_high", high=ind.upper)
+    if ind.integral:
+        bounds = Msg("err_tb_bounds_whole", bounds=bounds)
+    kind = Msg(f"err_tb_kind_{ind.kind}") if has(f"err_tb_kind_{ind.kind}") else ind.kind
     for mask, why in checks:
         flags = mask.fillna(False).to_numpy(dtype=bool)
         if flags.any():
             raise first_bad_cell(
                 flags,
-                lambda pos, n, why=why: (
-                    f"{values.iloc[pos]:.15g} is {why}: {ind.id} "
-                    f"({ind.label_nl}) is a {ind.kind} in {ind.unit} with bounds {bounds}; "
-                    f"{n} such cell(s)"
+                lambda pos, n, why=why: Msg(
+                    "err_tb_out_of_bounds",
+                    value=values.iloc[pos],
+                    why=why,
+                    indicator=ind.id,
+                    label=ind.label_nl,
+                    kind=kind,
+                    unit=ind.unit,
+                    bounds=bounds,
+                    n=n,
                 ),
                 file=file,
                 column=column,
                 first_row=first_row,
-                fix="correct the value, leave the cell empty if it is unknown, or map the "
-                "column to another indicator (the bounds are in codebook.csv)",
+                fix=Msg("fix_tb_out_of_bounds"),
             )

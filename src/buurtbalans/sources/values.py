@@ -31,7 +31,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _OOXML = (".xlsx", ".xlsm")
@@ -80,24 +80,31 @@ def decode_bytes(
     encoding: str | None,
     *,
     file: str,
-    fix: str = "save the file as UTF-8, or pass --encoding cp1252 (Excel's Windows encoding)",
+    fix: str | Msg | None = None,
 ) -> str:
     """The text of a file: in ``encoding`` when given, else by its byte-order mark (UTF-8,
     UTF-16, UTF-32) or UTF-8; CR-only line endings (old Mac) become newlines. Bytes that do
-    not decode are refused naming the byte and its line."""
+    not decode are refused naming the byte and its line (``fix``: how to, by default
+    saving the file as UTF-8 or passing --encoding)."""
+    fix = Msg("fix_tb_encoding") if fix is None else fix
     enc = encoding or _sniff_encoding(raw)
     try:
         text = raw.decode(enc)
     except LookupError:
         raise DataError(
-            f"unknown encoding {enc!r}",
+            Msg("err_tb_unknown_encoding", encoding=enc),
             file=file,
-            fix="use an encoding Python knows, e.g. utf-8, cp1252 or latin-1",
+            fix=Msg("fix_tb_unknown_encoding"),
         ) from None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
         raise DataError(
-            f"the file is not valid {enc} (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})",
+            Msg(
+                "err_tb_not_decoded",
+                encoding=enc,
+                position=exc.start,
+                byte=f"0x{raw[exc.start]:02X}",
+            ),
             file=file,
             row=line,
             fix=fix,
@@ -107,12 +114,7 @@ def decode_bytes(
         text = text.replace("\r", "\n")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise DataError(
-            f"the file holds NUL characters (read as {enc})",
-            file=file,
-            row=line,
-            fix="export the table again as CSV (UTF-8); pass --encoding if it is UTF-16",
-        )
+        raise DataError(Msg("err_tb_nul", encoding=enc), file=file, row=line, fix=Msg("fix_tb_nul"))
     return text
 
 
@@ -125,11 +127,10 @@ def refuse_blank_rows(blank: np.ndarray, *, file: str, first_row: int = 2) -> in
     inner = np.flatnonzero(blank[:n])
     if len(inner):
         raise DataError(
-            f"row {first_row + int(inner[0])} is empty, between data rows "
-            f"({len(inner)} empty row(s))",
+            Msg("err_tb_blank_row", row=first_row + int(inner[0]), n=len(inner)),
             file=file,
             row=first_row + int(inner[0]),
-            fix="remove the empty rows (and any notes below them) so that every row is an area",
+            fix=Msg("fix_tb_blank_row"),
         )
     return n
 
@@ -142,11 +143,11 @@ def tidy_header(df: pd.DataFrame, *, file: str) -> pd.DataFrame:
     for position, key in enumerate(names, start=1):
         if key in seen and key:
             raise DataError(
-                f"column {key!r} appears twice in the header (columns {seen[key]} and {position})",
+                Msg("err_tb_header_twice", column=key, first=seen[key], second=position),
                 file=file,
                 row=1,
                 column=key,
-                fix="rename or remove one of the two columns",
+                fix=Msg("fix_tb_header_twice"),
             )
         seen[key] = position
     df.columns = names
@@ -178,9 +179,7 @@ def choose_sheet(path: Path, sheet: str | int | None) -> tuple[str, list[list[An
         metas = list(book.sheets_metadata)
     except Exception as exc:  # calamine raises its own types
         raise DataError(
-            f"cannot read spreadsheet: {exc}",
-            file=file,
-            fix="save it again as .xlsx, or export it to CSV",
+            Msg("err_tb_spreadsheet", error=str(exc)), file=file, fix=Msg("fix_tb_spreadsheet")
         ) from None
     names = [m.name for m in metas]
 
@@ -195,9 +194,9 @@ def choose_sheet(path: Path, sheet: str | int | None) -> tuple[str, list[list[An
             wanted = names[int(wanted) - 1]
         if wanted not in names:
             raise DataError(
-                f"the workbook has no sheet {sheet!r}; its sheets are {names}",
+                Msg("err_tb_no_such_sheet", sheet=sheet, sheets=_quoted(names)),
                 file=file,
-                fix="give --blad with one of those names (or its number, 1 = first)",
+                fix=Msg("fix_tb_no_such_sheet"),
             )
         return (wanted, *rows_of(wanted))
     tables = []
@@ -210,17 +209,18 @@ def choose_sheet(path: Path, sheet: str | int | None) -> tuple[str, list[list[An
     hidden = [m.name for m in metas if not _visible(m)]
     if not tables:
         raise DataError(
-            "the workbook has no visible sheet with a table"
-            + (f" (hidden sheets, not read: {hidden})" if hidden else ""),
+            Msg(
+                "err_tb_no_visible_sheet",
+                hidden=Msg("err_tb_hidden_sheets", sheets=_quoted(hidden)) if hidden else "",
+            ),
             file=file,
-            fix="put the table (a header row and one row per area) on a visible sheet, or "
-            "name a sheet with --blad",
+            fix=Msg("fix_tb_no_visible_sheet"),
         )
     if len(tables) > 1:
         raise DataError(
-            f"the workbook has {len(tables)} sheets with data: {[t[0] for t in tables]}",
+            Msg("err_tb_sheets_with_data", n=len(tables), sheets=_quoted(t[0] for t in tables)),
             file=file,
-            fix=f"choose one with --blad, e.g. --blad {tables[0][0]!r}",
+            fix=Msg("fix_tb_sheets_with_data", sheet=tables[0][0]),
         )
     return tables[0]
 
@@ -338,9 +338,7 @@ def read_workbook(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
                     rows[i] = list(rows[i]) + [""] * (width - len(rows[i]))
                     rows[i][j] = text
     if not rows:
-        raise DataError(
-            "the sheet is empty", file=label, fix="choose the sheet with the table (--blad)"
-        )
+        raise DataError(Msg("err_tb_sheet_empty"), file=label, fix=Msg("fix_tb_sheet_empty"))
     header, body = rows[0], rows[1:]
     width = len(header)
     while width and header[width - 1] in ("", None):
@@ -389,30 +387,47 @@ def read_years(
 
         raise first_bad_cell(
             ~ok.to_numpy(dtype=bool),
-            lambda pos, n: (
-                f"{text.iloc[pos]!r} is not a year between {low} and {high} ({n} such cell(s))"
-            ),
+            lambda pos, n: Msg("err_tb_years_column", cell=text.iloc[pos], low=low, high=high, n=n),
             file=file,
             column=column,
             first_row=first_row,
-            fix="give every row its year as four digits, e.g. 2024",
+            fix=Msg("fix_tb_years_column"),
         )
     return number.astype(int).set_axis(raw.index)
 
 
-def reconcile_year(candidates: dict[str, int | None], *, file: str) -> int | None:
+_SOURCES = {
+    "the file name": Msg("err_tb_label_file_name"),
+    "the mapping's period": Msg("err_tb_label_mapping_period"),
+    "the mapping's vintage": Msg("err_tb_label_mapping_vintage"),
+}
+
+
+def year_source(what: str | Msg) -> str | Msg:
+    """Who gives a year, as a message in the reader's language (``--jaar`` as it is)."""
+    return _SOURCES.get(what, what) if isinstance(what, str) else what
+
+
+def _quoted(names: object) -> list[str]:
+    """Sheet names as a list field: 'a', 'b' and 'c'."""
+    return [f"'{name}'" for name in names]  # type: ignore[attr-defined]
+
+
+def reconcile_year(candidates: dict[str | Msg, int | None], *, file: str) -> int | None:
     """The one year that every given source agrees on (file name, ``--jaar``, the mapping's
     ``period``, a period column), or None when none gives one; any two that differ are
     refused naming both."""
     given = {what: int(year) for what, year in candidates.items() if year is not None}
     years = sorted(set(given.values()))
     if len(years) > 1:
-        parts = ", ".join(f"{what} says {year}" for what, year in given.items())
+        said = [Msg("err_tb_says", what=year_source(w), year=y) for w, y in given.items()]
+        parts = said[-1]
+        for part in reversed(said[:-1]):  # "a says 2020, b says 2021" in either language
+            parts = Msg("err_tb_and_then", first=part, rest=parts)
         raise DataError(
-            f"the year of this table is contradictory: {parts}",
+            Msg("err_tb_year_contradicts", parts=parts),
             file=file,
-            fix="make them agree: rename the file, correct the column or the mapping, or "
-            "leave out --jaar",
+            fix=Msg("fix_tb_year_contradicts"),
         )
     return years[0] if years else None
 
@@ -426,8 +441,8 @@ def check_vintage(vintage: object, *, what: str = "--vintage", file: str | None 
     low, high = VINTAGE_RANGE
     if not low <= year <= high:
         raise DataError(
-            f"{what} {year} is not a CBS area classification year ({low}-{high})",
+            Msg("err_tb_not_a_vintage", what=what, year=year, low=low, high=high),
             file=file,
-            fix=f"give the year of the buurt indeling the codes belong to, e.g. {what} 2024",
+            fix=Msg("fix_tb_not_a_vintage", what=what),
         )
     return year
