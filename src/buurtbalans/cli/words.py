@@ -129,13 +129,16 @@ def localise(command: Any, lang: str, path: str = "", original: str | None = Non
     command.short_help = None
     command.options_metavar = t("help_options_metavar", lang)
     command.format_usage = MethodType(_format_usage, command)
+    ctx = typer.Context(command)
     for param in command.params:
         shown = _option_help(own, param.name, lang)
         if shown is not None and hasattr(param, "help"):
             param.help = shown
-    helper = command.get_help_option(typer.Context(command))
+        _value_word(param, ctx, lang)
+    helper = command.get_help_option(ctx)
     if helper is not None:
         helper.help = t("help_opt_help", lang)
+        helper.metavar = ""
     subcommands = getattr(command, "commands", None)
     if subcommands is None:
         return
@@ -148,6 +151,30 @@ def localise(command: Any, lang: str, path: str = "", original: str | None = Non
         localise(sub, lang, sub_path, alias_of if alias_of != sub_path else None)
     for constant, frame_key in _FRAME.items():
         setattr(rich_utils, constant, t(frame_key, lang))
+
+
+# the value an option takes, as --help shows it beside the option (typer: <int>, <path> …)
+_VALUE_WORDS = {
+    "<int>": "help_value_int",
+    "<float>": "help_value_float",
+    "<str>": "help_value_str",
+    "<path>": "help_value_path",
+    "<list[str]>": "help_value_str_list",
+}
+
+
+def _value_word(param: Any, ctx: Any, lang: str) -> None:
+    """A flag shows no value word; another option shows its kind of value in ``lang``
+    (<getal>, <pad>, <tekst>); a choice (<nl|en>) stays as it is."""
+    if getattr(param, "is_flag", False):
+        param.metavar = ""
+        return
+    if getattr(param, "_buurtbalans_value", None) is None:  # typer's word, kept once
+        display = getattr(param, "display_type", None)
+        param._buurtbalans_value = display(ctx) if display else ""
+    key = _VALUE_WORDS.get(param._buurtbalans_value)
+    if key is not None:
+        param.metavar = t(key, lang)
 
 
 class LocalGroup(TyperGroup):
