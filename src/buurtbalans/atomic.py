@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from buurtbalans.errors import OutputError
+from buurtbalans.errors import Msg, OutputError
 
 
 def _umask() -> int:
@@ -31,10 +31,7 @@ def _umask() -> int:
 def write_error(path: Path, exc: OSError) -> OutputError:
     """One message for a write that failed: what, which file, and how to fix it."""
     why = exc.strerror or str(exc)
-    return OutputError(
-        f"cannot write {path}: {why}; the previous file (if any) is unchanged. Fix: free "
-        "disk space, or choose a folder you may write to (--output / --uit)"
-    )
+    return OutputError(Msg("err_co_cannot_write", path=path, why=why))
 
 
 @contextlib.contextmanager

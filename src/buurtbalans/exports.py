@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from buurtbalans.atomic import atomic_path
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 
 # OWASP CSV injection: a cell starting with one of these is a formula to a spreadsheet
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -57,7 +57,7 @@ def write_table(
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet"):
         raise DataError(
-            f"cannot write {suffix!r} files", file=str(path), fix="use .csv, .xlsx or .parquet"
+            Msg("err_co_write_type", suffix=suffix), file=str(path), fix=Msg("fix_file_type")
         )
     if suffix == ".xlsx":
         return write_tables({sheet: df}, path, provenance=provenance)

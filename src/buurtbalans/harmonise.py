@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from buurtbalans._compat import import_optional
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.codebook import catalogue
 
 CROSSWALK_COLUMNS = ["from_code", "to_code", "weight", "method", "flag"]
@@ -131,8 +131,8 @@ def column_kinds(columns: Sequence[str]) -> tuple[list[str], dict[str, str]]:
             unknown.append(col)
     if unknown:
         raise DataError(
-            f"cannot tell whether {unknown} are counts or rates",
-            fix="pass counts=[...] and rates={indicator: denominator} explicitly",
+            Msg("err_co_count_or_rate", columns=unknown, n=len(unknown)),
+            fix=Msg("fix_co_count_or_rate", rates="rates={indicator: denominator}"),
         )
     return counts, rates
 
@@ -167,8 +167,8 @@ def to_vintage(
     need = [code_column, *by, *counts, *rates]
     if missing_cols := [c for c in need if c not in data.columns]:
         raise DataError(
-            f"missing columns {missing_cols}",
-            fix="include every count and rate you want to move in the data",
+            Msg("err_co_missing_move_columns", columns=missing_cols, n=len(missing_cols)),
+            fix=Msg("fix_co_missing_move_columns"),
         )
     # a rate without its denominator can only pass through unchanged areas; any area that
     # is split or merged gets no value (never an unweighted guess)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 
 LEVELS = ("land", "gemeente", "wijk", "buurt")
 # Amsterdam and a few others use letters in wijk/buurt parts (WK0363AA, BU0363AA01).
@@ -50,11 +50,11 @@ def parse_code(
     code = normalise_code(raw)
     if not _PATTERN.match(code):
         raise DataError(
-            f"{raw!r} is not a CBS area code",
+            Msg("err_co_not_area_code", code=raw),
             file=file,
             row=row,
             column=column,
-            fix="use codes like GM0141 (gemeente), WK014101 (wijk) or BU01410101 (buurt)",
+            fix=Msg("fix_co_area_code"),
         )
     return AreaCode(code, _LEVEL_OF_PREFIX[code[:2]])
 
@@ -70,10 +70,7 @@ def gemeente_code(raw: str) -> str:
     if text.startswith("GM"):
         text = text[2:]
     if not text.isdigit() or len(text) > 4:
-        raise DataError(
-            f"{raw!r} is not a gemeente code",
-            fix="give the code as GM0141 or the name as CBS writes it (e.g. Almelo)",
-        )
+        raise DataError(Msg("err_co_not_gemeente_code", code=raw), fix=Msg("fix_co_gemeente_code"))
     return "GM" + text.zfill(4)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from buurtbalans.errors import Msg, SpecError
-from buurtbalans.spec_checks import check_document, read_spec_text
+from buurtbalans.spec_checks import check_document, key_of, read_spec_text, shown, spec_error
 
 TRANSFORMS = ("exponential", "percentile", "zscore", "none")
 STANDARDISE = ("normal", "zscore", "minmax", "none")
@@ -122,7 +122,12 @@ class IndexSpec:
         unknown = set(domains) - set(self.domain_ids())
         if unknown:
             raise SpecError(
-                f"unknown domain(s) {sorted(unknown)}; the spec has {self.domain_ids()}"
+                Msg(
+                    "err_co_unknown_domains",
+                    domains=[f"'{d}'" for d in sorted(unknown)],
+                    n=len(unknown),
+                    known=self.domain_ids(),
+                )
             )
         keep = tuple(d for d in self.domains if d.id in domains)
         total = sum(d.weight for d in keep)
@@ -132,16 +137,16 @@ class IndexSpec:
         return validate(replace(self, domains=keep, indicators=inds, required_domains=required))
 
 
-def _fail(msg: str, fix: str, where: str) -> SpecError:
-    return SpecError(f"{where}: {msg}. Fix: {fix}")
+def _fail(msg: Msg, fix: Msg, where: str | Msg) -> SpecError:
+    return spec_error(where, msg, fix)
 
 
-def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
+def parse_spec(data: dict[str, Any], *, where: str | Msg = "spec") -> IndexSpec:
     """Build and validate a spec from the parsed TOML document."""
     check_document(data, where=where)
     index = data.get("index")
     if not isinstance(index, dict):
-        raise _fail("no [index] table", "start the file with [index] and name = ...", where)
+        raise _fail(Msg("err_co_spec_no_index"), Msg("fix_co_spec_no_index"), where)
     known = {
         "name",
         "transform",
@@ -159,20 +164,28 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
     }
     if unknown := set(index) - known:
         raise _fail(
-            f"unknown key(s) {sorted(unknown)} in [index]", f"use only {sorted(known)}", where
+            Msg("err_co_spec_unknown_keys", keys=sorted(unknown), n=len(unknown)),
+            Msg("fix_co_spec_known_keys", keys=sorted(known)),
+            where,
         )
     domains = []
     for i, d in enumerate(data.get("domain", [])):
         if "id" not in d or "weight" not in d:
             raise _fail(
-                f"[[domain]] number {i + 1} needs id and weight",
-                "add id = '...' and weight = <percentage>",
+                Msg(
+                    "err_co_spec_needs",
+                    entry=Msg("err_co_spec_entry", table="domain", n=i + 1),
+                    keys=["id", "weight"],
+                ),
+                Msg("fix_co_spec_add", example="id = '...' and weight = <percentage>"),
                 where,
             )
         domains.append(
             Domain(
                 str(d["id"]),
-                _number(d["weight"], f"domain {d['id']!r} weight", where),
+                _number(
+                    d["weight"], key_of(Msg("err_co_spec_domain", id=d["id"]), "weight"), where
+                ),
                 d.get("label_nl", ""),
                 d.get("label_en", ""),
             )
@@ -181,8 +194,12 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
     for i, ind in enumerate(data.get("indicator", [])):
         if "id" not in ind or "domain" not in ind:
             raise _fail(
-                f"[[indicator]] number {i + 1} needs id and domain",
-                "add id = '...' and domain = '...'",
+                Msg(
+                    "err_co_spec_needs",
+                    entry=Msg("err_co_spec_entry", table="indicator", n=i + 1),
+                    keys=["id", "domain"],
+                ),
+                Msg("fix_co_spec_add", example="id = '...' and domain = '...'"),
                 where,
             )
         den = ind.get("denominator", ())
@@ -191,7 +208,11 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
                 id=str(ind["id"]),
                 domain=str(ind["domain"]),
                 polarity=str(ind.get("polarity", "+")),
-                weight=_number(ind.get("weight", 1.0), f"indicator {ind['id']!r} weight", where),
+                weight=_number(
+                    ind.get("weight", 1.0),
+                    key_of(Msg("err_co_spec_indicator", id=ind["id"]), "weight"),
+                    where,
+                ),
                 numerator=ind.get("numerator"),
                 denominator=tuple([den] if isinstance(den, str) else den),
                 proxy=bool(ind.get("proxy", False)),
@@ -227,36 +248,39 @@ def parse_spec(data: dict[str, Any], *, where: str = "spec") -> IndexSpec:
     return validate(spec, where=where)
 
 
-def _share(value: Any, where: str) -> float:
+def _share(value: Any, where: str | Msg) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise _fail(
-            f"min_weight_share is {value!r}, not a share between 0 and 1",
-            "give e.g. min_weight_share = 0.7 (70 % of the domain weight must have data)",
-            where,
-        )
+        raise _fail(Msg("err_co_spec_share", value=shown(value)), Msg("fix_co_spec_share"), where)
     return float(value)
 
 
-def _number(value: Any, what: str, where: str) -> float:
+def _number(value: Any, what: str | Msg, where: str | Msg) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(f"{what} is {value!r}, not a number", "give a positive number", where)
+        raise _fail(
+            Msg("err_co_spec_not_number", name=what, value=shown(value)),
+            Msg("fix_co_spec_positive"),
+            where,
+        )
     if value <= 0:
         raise _fail(
-            f"{what} is {value}, must be positive",
-            "give a positive number (drop the entry to leave it out)",
+            Msg("err_co_spec_not_positive", name=what, value=shown(value)),
+            Msg("fix_co_spec_positive_or_drop"),
             where,
         )
     return float(value)
 
 
-def _choice(value: str, options: tuple[str, ...], what: str, where: str) -> None:
+def _choice(value: str, options: tuple[str, ...], what: str | Msg, where: str | Msg) -> None:
     if value not in options:
+        quoted = [f"'{o}'" for o in options]
         raise _fail(
-            f"{what} {value!r} is not one of {list(options)}", f"use one of {list(options)}", where
+            Msg("err_co_spec_choice", name=what, value=shown(value), options=quoted),
+            Msg("fix_co_spec_choice", options=quoted),
+            where,
         )
 
 
-def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
+def validate(spec: IndexSpec, *, where: str | Msg = "spec") -> IndexSpec:
     """Check a spec; domain weights are normalised to sum to 100 (with a warning when the
     given sum is more than 1 point off)."""
     _choice(spec.transform, TRANSFORMS, "transform", where)
@@ -265,56 +289,55 @@ def validate(spec: IndexSpec, *, where: str = "spec") -> IndexSpec:
     _choice(spec.missing, MISSING_RULES, "missing", where)
     _choice(spec.weights, WEIGHTS, "weights", where)
     if not spec.domains:
-        raise _fail(
-            "no [[domain]] entries", "declare at least one domain with id and weight", where
-        )
+        raise _fail(Msg("err_co_spec_no_domains"), Msg("fix_co_spec_no_domains"), where)
     ids = [d.id for d in spec.domains]
     if dups := sorted({d for d in ids if ids.count(d) > 1}):
-        raise _fail(f"domain id(s) {dups} declared twice", "give each domain one entry", where)
+        raise _fail(
+            Msg("err_co_spec_domains_twice", ids=[f"'{d}'" for d in dups], n=len(dups)),
+            Msg("fix_co_spec_domains_twice"),
+            where,
+        )
     ind_ids = [i.id for i in spec.indicators]
     if dups := sorted({d for d in ind_ids if ind_ids.count(d) > 1}):
         raise _fail(
-            f"indicator id(s) {dups} declared twice",
-            "an indicator belongs to one domain only (count bijstand once)",
+            Msg("err_co_spec_indicators_twice", ids=[f"'{d}'" for d in dups], n=len(dups)),
+            Msg("fix_co_spec_indicators_twice"),
             where,
         )
     for ind in spec.indicators:
         if ind.domain not in ids:
             raise _fail(
-                f"indicator {ind.id!r} names domain {ind.domain!r}, which is not declared",
-                f"use one of {ids} or add a [[domain]] with id = {ind.domain!r}",
+                Msg("err_co_spec_undeclared_domain", indicator=ind.id, domain=ind.domain),
+                Msg("fix_co_spec_undeclared_domain", domains=ids, domain=ind.domain),
                 where,
             )
-        _choice(ind.polarity, ("+", "-"), f"indicator {ind.id!r} polarity", where)
+        label = Msg("err_co_spec_indicator", id=ind.id)
+        _choice(ind.polarity, ("+", "-"), key_of(label, "polarity"), where)
         if ind.numerator and not ind.denominator:
             raise _fail(
-                f"indicator {ind.id!r} has a numerator but no denominator",
-                "add denominator = '...' (or a list to sum)",
+                Msg("err_co_spec_no_denominator", indicator=ind.id),
+                Msg("fix_co_spec_no_denominator"),
                 where,
             )
     if unknown := [d for d in spec.required_domains if d not in ids]:
         raise _fail(
-            f"required_domains names {unknown}, which are not declared",
-            f"use domain ids from {ids}",
+            Msg("err_co_spec_required_unknown", domains=unknown, n=len(unknown)),
+            Msg("fix_co_spec_required_unknown", domains=ids),
             where,
         )
     if empty := [d for d in ids if not spec.indicators_of(d)]:
         raise _fail(
-            f"domain(s) {empty} have no indicators",
-            "add [[indicator]] entries with domain = that id, or remove the domain",
+            Msg("err_co_spec_empty_domains", domains=shown(empty)),
+            Msg("fix_co_spec_empty_domains"),
             where,
         )
     edges = spec.classes.edges
     if list(edges) != sorted(edges) or len(spec.classes.labels) != len(edges) + 1:
-        raise _fail(
-            "class edges must be increasing with one more label than edges",
-            "e.g. edges = [20, 35, 50, 60] with five labels",
-            where,
-        )
+        raise _fail(Msg("err_co_spec_class_edges"), Msg("fix_co_spec_class_edges"), where)
     return _normalised(spec, where)
 
 
-def _normalised(spec: IndexSpec, where: str) -> IndexSpec:
+def _normalised(spec: IndexSpec, where: str | Msg) -> IndexSpec:
     """Domain weights rescaled to sum to exactly 100, once, here: every surface (index,
     change, priorities, uncertainty, report) then reads the same weights and so the same
     score. The MDI's weights as printed (IoD Table 3.1) sum to 99.9 and are rescaled
@@ -338,14 +361,14 @@ def _normalised(spec: IndexSpec, where: str) -> IndexSpec:
 def load_spec(name_or_path: str | Path) -> IndexSpec:
     """Load a built-in preset (``"mdi"``) or a TOML file."""
     text: str
-    where = str(name_or_path)
+    where: str | Msg = str(name_or_path)
     if str(name_or_path) in PRESETS:
         text = (
             resources.files("buurtbalans.index.presets")
             .joinpath(f"{name_or_path}.toml")
             .read_text("utf-8")
         )
-        where = f"preset {name_or_path}"
+        where = Msg("err_co_spec_preset", name=str(name_or_path))
     else:
         path = Path(name_or_path)
         if not path.exists():
@@ -354,5 +377,5 @@ def load_spec(name_or_path: str | Path) -> IndexSpec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{where}: not valid TOML ({exc}). Fix: check the line named") from exc
+        raise _fail(Msg("err_co_spec_toml", error=exc), Msg("fix_co_spec_toml"), where) from exc
     return parse_spec(data, where=where)

@@ -19,7 +19,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from buurtbalans.errors import SpecError
+from buurtbalans.errors import Msg, SpecError
 
 #: a weight (a percentage of the index, or an indicator's share of its domain) outside
 #: this range is a typing mistake, not a choice (1e-300 / 1e-300 is 50/50 only in theory)
@@ -28,62 +28,103 @@ WEIGHT_RANGE = (1e-3, 1e6)
 _TEXT_KEYS = ("name", "transform", "reference", "standardise", "missing", "population")
 
 
-def _fail(where: str, what: str, fix: str) -> SpecError:
-    return SpecError(f"{where}: {what}. Fix: {fix}")
+def spec_error(where: str | Msg, what: Msg, fix: Msg) -> SpecError:
+    """``{where}: {what}. Fix: {fix}`` in the reader's language (``where`` "spec" is the
+    word for a spec not read from a file)."""
+    place = Msg("err_co_spec_default") if where == "spec" else where
+    return SpecError(Msg("err_co_spec", where=place, what=what, fix=fix))
+
+
+_fail = spec_error
+
+
+def shown(value: Any) -> str:
+    """A value of a spec document as TOML writes it (``'50'`` a text, ``true``, ``[20, 35]``),
+    for a message naming what was written.
+
+    >>> shown(["werk", 35, True, {"a": 1}])
+    "['werk', 35, true, {a = 1}]"
+    """
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {shown(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def key_of(label: Msg, key: str) -> Msg:
+    """A key of an entry (``domain 'inkomen' weight``)."""
+    return Msg("err_co_spec_key", label=label, name=key)
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _text(value: Any, key: str, where: str, example: str) -> None:
+def _text(value: Any, key: str | Msg, where: str | Msg, example: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(where, f"{key} is {value!r}, not a text", f"write it in quotes, e.g. {example}")
+        raise _fail(
+            where,
+            Msg("err_co_spec_not_text", name=key, value=shown(value)),
+            Msg("fix_co_spec_quotes", example=example),
+        )
 
 
-def check_weight(value: Any, key: str, where: str) -> None:
+def check_weight(value: Any, key: str | Msg, where: str | Msg) -> None:
     """A weight is a finite number within :data:`WEIGHT_RANGE`."""
     low, high = WEIGHT_RANGE
     if not _is_number(value) or not math.isfinite(value):
-        raise _fail(where, f"{key} is {value!r}, not a number", "give a positive number")
+        raise _fail(
+            where,
+            Msg("err_co_spec_not_number", name=key, value=shown(value)),
+            Msg("fix_co_spec_positive"),
+        )
     if value <= 0:
         raise _fail(
             where,
-            f"{key} is {value!r}, must be positive",
-            "give a positive number (drop the entry to leave it out)",
+            Msg("err_co_spec_not_positive", name=key, value=shown(value)),
+            Msg("fix_co_spec_positive_or_drop"),
         )
     if not low <= value <= high:
         raise _fail(
             where,
-            f"{key} is {value!r}, outside the sensible range {low:g} to {high:g}",
-            "give weights as percentages (e.g. 22.5) or plain shares (e.g. 1)",
+            Msg("err_co_spec_weight_range", name=key, value=shown(value), low=low, high=high),
+            Msg("fix_co_spec_weight_range"),
         )
 
 
-def check_classes(classes: Any, where: str) -> None:
+def check_classes(classes: Any, where: str | Msg) -> None:
     """``[index.classes]``: edges finite, increasing numbers; labels texts; inclusive bool."""
     if not isinstance(classes, dict):
-        raise _fail(where, f"[index.classes] is {classes!r}, not a table", "write [index.classes]")
+        raise _fail(
+            where,
+            Msg("err_co_spec_classes_table", value=shown(classes)),
+            Msg("fix_co_spec_classes_table"),
+        )
     edges = classes.get("edges")
     if edges is not None:
         if not isinstance(edges, list) or not edges:
             raise _fail(
                 where,
-                f"[index.classes] edges is {edges!r}, not a list of numbers",
-                "e.g. edges = [20, 35, 50, 60]",
+                Msg("err_co_spec_edges_list", value=shown(edges)),
+                Msg("fix_co_spec_example", example="edges = [20, 35, 50, 60]"),
             )
         for pos, edge in enumerate(edges, start=1):
             if not _is_number(edge) or not math.isfinite(edge):
                 raise _fail(
                     where,
-                    f"[index.classes] edges: edge {pos} is {edge!r}, not a finite number",
-                    "write the edges as numbers without quotes, e.g. edges = [20, 35, 50, 60]",
+                    Msg("err_co_spec_edge", pos=pos, value=shown(edge)),
+                    Msg("fix_co_spec_edge"),
                 )
         if any(b <= a for a, b in pairwise(edges)):
             raise _fail(
                 where,
-                f"[index.classes] edges {edges} are not strictly increasing",
-                "order the edges from low to high, each one larger than the one before",
+                Msg("err_co_spec_edges_order", value=shown(edges)),
+                Msg("fix_co_spec_edges_order"),
             )
     for key in ("labels", "labels_en"):
         labels = classes.get(key)
@@ -92,42 +133,53 @@ def check_classes(classes: Any, where: str) -> None:
         ):
             raise _fail(
                 where,
-                f"[index.classes] {key} is {labels!r}, not a list of texts",
-                f'e.g. {key} = ["zeer laag", "laag", "gemiddeld", "hoog", "zeer hoog"]',
+                Msg("err_co_spec_labels", name=key, value=shown(labels)),
+                Msg(
+                    "fix_co_spec_example",
+                    example=f'{key} = ["zeer laag", "laag", "gemiddeld", "hoog", "zeer hoog"]',
+                ),
             )
     if "inclusive" in classes and not isinstance(classes["inclusive"], bool):
         raise _fail(
             where,
-            f"[index.classes] inclusive is {classes['inclusive']!r}, not true or false",
-            "write inclusive = true or inclusive = false (no quotes)",
+            Msg(
+                "err_co_spec_not_bool",
+                name="[index.classes] inclusive",
+                value=shown(classes["inclusive"]),
+            ),
+            Msg("fix_co_spec_bool", name="inclusive"),
         )
 
 
-def _check_index(index: dict[str, Any], where: str) -> None:
+def _check_index(index: dict[str, Any], where: str | Msg) -> None:
     for key in _TEXT_KEYS:
         if key in index:
             _text(index[key], f"[index] {key}", where, f'{key} = "..."')
     if "description" in index and not isinstance(index["description"], str):
-        raise _fail(where, "[index] description is not a text", 'write description = "..."')
+        raise _fail(
+            where,
+            Msg("err_co_spec_key_not_text", name="[index] description"),
+            Msg("fix_co_spec_write", example='description = "..."'),
+        )
     if "min_population" in index:
         value = index["min_population"]
         if not _is_number(value) or not math.isfinite(value):
             raise _fail(
                 where,
-                f"[index] min_population is {value!r}, not a number",
-                "give a number of inhabitants, e.g. min_population = 50",
+                Msg("err_co_spec_not_number", name="[index] min_population", value=shown(value)),
+                Msg("fix_co_spec_min_population"),
             )
         if value < 0:
             raise _fail(
                 where,
-                f"[index] min_population is {value!r}, below 0",
-                "give 0 (no minimum) or a positive number of inhabitants",
+                Msg("err_co_spec_below_zero", name="[index] min_population", value=shown(value)),
+                Msg("fix_co_spec_min_population_zero"),
             )
     if "shrinkage" in index and not isinstance(index["shrinkage"], bool):
         raise _fail(
             where,
-            f"[index] shrinkage is {index['shrinkage']!r}, not true or false",
-            "write shrinkage = true or shrinkage = false (no quotes)",
+            Msg("err_co_spec_not_bool", name="[index] shrinkage", value=shown(index["shrinkage"])),
+            Msg("fix_co_spec_bool", name="shrinkage"),
         )
     required = index.get("required_domains")
     if required is not None and not (
@@ -135,56 +187,64 @@ def _check_index(index: dict[str, Any], where: str) -> None:
     ):
         raise _fail(
             where,
-            f"[index] required_domains is {required!r}, not a list of domain ids",
-            'e.g. required_domains = ["inkomen", "werk"]',
+            Msg("err_co_spec_required_list", value=shown(required)),
+            Msg("fix_co_spec_example", example='required_domains = ["inkomen", "werk"]'),
         )
     if "classes" in index:
         check_classes(index["classes"], where)
 
 
-def _entries(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+def _entries(data: dict[str, Any], key: str, where: str | Msg) -> list[dict[str, Any]]:
     entries = data.get(key, [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise _fail(
             where,
-            f"{key} is {entries!r}, not a list of [[{key}]] tables",
-            f"write each one as a [[{key}]] table with id = ...",
+            Msg("err_co_spec_entries", name=key, value=shown(entries)),
+            Msg("fix_co_spec_entries", name=key),
         )
     return entries
 
 
-def check_document(data: dict[str, Any], *, where: str = "spec") -> None:
+def check_document(data: dict[str, Any], *, where: str | Msg = "spec") -> None:
     """Check the types and bounds of a parsed spec document; raise naming the key."""
     index = data.get("index")
     if isinstance(index, dict):
         _check_index(index, where)
     for n, domain in enumerate(_entries(data, "domain", where), start=1):
-        label = f"[[domain]] number {n}"
+        label = Msg("err_co_spec_entry", table="domain", n=n)
         if "id" in domain:
-            _text(domain["id"], f"{label} id", where, 'id = "inkomen"')
-            label = f"domain {domain['id']!r}"
+            _text(domain["id"], key_of(label, "id"), where, 'id = "inkomen"')
+            label = Msg("err_co_spec_domain", id=domain["id"])
         if "weight" in domain:
-            check_weight(domain["weight"], f"{label} weight", where)
+            check_weight(domain["weight"], key_of(label, "weight"), where)
         for key in ("label_nl", "label_en"):
             if key in domain and not isinstance(domain[key], str):
-                raise _fail(where, f"{label} {key} is not a text", f'write {key} = "..."')
+                raise _fail(
+                    where,
+                    Msg("err_co_spec_key_not_text", name=key_of(label, key)),
+                    Msg("fix_co_spec_write", example=f'{key} = "..."'),
+                )
     for n, ind in enumerate(_entries(data, "indicator", where), start=1):
-        label = f"[[indicator]] number {n}"
+        label = Msg("err_co_spec_entry", table="indicator", n=n)
         if "id" in ind:
-            _text(ind["id"], f"{label} id", where, 'id = "p_hh_li"')
-            label = f"indicator {ind['id']!r}"
+            _text(ind["id"], key_of(label, "id"), where, 'id = "p_hh_li"')
+            label = Msg("err_co_spec_indicator", id=ind["id"])
         if "domain" in ind:
-            _text(ind["domain"], f"{label} domain", where, 'domain = "inkomen"')
+            _text(ind["domain"], key_of(label, "domain"), where, 'domain = "inkomen"')
         if "weight" in ind:
-            check_weight(ind["weight"], f"{label} weight", where)
+            check_weight(ind["weight"], key_of(label, "weight"), where)
         if "polarity" in ind and ind["polarity"] not in ("+", "-"):
             raise _fail(
                 where,
-                f"{label} polarity is {ind['polarity']!r}",
-                'write polarity = "+" (higher is more deprived) or "-"',
+                Msg(
+                    "err_co_spec_polarity",
+                    name=key_of(label, "polarity"),
+                    value=shown(ind["polarity"]),
+                ),
+                Msg("fix_co_spec_polarity"),
             )
         if "numerator" in ind:
-            _text(ind["numerator"], f"{label} numerator", where, 'numerator = "a_bijst"')
+            _text(ind["numerator"], key_of(label, "numerator"), where, 'numerator = "a_bijst"')
         den = ind.get("denominator")
         if den is not None and not (
             (isinstance(den, str) and den.strip())
@@ -192,11 +252,15 @@ def check_document(data: dict[str, Any], *, where: str = "spec") -> None:
         ):
             raise _fail(
                 where,
-                f"{label} denominator is {den!r}, not a column id or a list of them",
-                'e.g. denominator = "a_inw" or denominator = ["a_m", "a_v"]',
+                Msg("err_co_spec_denominator", name=key_of(label, "denominator"), value=shown(den)),
+                Msg("fix_co_spec_denominator"),
             )
         if "proxy" in ind and not isinstance(ind["proxy"], bool):
-            raise _fail(where, f"{label} proxy is not true or false", "write proxy = true")
+            raise _fail(
+                where,
+                Msg("err_co_spec_key_not_bool", name=key_of(label, "proxy")),
+                Msg("fix_co_spec_write", example="proxy = true"),
+            )
 
 
 def read_spec_text(path: Path) -> str:
@@ -210,7 +274,9 @@ def read_spec_text(path: Path) -> str:
             Path(path).read_bytes(),
             None,
             file=str(path),
-            fix="save the spec as UTF-8 (TOML files are UTF-8)",
+            fix=Msg("fix_co_spec_utf8"),  # type: ignore[arg-type]
         )
     except DataError as exc:
-        raise SpecError(str(exc)) from None
+        error = SpecError(str(exc))
+        error.term = exc  # type: ignore[assignment]  # (exc.text: in the reader's language)
+        raise error from None

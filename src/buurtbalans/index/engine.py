@@ -360,9 +360,13 @@ def compute(
         if c not in data.columns
     ]:
         raise DataError(
-            f"missing id column(s) {missing}; the data has {list(data.columns)[:15]}",
-            fix="pass --id-column with the name of the area id column"
-            + (" and --period-column with that of the year" if period_column else ""),
+            Msg(
+                "err_co_missing_id_columns",
+                missing=missing,
+                n=len(missing),
+                have=[str(c) for c in list(data.columns)[:15]],
+            ),
+            fix=Msg("fix_co_id_and_period_column") if period_column else Msg("fix_co_id_column"),
         )
     keys = id_columns + ([period_column] if period_column else [])
     dup = data.duplicated(keys, keep=False)
@@ -405,8 +409,8 @@ def compute(
     steps.append(Step("transform_domains", {"transform": spec.transform, "pooled": pooled}))
     if x.notna().any().sum() == 0:
         raise DataError(
-            "none of the spec's indicators has data in the input",
-            fix=f"provide columns {spec.raw_inputs()[:10]} (or import them)",
+            Msg("err_co_no_indicator_data"),
+            fix=Msg("fix_co_provide_columns", columns=spec.raw_inputs()[:10]),
         )
     table = combine(x, spec, ref[period_column] if period_column else None, flags)
     steps.append(Step("combine", {"weights": {d.id: d.weight for d in spec.domains}}))
@@ -440,10 +444,7 @@ def replay(run: Run, data: pd.DataFrame) -> IndexResult:
     """Re-run a recorded computation on the same input; refuses different input."""
     got = input_hash(data.reset_index(drop=True))
     if got != run.input_hash:
-        raise DataError(
-            "the data differ from the recorded run's input (hash mismatch)",
-            fix="replay on the same input file/store selection",
-        )
+        raise DataError(Msg("err_co_replay_mismatch"), fix=Msg("fix_co_replay_mismatch"))
     return compute(
         data,
         run.spec,

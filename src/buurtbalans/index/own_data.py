@@ -39,10 +39,7 @@ def read_own_data(
     file = source_label(path, df)
     if period_column is not None and period_column == id_column:
         raise DataError(
-            f"--period-column and --id-column are both {id_column!r}",
-            file=file,
-            fix="give the column with the area ids to --id-column and the one with the "
-            "year to --period-column",
+            Msg("err_co_period_is_id", column=id_column), file=file, fix=Msg("fix_co_period_is_id")
         )
     keys = [id_column, *([period_column] if period_column else [])]
     if missing := [c for c in keys if c not in df.columns]:
@@ -56,11 +53,11 @@ def read_own_data(
     if empty.any():
         raise first_bad_cell(
             empty,
-            lambda pos, n: f"the area id is empty ({n} row(s) without an id)",
+            lambda pos, n: Msg("err_co_empty_id", n=n),
             file=file,
             column=id_column,
             first_row=2,
-            fix="give every row its area id (or remove the rows without one)",
+            fix=Msg("fix_co_empty_id"),
         )
     out = pd.DataFrame({id_column: ids.astype(object)})
     if period_column:
@@ -77,18 +74,16 @@ def read_own_data(
         out[column] = values.to_numpy(dtype=float)
     absent = [c for c in wanted if c not in df.columns and c != spec.population]
     if absent:
-        notes.append(
-            Msg("note_spec_columns_absent", file=Path(path).name, columns=", ".join(absent))
-        )
+        notes.append(Msg("note_spec_columns_absent", file=Path(path).name, columns=absent))
     negative = [c for c in _counts(spec) if c in out.columns and (out[c] < 0).any()]
     for column in negative:
         raise first_bad_cell(
             (out[column] < 0).to_numpy(),
-            lambda pos, n, c=column: f"{out[c].iloc[pos]:.15g} is a negative count ({n} cell(s))",
+            lambda pos, n, c=column: Msg("err_co_negative_count", value=out[c].iloc[pos], n=n),
             file=file,
             column=column,
             first_row=2,
-            fix="a numerator or denominator of a ratio counts something: 0 or more",
+            fix=Msg("fix_co_negative_count"),
         )
     return out, notes
 

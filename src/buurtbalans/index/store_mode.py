@@ -44,7 +44,7 @@ def load_input(
             wide = wide[~wide["area_code"].str[2:6].isin(fake)].reset_index(drop=True)
     if wide.empty:
         raise DataError(
-            Msg("err_no_buurt_data_in", gemeente=gemeente, years=", ".join(map(str, periods)))
+            Msg("err_no_buurt_data_in", gemeente=gemeente, years=[int(p) for p in periods])
             if periods
             else Msg("err_no_buurt_data_any", gemeente=gemeente),
             fix=Msg("fix_import_or_check"),
@@ -69,8 +69,8 @@ def load_input(
     missing_periods = sorted(set(periods) - set(wide["period"]))
     if missing_periods:
         raise DataError(
-            f"no data for {missing_periods}",
-            fix="import those years, or choose years the store has",
+            Msg("err_co_no_data_years", years=[int(p) for p in missing_periods]),
+            fix=Msg("fix_co_no_data_years"),
         )
     return wide
 
@@ -122,11 +122,11 @@ def _check_national_counts(counts: dict[int, int], periods: Sequence[int], minim
     short = {int(p): counts.get(int(p), 0) for p in periods if counts.get(int(p), 0) < minimum}
     if short:
         raise DataError(
-            f"reference 'national' ranks against all NL buurten, but the store holds "
-            f"only {short} buurten for those years",
-            fix="import the national KWB for these years (buurtbalans import cbs "
-            "--heel-nederland --jaren ...), or rank within the gemeente with "
-            "--referentie input",
+            Msg(
+                "err_co_national_short",
+                counts=[Msg("err_co_buurten_in_year", n=n, year=p) for p, n in short.items()],
+            ),
+            fix=Msg("fix_co_national_short"),
         )
 
 
@@ -201,12 +201,12 @@ def _refuse_partial_counts(
         if own.get(int(p), {}).get(d, 0) > 0 and n < minimum
     }
     if partial:
-        text = "; ".join(f"{d} in {p}: {n} buurten" for (p, d), n in sorted(partial.items()))
+        parts = [
+            Msg("err_co_partial_domain", domain=d, year=p, n=n)
+            for (p, d), n in sorted(partial.items())
+        ]
         raise DataError(
-            f"the national reference is partial: {text} (a national reference needs all "
-            f"NL buurten, about 13,000, for every domain)",
-            fix="import those domains for all of NL (buurtbalans import cbs --heel-nederland "
-            "--jaren ...), or rank within the gemeente with --referentie input-pooled",
+            Msg("err_co_national_partial", parts=parts), fix=Msg("fix_co_national_partial")
         )
 
 

@@ -38,12 +38,6 @@ from buurtbalans.store.world import check_world, twin_info
 if TYPE_CHECKING:
     import pyarrow as pa
 
-_EMPTIED = (
-    "the store {path} has data but its migrations table is empty, so its schema version is "
-    "unknown. Fix: run `buurtbalans doctor --store {path} --herstel` to record the "
-    "migrations again (or `--export DIR` to save what is readable)"
-)
-
 
 @dataclass
 class WriteResult:
@@ -58,29 +52,23 @@ def _check_file(path: Path, *, read_only: bool) -> None:
     """Refuse a missing store (for reading) and a file that is not a DuckDB file."""
     if not path.exists():
         if read_only:
-            raise StoreError(
-                f"there is no store at {path}. Fix: import data first (buurtbalans import "
-                "demo / import file / import cbs), or give the store with --store"
-            )
+            raise StoreError(Msg("err_co_no_store", path=path))
         path.parent.mkdir(parents=True, exist_ok=True)
         return
     if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a store file. Fix: give a .duckdb file")
+        raise StoreError(Msg("err_co_store_is_folder", path=path))
     try:
         with path.open("rb") as fh:
             head = fh.read(16)
     except OSError as exc:
-        raise StoreError(f"cannot read the store {path}: {exc}. Fix: check permissions") from exc
+        raise StoreError(Msg("err_co_store_unreadable", path=path, error=exc)) from exc
     if not head:
         if read_only:
-            raise StoreError(f"the store {path} is empty (0 bytes). Fix: remove it")
+            raise StoreError(Msg("err_co_store_empty_file", path=path))
         path.unlink()  # an empty file is what an interrupted create leaves; start afresh
         return
     if head[8:12] != _DUCKDB_MAGIC:
-        raise StoreError(
-            f"{path} is not a buurtbalans store (not a DuckDB file). Fix: give the right "
-            "file with --store, or move this one away"
-        )
+        raise StoreError(Msg("err_co_not_duckdb", path=path))
 
 
 def _connect(path: str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
@@ -94,13 +82,11 @@ def _connect(path: str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyCo
         except duckdb.Error as exc:
             text = str(exc)
             if not _LOCKED.search(text):  # ("block" in a corruption message is no lock)
-                raise _store_error(path, exc, "opening the store") from exc
+                raise _store_error(path, exc, Msg("err_co_doing_open")) from exc
             pid = m.group(1) if (m := _PID.search(text)) else "?"
             if time.monotonic() >= deadline:
                 raise StoreError(
-                    f"the store {path} is in use by another process (PID {pid}); waited "
-                    f"{timeout:g} s. Fix: wait until that command finishes, stop it "
-                    f"(kill {pid}), or raise BUURTBALANS_LOCK_TIMEOUT"
+                    Msg("err_co_store_locked", path=path, pid=pid, timeout=timeout)
                 ) from exc
             if not told:
                 print(
@@ -114,35 +100,23 @@ def _connect(path: str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyCo
             delay = min(delay * 2, 1.0)
 
 
-def _store_error(path: str, exc: BaseException, doing: str) -> StoreError:
+def _store_error(path: str, exc: BaseException, doing: Msg) -> StoreError:
     """A named error for what DuckDB raised; the store is unchanged (transactions)."""
     text = str(exc)
     low = text.lower()
     if "no space left" in low or "disk is full" in low or "not enough space" in low:
-        return StoreError(
-            f"the disk is full while {doing} ({path}); nothing was changed. Fix: free disk "
-            "space and run the command again"
-        )
+        return StoreError(Msg("err_co_disk_full", doing=doing, path=path))
     if (
         "not a valid duckdb database" in low
         or "could not read enough bytes" in low
         or ("corrupt" in low)
     ):
-        return StoreError(
-            f"the store {path} is damaged or truncated ({text}). Fix: run `buurtbalans "
-            f"doctor --store {path} --export DIR` to save what is readable, then re-import"
-        )
+        return StoreError(Msg("err_co_store_damaged", path=path, error=text))
     if "read-only" in low or "read only" in low or "permission denied" in low:
         return StoreError(Msg("err_store_read_only", path=path))
     if "constraint" in low or "check" in low:
-        return StoreError(
-            f"the import breaks a rule of the store ({text}); nothing was "
-            "written. Fix: report this as a bug with the input file"
-        )
-    return StoreError(
-        f"the store {path} failed while {doing}: {text}. Fix: run "
-        f"`buurtbalans doctor --store {path}`"
-    )
+        return StoreError(Msg("err_co_store_rule", error=text))
+    return StoreError(Msg("err_co_store_failed", path=path, doing=doing, error=text))
 
 
 LOCK_TIMEOUT = float(os.environ.get("BUURTBALANS_LOCK_TIMEOUT", "30"))
@@ -154,7 +128,7 @@ _LOCKED = re.compile(r"\block(?:ed|s)?\b|conflicting lock", re.IGNORECASE)
 def damaged_store_error(path: str, exc: BaseException) -> StoreError:
     """A DuckDB error met while reading or writing an open store, as one named message
     (a corruption or truncation → `buurtbalans doctor`)."""
-    return _store_error(path, exc, "reading the store")
+    return _store_error(path, exc, Msg("err_co_doing_read"))
 
 
 class Store:
@@ -191,7 +165,7 @@ class Store:
                 self._migrate()
         except duckdb.Error as exc:
             self.con.close()
-            raise _store_error(self.path, exc, "opening the store") from exc
+            raise _store_error(self.path, exc, Msg("err_co_doing_open")) from exc
         except BaseException:
             self.con.close()
             raise
@@ -215,38 +189,31 @@ class Store:
     def _check_readable(self) -> None:
         tables = self._tables()
         if "migrations" not in tables:
-            raise StoreError(
-                f"{self.path} is a DuckDB file but not a buurtbalans store (no migrations "
-                "table). Fix: give the right file with --store, or move this one away"
-            )
+            raise StoreError(Msg("err_co_no_migrations_table", path=self.path))
         done = {r[0] for r in self.con.execute("SELECT name FROM migrations").fetchall()}
         if not done and "sources" in tables:
-            raise StoreError(_EMPTIED.format(path=self.path))
+            raise StoreError(Msg("err_co_migrations_emptied", path=self.path))
         if unknown := done - {name for name, _ in MIGRATIONS}:
             raise SchemaVersionError(
-                f"the store {self.path} was written by a newer buurtbalans (migrations "
-                f"{sorted(unknown)}). Fix: upgrade buurtbalans (pip install -U buurtbalans)"
+                Msg("err_co_newer_schema", path=self.path, migrations=sorted(unknown))
             )
 
     def _migrate(self) -> None:
         tables = self._tables()
         if tables and "migrations" not in tables:
             raise StoreError(
-                f"{self.path} is a DuckDB file but not a buurtbalans store (tables "
-                f"{sorted(tables)[:5]}). Fix: give the right file with --store, or move this "
-                "one away"
+                Msg("err_co_foreign_tables", path=self.path, tables=sorted(tables)[:5])
             )
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
         )
         done = {r[0] for r in self.con.execute("SELECT name FROM migrations").fetchall()}
         if not done and "sources" in tables:
-            raise StoreError(_EMPTIED.format(path=self.path))
+            raise StoreError(Msg("err_co_migrations_emptied", path=self.path))
         known = {name for name, _ in MIGRATIONS}
         if unknown := done - known:
             raise SchemaVersionError(
-                f"the store {self.path} was written by a newer buurtbalans (migrations "
-                f"{sorted(unknown)}). Fix: upgrade buurtbalans (pip install -U buurtbalans)"
+                Msg("err_co_newer_schema", path=self.path, migrations=sorted(unknown))
             )
         try:
             for name, apply in MIGRATIONS:
@@ -270,7 +237,7 @@ class Store:
                     self.con.execute("INSERT INTO indicators SELECT * FROM cat")
             self.con.unregister("cat")
         except duckdb.Error as exc:
-            raise _store_error(self.path, exc, "preparing the store") from exc
+            raise _store_error(self.path, exc, Msg("err_co_doing_prepare")) from exc
 
     def schema_version(self) -> int:
         """Number of migrations applied."""
@@ -309,7 +276,7 @@ class Store:
                 for batch in batches:
                     self._write(batch, vervang=vervang, result=result)
         except duckdb.Error as exc:
-            raise _store_error(self.path, exc, "writing the import") from exc
+            raise _store_error(self.path, exc, Msg("err_co_doing_write")) from exc
         return result
 
     def _write(self, batch: ImportBatch, *, vervang: bool, result: WriteResult) -> None:
@@ -345,9 +312,12 @@ class Store:
             by = ", ".join(f"{r[1]} from {r[0]}" for r in changed)
             if not vervang:
                 raise ReplaceRefusedError(
-                    f"this import ({sid}) would change {n} value(s) already stored from "
-                    f"another source ({by}). Fix: add --vervang to replace them (the earlier "
-                    "values stay retrievable), or import into another store with --store"
+                    Msg(
+                        "err_co_replace_refused",
+                        source=sid,
+                        n=n,
+                        by=[Msg("err_co_values_from", n=int(r[1]), source=r[0]) for r in changed],
+                    )
                 )
             self.con.execute(
                 f"""
@@ -454,11 +424,18 @@ class Store:
                 "period, indicator HAVING count(*) > 1)"
             ).fetchone()
             raise DataError(
-                f"the import gives {dup[4]} values for area {dup[0]}, indicator {dup[3]}, "
-                f"year {dup[2]} (vintage {dup[1]}); {n[0] if n else 1} such key(s) in all",
+                Msg(
+                    "err_co_duplicate_key",
+                    times=int(dup[4]),
+                    area=dup[0],
+                    indicator=dup[3],
+                    year=int(dup[2]),
+                    vintage=int(dup[1]),
+                    n=int(n[0]) if n else 1,
+                ),
                 file=batch.source.file_name,
                 column=str(dup[3]),
-                fix="keep one row per area and year, and map each column to its own indicator",
+                fix=Msg("fix_co_duplicate_key"),
             )
 
     def _drop_unknown_codes(self, batch: ImportBatch) -> None:
@@ -495,11 +472,9 @@ class Store:
         merged = merged_note(batch, unknown)
         if len(unknown) == batch.areas["code"].nunique():
             raise DataError(
-                f"none of the {len(unknown)} area codes exists in a vintage buurtbalans or "
-                f"this store knows (e.g. {', '.join(listed[:5])}){merged}",
+                Msg("err_co_no_known_codes", n=len(unknown), codes=listed[:5], merged=merged),
                 file=batch.source.file_name,
-                fix="check the codes; import the CBS data of that gemeente first "
-                "(buurtbalans import cbs / import file kwb-YYYY.xlsx)",
+                fix=Msg("fix_co_no_known_codes"),
             )
         batch.areas = batch.areas[~batch.areas["code"].isin(unknown)].reset_index(drop=True)
         batch.observations = batch.observations[
