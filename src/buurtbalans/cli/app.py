@@ -411,8 +411,8 @@ def main() -> None:
         if type(exc).__module__.lstrip("_").startswith("duckdb"):  # a damaged store
             from buurtbalans.store.store import damaged_store_error
 
-            message = str(damaged_store_error(str(_store_arg()), exc))
-            err.print(f"[red]Fout:[/red] {escape(message)}")
+            message = damaged_store_error(str(_store_arg()), exc).text(taal())
+            err.print(f"[red]{t('cli_error')}:[/red] {escape(message)}")
             sys.exit(1)
         err.print(
             f"[red]{t('cli_internal')}[/red] ({type(exc).__name__}): {escape(str(exc))}\n"

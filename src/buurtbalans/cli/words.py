@@ -22,7 +22,7 @@ from typer import rich_utils
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from buurtbalans.terms import TERMS, check_taal, has, set_taal, t, taal
+from buurtbalans.terms import check_taal, has, set_taal, t, taal
 
 # typer's frame: its module constant -> our catalogue key
 _FRAME = {
@@ -37,42 +37,47 @@ _FRAME = {
 }
 
 
-# typer's usage errors, the most specific first; then what may stand in their {message}
-_USAGE = (
-    "click_no_such_command_mean",
-    "click_no_such_command",
-    "click_invalid_for",
-    "click_invalid",
-    "click_missing_option",
-    "click_missing_argument",
-    "click_no_such_option",
-    "click_extra_args",
-)
-_INNER = (
-    "click_not_int",
-    "click_not_float",
-    "click_ge",
-    "click_le",
-    "click_gt",
-    "click_lt",
-    "click_not_one_of",
-)
+# typer's usage errors as typer writes them (its English, with pydantic's wording for a
+# bad number), the most specific first -> our catalogue key; then what may stand in their
+# {message}. Both languages are written from the catalogue, English too.
+_USAGE = {
+    "click_no_such_command_mean": "No such command {name}. Did you mean {names}?",
+    "click_no_such_command": "No such command {name}.",
+    "click_invalid_for": "Invalid value for {hint}: {message}",
+    "click_invalid": "Invalid value: {message}",
+    "click_missing_option": "Missing option {hint}.",
+    "click_missing_argument": "Missing argument {hint}.",
+    "click_no_such_option": "No such option: {name}",
+    "click_extra_args": "Got unexpected extra argument(s) ({args})",
+    "click_extra_arg": "Got unexpected extra argument ({args})",
+    "click_requires_value": "Option {name} requires an argument.",
+    "click_takes_no_value": "Option {name} does not take a value.",
+}
+_INNER = {
+    "click_not_int": "Input should be a valid integer, unable to parse string as an integer",
+    "click_not_float": "Input should be a valid number, unable to parse string as a number",
+    "click_ge": "Input should be greater than or equal to {n}",
+    "click_le": "Input should be less than or equal to {n}",
+    "click_gt": "Input should be greater than {n}",
+    "click_lt": "Input should be less than {n}",
+    "click_not_one_of": "Value error, {value} is not one of {choices}.",
+    "click_not_valid": "Value {value} is not a valid {label}.",
+}
 
 
 @cache
-def _pattern(key: str) -> re.Pattern[str]:
-    """The English text of ``key`` as a pattern, its fields as named groups."""
-    parts = re.split(r"\{(\w+)\}", TERMS[key]["en"])
+def _pattern(typer_text: str) -> re.Pattern[str]:
+    """A text of typer's as a pattern, its fields as named groups."""
+    parts = re.split(r"\{(\w+)\}", typer_text)
     body = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
     return re.compile(body + r"\Z", re.S)
 
 
-def usage_text(text: str, lang: str, keys: tuple[str, ...] = _USAGE) -> str:
-    """One of typer's (English) usage errors in ``lang``; a text it does not know as is."""
-    if lang == "en":
-        return text
-    for key in keys:
-        if m := _pattern(key).match(text):
+def usage_text(text: str, lang: str, known: dict[str, str] = _USAGE) -> str:
+    """One of typer's usage errors in ``lang`` from the catalogue; a text it does not know
+    as is."""
+    for key, typer_text in known.items():
+        if m := _pattern(typer_text).match(text):
             fields = m.groupdict()
             if "message" in fields:
                 fields["message"] = usage_text(fields["message"], lang, _INNER)
@@ -160,6 +165,8 @@ _VALUE_WORDS = {
     "<str>": "help_value_str",
     "<path>": "help_value_path",
     "<list[str]>": "help_value_str_list",
+    "<int range>": "help_value_int",
+    "<float range>": "help_value_float",
 }
 
 
