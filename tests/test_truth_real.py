@@ -69,8 +69,8 @@ def real_store(tmp_path_factory, raw) -> Path:
 @pytest.mark.parametrize(
     "gemeente, van, tot, has",
     [
-        ("Almere", 2014, 2020, "2014 has inkomen, werk, huisvesting, woonomgeving, 2020 has "),
-        ("Almelo", 2012, 2020, "2012 has gezondheid, 2020 has gezondheid; in common: "),
+        ("Almere", 2014, 2020, "2014 heeft inkomen, werk, huisvesting, woonomgeving, 2020 heeft "),
+        ("Almelo", 2012, 2020, "2012 heeft gezondheid, 2020 heeft gezondheid; gemeenschappelijk: "),
     ],
 )
 def test_unlike_years_are_refused_with_what_each_year_has(
@@ -84,7 +84,7 @@ def test_unlike_years_are_refused_with_what_each_year_has(
         text = _flat(proc)
         assert proc.returncode == 1, text
         assert "Traceback" not in text and text.count("Fout:") == 1
-        assert "cannot be compared on an equal basis" in text and has in text
+        assert "niet op gelijke basis te vergelijken" in text and has in text  # in Dutch (nl)
         assert "buurtbalans import cbs --gemeente" in text  # how to get the rest
         assert not (tmp_path / "r").exists()  # a failed run leaves no folder
 
@@ -269,7 +269,7 @@ def demo_path(tmp_path_factory) -> Path:
         (
             ["verandering", "-g", "Voorbeeldstad", "--domeinen", "geluk"],
             1,
-            "unknown domain(s) ['geluk']",
+            "onbekend domein geluk in --domeinen",
         ),
         (["veerkracht", "-g", "Atlantis"], 1, "kent geen gemeente met de naam 'Atlantis'"),
         (["prioriteiten", "-g", "Voorbeeldstad", "--aantal", "0"], 2, "--aantal"),

@@ -247,12 +247,9 @@ def gemeente_series(
     obs = obs[obs["area_code"].astype(str).str.startswith("GM")]
     inw_rows = obs[obs["indicator"] == "a_inw"].dropna(subset=["value"])
     if inw_rows.empty:
-        from buurtbalans.errors import DataError
+        from buurtbalans.errors import DataError, Msg
 
-        raise DataError(
-            "no residents (a_inw) at gemeente level to build the series on",
-            fix="give the gemeente rows of the store (Store.observations(level='gemeente'))",
-        )
+        raise DataError(Msg("err_an_demo_no_residents"), fix=Msg("fix_an_demo_gemeente_rows"))
     years = tuple(sorted(years or inw_rows["period"].astype(int).unique()))
     wide_inw = inw_rows.pivot_table(index="area_code", columns="period", values="value")
     wide_inw = wide_inw.reindex(columns=list(years))

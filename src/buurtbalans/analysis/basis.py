@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from buurtbalans.errors import DataError, SpecError
+from buurtbalans.errors import DataError, Msg, SpecError
 from buurtbalans.harmonise import with_denominators
 from buurtbalans.sources.known import predecessors
 from buurtbalans.spec import IndexSpec, IndicatorSpec, validate
@@ -100,11 +100,14 @@ def check_domains(spec: IndexSpec, domains: str | Sequence[str]) -> list[str]:
     chosen = [d.strip() for d in domains.split(",")] if isinstance(domains, str) else domains
     chosen = [d for d in chosen if d]
     if unknown := [d for d in chosen if d not in spec.domain_ids()]:
-        raise SpecError(
-            f"unknown domain(s) {unknown} in --domeinen. Fix: use ids from "
-            f"{', '.join(spec.domain_ids())}"
-        )
+        raise _unknown_domains(spec, unknown)
     return list(chosen)
+
+
+def _unknown_domains(spec: IndexSpec, unknown: list[str]) -> SpecError:
+    return SpecError(
+        Msg("err_an_unknown_domains", domains=unknown, n=len(unknown), ids=spec.domain_ids())
+    )
 
 
 def comparable_spec(
@@ -129,15 +132,19 @@ def comparable_spec(
     doms = {y: per_year.get(y, ([], []))[1] for y in (van, tot)}
     if domains:
         if unknown := [d for d in domains if d not in spec.domain_ids()]:
-            raise SpecError(
-                f"unknown domain(s) {unknown} in --domeinen. Fix: use ids from {spec.domain_ids()}"
-            )
+            raise _unknown_domains(spec, unknown)
         if lacking := [d for d in domains if not (d in doms[van] and d in doms[tot])]:
             raise DataError(
-                f"the chosen domain(s) {lacking} have no data in both {van} and {tot} "
-                f"({van}: {', '.join(doms[van]) or 'no domains'}; {tot}: "
-                f"{', '.join(doms[tot]) or 'no domains'})",
-                fix="choose domains both years have, or import the missing data",
+                Msg(
+                    "err_an_domains_no_data",
+                    domains=lacking,
+                    n=len(lacking),
+                    van=van,
+                    tot=tot,
+                    have_van=doms[van] or Msg("err_an_no_domains"),
+                    have_tot=doms[tot] or Msg("err_an_no_domains"),
+                ),
+                fix=Msg("fix_an_domains_no_data"),
             )
     chosen = list(domains) if domains else spec.domain_ids()
     common = [
@@ -219,46 +226,63 @@ def _refusal(
     missing_required: list[str],
     per_year: dict[int, tuple[list[str], list[str]]],
 ) -> DataError:
-    need = f"at least {spec.min_weight_share:.0%} of the domain weight"
     if spec.required_domains:
-        need += f" including {', '.join(spec.required_domains)}"
+        need = Msg(
+            "err_an_need_share_required",
+            share=spec.min_weight_share,
+            domains=", ".join(spec.required_domains),
+        )
+    else:
+        need = Msg("err_an_need_share", share=spec.min_weight_share)
     store_has = "; ".join(f"{y}: {', '.join(d) or '-'}" for y, (_i, d) in sorted(per_year.items()))
-    lacking = "; ".join(
-        f"{y} lacks {', '.join(d for d in spec.domain_ids() if d not in doms[y]) or 'nothing'}"
+    lacking = {
+        y: Msg(
+            "fix_an_year_lacks",
+            year=y,
+            domains=", ".join(d for d in spec.domain_ids() if d not in doms[y])
+            or Msg("err_an_nothing"),
+        )
         for y in (van, tot)
-    )
-    without = f", without {', '.join(missing_required)}" if missing_required else ""
+    }
+    without = Msg("err_an_without", domains=", ".join(missing_required)) if missing_required else ""
     return DataError(
-        f"{van} and {tot} cannot be compared on an equal basis for {gemeente}: {van} has "
-        f"{', '.join(doms[van]) or 'no domains'}, {tot} has "
-        f"{', '.join(doms[tot]) or 'no domains'}; in common: {', '.join(used) or 'nothing'} "
-        f"({share:.0%} of the weight{without}); "
-        f"the spec {spec.name} needs {need}. The store has per year: {store_has}",
-        fix=f"import the missing domains ({lacking}), e.g. {_kwb_hint(gemeente, van, tot)} "
-        "(KWB: inkomen, werk, opleiding, huisvesting) plus the health file (50090NED) and "
-        "the Leefbaarometer "
-        "or police data; or choose years with the same domains (--van/--tot); or use a spec "
-        "with a stated lower minimum (--spec)",
+        Msg(
+            "err_an_unlike_years",
+            van=van,
+            tot=tot,
+            gemeente=gemeente,
+            has_van=", ".join(doms[van]) or Msg("err_an_no_domains"),
+            has_tot=", ".join(doms[tot]) or Msg("err_an_no_domains"),
+            common=", ".join(used) or Msg("err_an_nothing"),
+            share=share,
+            without=without,
+            spec=spec.name,
+            need=need,
+            store_has=store_has,
+        ),
+        fix=Msg(
+            "fix_an_unlike_years",
+            lacking_van=lacking[van],
+            lacking_tot=lacking[tot],
+            hint=_kwb_hint(gemeente, van, tot),
+        ),
     )
 
 
-def _kwb_hint(gemeente: str, van: int, tot: int) -> str:
+def _kwb_hint(gemeente: str, van: int, tot: int) -> list[str | Msg]:
     """The import command for the KWB years StatLine has (2013-2025); other years come
     from downloaded files."""
     years = [y for y in (van, tot) if 2013 <= y <= 2025]
     other = [y for y in (van, tot) if y not in years]
-    parts = []
+    parts: list[str | Msg] = []
     if years and not gemeente.startswith("GM99"):
         parts.append(
             f"`buurtbalans import cbs --gemeente {gemeente} --jaren {','.join(map(str, years))}`"
         )
     if other or gemeente.startswith("GM99"):
         shown = other or [van, tot]
-        parts.append(
-            f"`buurtbalans import file <kwb-bestand> --jaar {'/'.join(map(str, shown))}` "
-            "(StatLine has KWB tables for 2013-2025 only)"
-        )
-    return " and ".join(parts)
+        parts.append(Msg("fix_an_kwb_file", years="/".join(map(str, shown))))
+    return parts  # a list field: "a and b" / "a en b"
 
 
 def _zero_notes(

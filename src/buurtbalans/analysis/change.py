@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.spec import IndexSpec
 
 DIRECTIONS = ("verbeterd", "ongeveer gelijk", "verslechterd")
@@ -28,9 +28,12 @@ def _year(table: pd.DataFrame, year: int) -> pd.DataFrame:
     part = table[table["period"] == year]
     if part.empty:
         raise DataError(
-            f"no index scores for {year}; the table has "
-            f"{sorted(table['period'].unique().tolist())}",
-            fix="compute the index for both years (on one vintage)",
+            Msg(
+                "err_an_no_scores_year",
+                year=year,
+                years=sorted(table["period"].unique().tolist()),
+            ),
+            fix=Msg("fix_an_no_scores_year"),
         )
     return part.set_index("area_code")
 
@@ -65,14 +68,13 @@ def buurt_change(
     """
     if not tolerance >= 0:  # also refuses NaN
         raise DataError(
-            f"tolerance {tolerance!r} is not a number of points of 0 or more",
-            fix="give e.g. --tolerantie 0.5 (or leave it out: verbeterd = score lower)",
+            Msg("err_an_bad_tolerance", tolerance=tolerance), fix=Msg("fix_an_bad_tolerance")
         )
     a, b = _year(table, van), _year(table, tot)
     if only := sorted(set(a.index) ^ set(b.index)):
         raise DataError(
-            f"{len(only)} buurten are in only one of the years (e.g. {only[:3]})",
-            fix="compute both years on one vintage (--vintage) so codes match",
+            Msg("err_an_codes_one_year", n=len(only), codes=only[:3]),
+            fix=Msg("fix_an_one_vintage"),
         )
     domains = [d for d in spec.domain_ids() if d in table.columns]
     out = pd.DataFrame(index=a.index)
@@ -228,9 +230,8 @@ def polarisation(
         part = _year(table, year).dropna(subset=["score"])
         if len(part) < 2:
             raise DataError(
-                f"only {len(part)} buurt(en) have a score in {year}; the gap between best "
-                "and worst needs at least two",
-                fix="import the missing domains for that year, or choose other years",
+                Msg("err_an_gap_two", n=len(part), year=year),
+                fix=Msg("fix_an_missing_domains_year"),
             )
         w = None
         if population is not None:

@@ -124,9 +124,12 @@ def check_years(van: int, tot: int) -> None:
     """``van`` must come before ``tot``."""
     if van >= tot:
         raise DataError(
-            f"--van {van} is not before --tot {tot}: a change needs two different years, "
-            "the earlier first",
-            fix=f"e.g. --van {min(van, tot) if van != tot else van - 4} --tot {max(van, tot)}",
+            Msg("err_an_van_not_before", van=van, tot=tot),
+            fix=Msg(
+                "fix_an_van_not_before",
+                van=min(van, tot) if van != tot else van - 4,
+                tot=max(van, tot),
+            ),
         )
 
 
@@ -196,9 +199,13 @@ def change_analysis(
         scored = table[(table["period"] == year) & (table["status"] == "ok")]
         if scored["score"].isna().all():
             raise DataError(
-                f"no buurt of {gemeente} has enough data for a score in {year} on "
-                f"{', '.join(basis.domains)}",
-                fix="import the missing data for that year, or choose other years",
+                Msg(
+                    "err_an_no_scores_domains",
+                    gemeente=gemeente,
+                    year=year,
+                    domains=list(basis.domains),
+                ),
+                fix=Msg("fix_an_missing_data_year"),
             )
     ch = buurt_change(table, sub, van, tot, population=pop, tolerance=tolerance)
     a = ChangeAnalysis(
@@ -394,9 +401,8 @@ def veerkracht_analysis(
     wide = load_columns(store, needed, gemeente, [van, tot], vintage=vintage)
     if "lbm_onv" not in wide or wide["lbm_onv"].isna().all():
         raise DataError(
-            f"no Leefbaarometer 'onv' for {gemeente} in {van}/{tot}",
-            fix="import the Leefbaarometer scores (buurtbalans import file "
-            "'Leefbaarometer-scores buurten 2002-2024.csv')",
+            Msg("err_an_no_lbm_onv", gemeente=gemeente, van=van, tot=tot),
+            fix=Msg("fix_an_import_lbm"),
         )
     start = wide[wide["period"] == van].set_index("area_code")
     end = wide[wide["period"] == tot].set_index("area_code")
@@ -457,8 +463,7 @@ def _veerkracht_reference(
 
     if reference not in (None, *VEERKRACHT_REFERENCES):
         raise DataError(
-            f"unknown veerkracht reference {reference!r}",
-            fix="use --referentie national (NL average) or municipal (the gemeente's own)",
+            Msg("err_an_vk_reference", reference=reference), fix=Msg("fix_an_vk_reference")
         )
     if reference == "municipal":
         return None, None, {"reference_basis": "gekozen: gemiddelde van de eigen buurten"}
@@ -487,11 +492,13 @@ def _veerkracht_reference(
         )
     if why:
         if reference == "national":
-            raise DataError(
-                f"no national veerkracht reference: {why}",
-                fix="import the KWB, health and Leefbaarometer data for all NL, or use "
-                "--referentie municipal",
+            n, m = len(idx), len(onv)
+            what = (
+                Msg("err_an_vk_no_national_synthetic", tot=tot, n_index=n, van=van, n_onv=m)
+                if fake
+                else Msg("err_an_vk_no_national", tot=tot, n_index=n, van=van, n_onv=m)
             )
+            raise DataError(what, fix=Msg("fix_an_vk_national"))
         return None, None, {"reference_basis": f"eigen buurten, want {why}"}
     weights = w[ok].to_numpy(dtype=float)
     return (
@@ -576,10 +583,7 @@ def benchmark_analysis(
     elif rule is None:
         chosen = auto_peers(store, gemeente, k=k, year=year)
     else:
-        raise DataError(
-            f"unknown peer rule {rule!r}",
-            fix="use --regel seed004, --peers or no option for the nearest neighbours",
-        )
+        raise DataError(Msg("err_an_peer_rule", rule=rule), fix=Msg("fix_an_peer_rule"))
     comp = compare(store, gemeente, chosen, year=year)
     return BenchmarkAnalysis(
         gemeente,

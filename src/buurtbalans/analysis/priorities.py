@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 
 if TYPE_CHECKING:
     from buurtbalans.analysis.uncertainty import UncertaintyResult
@@ -66,8 +66,7 @@ def candidates(table: pd.DataFrame, label: str = "zeer hoog") -> pd.DataFrame:
     need = [c for c in ("area_code", "score", "class", "inwoners") if c not in table.columns]
     if need:
         raise DataError(
-            f"missing columns {need} for prioritisation",
-            fix="build the table with buurt_change(..., population=...)",
+            Msg("err_an_prio_columns", columns=need, n=len(need)), fix=Msg("fix_an_prio_columns")
         )
     out = table[(table["class"] == label) & table["score"].notna()].copy()
     if "status" in out.columns:  # never a buurt without a score (onvoldoende gegevens)
@@ -97,8 +96,8 @@ def select(
         return Selection(option, cands.iloc[0:0], {"optie": option.id, "status": NO_COST})
     if missing := [c for c in cols if c not in cands.columns]:
         raise DataError(
-            f"option {option.id!r} needs column(s) {missing}",
-            fix="load the indicator or choose another option",
+            Msg("err_an_option_columns", option=option.id, columns=missing, n=len(missing)),
+            fix=Msg("fix_an_option_columns"),
         )
     chosen = _order(cands.dropna(subset=cols), option).head(n)
     if chosen.empty:

@@ -33,7 +33,7 @@ from buurtbalans.analysis.uncertainty_assumptions import (
     make_design,
     sobol_indices,
 )
-from buurtbalans.errors import BuurtbalansError, DataError
+from buurtbalans.errors import BuurtbalansError, DataError, Msg
 from buurtbalans.index.engine import (
     IndexResult,
     compute,
@@ -129,7 +129,7 @@ def prepare(
     if not period_column:
         rank_sets = [(None, rows) for _, rows in rank_sets]
     if not rank_sets:
-        raise DataError("no buurten to rank in the focus set", fix="check the gemeente code")
+        raise DataError(Msg("err_an_no_focus"), fix=Msg("fix_an_check_gemeente"))
     status = point.table["status"].to_numpy()[~small.to_numpy()]
     if n_small := int((focus_all & small.to_numpy()).sum()):
         notes.append(
@@ -139,7 +139,10 @@ def prepare(
     sigma = None
     for ind_id, column in (margins or {}).items():
         if ind_id not in ids:
-            raise DataError(f"margin given for unknown indicator {ind_id!r}", fix=f"use {ids}")
+            raise DataError(
+                Msg("err_an_margin_unknown", indicator=ind_id),
+                fix=Msg("fix_an_margin_unknown", ids=ids),
+            )
         if column not in ref.columns or ref[column].isna().all():
             notes.append(
                 f"geen marges voor {ind_id} (kolom {column!r} ontbreekt): opgegeven relatieve fout"
@@ -557,10 +560,7 @@ def _check_base(prep: Prepared, base_score: np.ndarray) -> None:
     want = engine["score"].to_numpy(float)
     same_nan = np.isnan(got) == np.isnan(want)
     if not same_nan.all() or np.nanmax(np.abs(got - want), initial=0.0) > 1e-6:
-        raise BuurtbalansError(
-            "the uncertainty analysis does not reproduce the index's own scores for this "
-            "spec; this is a bug in buurtbalans. Run with --debug and report it"
-        )
+        raise BuurtbalansError(Msg("err_an_base_mismatch"))
 
 
 def _focus_ranks(focus_score: np.ndarray, prep: Prepared) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import gamma
 
-from buurtbalans.errors import SpecError
+from buurtbalans.errors import Msg, SpecError
 from buurtbalans.spec import IndexSpec
 
 SCALINGS = ("percentile", "exponential", "normal")
@@ -61,7 +61,7 @@ class Assumptions:
     def with_runs(self, runs: int | None = None, seed: int | None = None) -> Assumptions:
         """A copy with ``runs``/``seed`` overridden (from the command line)."""
         if runs is not None and runs < 1:
-            raise SpecError(f"--runs {runs}: give a positive number of variants (e.g. 1000)")
+            raise SpecError(Msg("err_an_runs", runs=runs))
         return replace(
             self,
             runs=self.runs if runs is None else int(runs),
@@ -85,23 +85,30 @@ class Assumptions:
         )
 
 
-def _fail(where: str, msg: str, fix: str) -> SpecError:
-    return SpecError(f"{where}: {msg}. Fix: {fix}")
-
-
 def _options(block: dict[str, Any], allowed: tuple[Any, ...], key: str, where: str) -> tuple:
     opts = block.get("options", list(allowed))
     if not isinstance(opts, list) or not opts:
-        raise _fail(where, f"[{key}] options must be a non-empty list", f"e.g. {list(allowed)}")
+        raise SpecError(Msg("err_an_options_empty", where=where, table=key, allowed=list(allowed)))
     if bad := [o for o in opts if o not in allowed]:
-        raise _fail(where, f"[{key}] options {bad} are not known", f"use some of {list(allowed)}")
+        raise SpecError(
+            Msg(
+                "err_an_options_unknown",
+                where=where,
+                table=key,
+                bad=bad,
+                n=len(bad),
+                allowed=list(allowed),
+            )
+        )
     return tuple(dict.fromkeys(opts))
 
 
 def _num(block: dict[str, Any], key: str, default: float, lo: float, hi: float, where: str):
     value = block.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-        raise _fail(where, f"{key} = {value!r} is not a number from {lo} to {hi}", f"give {key}")
+        raise SpecError(
+            Msg("err_an_not_in_range", where=where, name=key, value=value, lo=lo, hi=hi)
+        )
     return value
 
 
@@ -110,15 +117,25 @@ def parse_assumptions(data: dict[str, Any], *, where: str = "aannames") -> Assum
     known = {"run", "weights", "scaling", "missing", "shrinkage", "drop_indicator"}
     known |= {"indicator_error"}
     if unknown := set(data) - known:
-        raise _fail(where, f"unknown table(s) {sorted(unknown)}", f"use only {sorted(known)}")
+        raise SpecError(
+            Msg(
+                "err_an_unknown_tables",
+                where=where,
+                tables=sorted(unknown),
+                n=len(unknown),
+                known=sorted(known),
+            )
+        )
     run, w = data.get("run", {}), data.get("weights", {})
     method = w.get("method", "uniform")
     if method not in WEIGHT_METHODS:
-        raise _fail(where, f"[weights] method {method!r}", f"use one of {list(WEIGHT_METHODS)}")
+        raise SpecError(
+            Msg("err_an_weight_method", where=where, method=method, methods=list(WEIGHT_METHODS))
+        )
     drop, err = data.get("drop_indicator", {}), data.get("indicator_error", {})
     margins = err.get("margins", {})
     if not isinstance(margins, dict) or not all(isinstance(v, str) for v in margins.values()):
-        raise _fail(where, "[indicator_error.margins] must map ids to column names", "a = 'b'")
+        raise SpecError(Msg("err_an_margins_map", where=where))
     return Assumptions(
         runs=int(_num(run, "runs", 1000, 1, 10_000_000, where)),
         seed=int(_num(run, "seed", 20240, 0, 2**63 - 1, where)),
@@ -146,15 +163,12 @@ def load_assumptions(path: str | Path | None) -> Assumptions:
     else:
         p = Path(path)
         if not p.exists():
-            raise SpecError(
-                f"no assumptions file {p}. Fix: give a TOML file like the package default "
-                f"(src/buurtbalans/index/presets/{DEFAULT_FILE})"
-            )
+            raise SpecError(Msg("err_an_no_assumptions_file", path=p, default=DEFAULT_FILE))
         text, where = p.read_text("utf-8"), str(p)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{where}: not valid TOML ({exc}). Fix: check the line named") from exc
+        raise SpecError(Msg("err_an_assumptions_toml", where=where, error=str(exc))) from exc
     return parse_assumptions(data, where=where)
 
 
@@ -207,10 +221,7 @@ def make_design(
         factors += [f"gewicht {d}" for d in domains]
     scalings = a.scalings
     if spec.transform not in SCALINGS:
-        raise SpecError(
-            f"the uncertainty analysis varies scalings {list(SCALINGS)}, but the spec uses "
-            f"{spec.transform!r}. Fix: use transform = 'percentile' or 'exponential'"
-        )
+        raise SpecError(Msg("err_an_scalings", scalings=list(SCALINGS), transform=spec.transform))
     if len(scalings) > 1:
         factors.append("schaal")
     if len(a.missing_rules) > 1:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 
 GEEN = "geen gegevens"
 OVERLAST_LABELS = (  # class 1 = worst … 9 = best (Leefbaarometer konv order)
@@ -135,8 +135,8 @@ def vulnerability_index(data: pd.DataFrame, config: VeerkrachtConfig = DEFAULT) 
         options = [c for c in num.split("|") if c in data.columns]
         if not options:
             raise DataError(
-                f"vulnerability component {name!r} needs {num!r}",
-                fix="import it, or configure other components",
+                Msg("err_an_vk_component", component=name, column=num),
+                fix=Msg("fix_an_vk_component"),
             )
         value = data[options[0]]
         for other in options[1:]:
@@ -152,10 +152,7 @@ def vulnerability_class(
 ) -> pd.Series:
     """Map 2: 7 classes of index ÷ reference index (national or municipal)."""
     if not reference or not np.isfinite(reference):
-        raise DataError(
-            "the reference vulnerability index is 0 or missing",
-            fix="give the national value or use the municipal mean",
-        )
+        raise DataError(Msg("err_an_vk_reference_zero"), fix=Msg("fix_an_vk_reference_zero"))
     return _bins(index / reference, config.kwetsbaar_cuts, KWETSBAAR_LABELS)
 
 
@@ -223,7 +220,7 @@ def overlast_development(
 ) -> pd.Series:
     """Map 5: Δonv (higher = better) in units of the national σ, 8 classes."""
     if not sigma or not np.isfinite(sigma) or sigma <= 0:
-        raise DataError(f"σ of onv is {sigma}", fix="give the national standard deviation")
+        raise DataError(Msg("err_an_vk_sigma", sigma=sigma), fix=Msg("fix_an_vk_sigma"))
     return _bins((onv_end - onv_start) / sigma, config.dev_onv_cuts, DEV_OVERLAST_LABELS)
 
 

@@ -140,12 +140,9 @@ def load_twin(
     folder = Path(folder)
     manifest = read_manifest(folder)
     if manifest is None:
-        from buurtbalans.errors import DataError
+        from buurtbalans.errors import DataError, Msg
 
-        raise DataError(
-            f"{folder} holds no national twin (no tweeling.json)",
-            fix="build it with: buurtbalans demo --nederland --store nl.duckdb",
-        )
+        raise DataError(Msg("err_an_no_twin", folder=folder), fix=Msg("fix_an_build_twin"))
     claim_for_twin(store, manifest)
     entries = list(manifest["files"])  # type: ignore[call-overload]
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)

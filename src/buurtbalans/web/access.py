@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buurtbalans.errors import StoreError
+from buurtbalans.errors import Msg, StoreError
 from buurtbalans.store import Store
 
 
@@ -46,10 +46,7 @@ class StoreAccess:
     def __init__(self, path: str | Path, *, max_entries: int = 256, max_objects: int = 16) -> None:
         self.path = Path(path)
         if not self.path.exists():
-            raise StoreError(
-                f"no store at {self.path}. Fix: import data first (buurtbalans import ...), "
-                "pass another file with --store, or try `buurtbalans serve --demo`"
-            )
+            raise StoreError(Msg("err_an_no_store", path=self.path))
         self._db = threading.RLock()
         self._lock = threading.Lock()
         self._key_locks: dict[object, threading.Lock] = {}
@@ -84,9 +81,9 @@ class StoreAccess:
             try:
                 store = Store(self.path, read_only=True)
             except StoreError as exc:
+                why = exc.term if exc.term is not None else str(exc)
                 raise StoreBusyError(
-                    f"the store {self.path.name} cannot be read right now ({exc}). "
-                    "Fix: wait until the running import has finished and try again"
+                    Msg("err_an_store_busy", name=self.path.name, error=why)
                 ) from exc
             try:
                 yield store

@@ -17,7 +17,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from buurtbalans import __version__
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.report import display
 from buurtbalans.web import schemas, views
 from buurtbalans.web.access import StoreAccess
@@ -92,9 +92,13 @@ def _known_parameters(request: Request) -> None:
     unknown = sorted({k for k in request.query_params if k not in known})
     if unknown:
         raise BadRequestError(
-            f"unknown query parameter(s) {', '.join(map(repr, unknown))} for "
-            f"{request.url.path}. Fix: use "
-            + (", ".join(sorted(known)) if known else "no query parameters")
+            Msg(
+                "err_an_api_unknown_params",
+                names=[f"'{name}'" for name in unknown],
+                n=len(unknown),
+                path=request.url.path,
+                known=sorted(known) if known else Msg("err_an_api_no_params"),
+            )
         )
 
 

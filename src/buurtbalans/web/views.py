@@ -22,7 +22,7 @@ from buurtbalans.analysis.pipeline import (
     veerkracht_analysis,
 )
 from buurtbalans.analysis.veerkracht import label_en
-from buurtbalans.errors import DataError
+from buurtbalans.errors import DataError, Msg
 from buurtbalans.index.store_mode import choose_reference, index_for_gemeente
 from buurtbalans.report.chapters._maps import MDI_CLASSES
 from buurtbalans.report.chapters.veerkracht import MAPS as VEERKRACHT_MAPS
@@ -99,11 +99,8 @@ def gemeente(store: Store, code: str) -> dict[str, Any]:
     for g in all_:
         if g["code"] == code:
             return g
-    known = ", ".join(f"{g['code']} ({g['naam']})" for g in all_[:8]) or "geen"
-    raise NotFoundError(
-        f"gemeente {code} has no buurt data in this store (known: {known}). "
-        "Fix: choose one of these, or import its data (buurtbalans import cbs -g ...)"
-    )
+    known = [f"{g['code']} ({g['naam']})" for g in all_[:8]]  # none: '–'
+    raise NotFoundError(Msg("err_an_web_gemeente", code=code, known=known))
 
 
 def specs() -> list[dict[str, Any]]:
@@ -144,9 +141,7 @@ def load_preset(spec_id: str) -> IndexSpec:
     """A built-in spec by id (parsed once: presets ship with the package); anything else is
     refused (no file paths from the web)."""
     if spec_id not in PRESETS:
-        raise NotFoundError(
-            f"no index spec {spec_id!r} on this server. Fix: use one of {list(PRESETS)}"
-        )
+        raise NotFoundError(Msg("err_an_web_spec", spec=spec_id, presets=list(PRESETS)))
     return load_spec(spec_id)
 
 
@@ -164,10 +159,10 @@ def years(g: dict[str, Any], van: int | None, jaar: int | None) -> tuple[int, in
     for y in (van, jaar):
         if y not in have:
             raise NotFoundError(
-                f"{g['naam']} ({g['code']}) has no buurt data for {y}. Fix: choose one of {have}"
+                Msg("err_an_web_year", name=g["naam"], code=g["code"], year=y, years=list(have))
             )
     if van > jaar:
-        raise NotFoundError(f"first year {van} is after {jaar}. Fix: choose van <= jaar")
+        raise NotFoundError(Msg("err_an_web_van_after", van=van, jaar=jaar))
     return van, jaar
 
 
@@ -260,9 +255,14 @@ def profile_payload(
     mine = table[table["area_code"] == code]
     if mine.empty:
         raise NotFoundError(
-            f"buurt {code} is not among the {table['area_code'].nunique()} buurten of "
-            f"{g['naam']} on the {a.vintage} classification. Fix: pick a buurt from "
-            f"/api/v1/gemeenten/{g['code']}/gebieden?vintage={a.vintage}"
+            Msg(
+                "err_an_web_buurt",
+                code=code,
+                n=int(table["area_code"].nunique()),
+                name=g["naam"],
+                vintage=a.vintage,
+                gemeente=g["code"],
+            )
         )
     periods = sorted({int(p) for p in table["period"]})
     change = a.change[a.change["area_code"] == code]
@@ -359,8 +359,7 @@ def veerkracht_tables(store: Store, a: ChangeAnalysis, gm: str, van: int, jaar: 
     """The seven veerkracht maps (one row per buurt), settings and the crosstab."""
     if van == jaar:
         raise DataError(
-            f"the veerkracht maps compare two years; {van} → {jaar} is one",
-            fix="choose a first year before the shown year (van < jaar)",
+            Msg("err_an_web_vk_one_year", van=van, jaar=jaar), fix=Msg("fix_an_web_vk_one_year")
         )
     maps, settings, crosstab = veerkracht_analysis(store, gm, van, jaar, vintage=a.vintage)
     names = store.areas(gm, level="gemeente")["name"].dropna()
@@ -415,17 +414,19 @@ def areas_geojson(store: Store, gm: str | None, vintage: int | None) -> dict[str
             [gm] if gm else [],
         ).fetchall()
     ]
-    whose = f"gemeente {gm}" if gm else "the store"
+    whose = Msg("err_an_whose_gemeente", gemeente=gm) if gm else Msg("err_an_whose_store")
     if not have:
         raise NotFoundError(
-            t("no_boundaries", "en", vintage=vintage or "(any)")
-            + f" ({whose} has no buurt boundaries)"
+            Msg(
+                "err_an_web_no_boundaries",
+                boundaries=Msg("no_boundaries", vintage=vintage or Msg("err_an_any_vintage")),
+                whose=whose,
+            )
         )
     vintage = have[-1] if vintage is None else vintage
     if vintage not in have:
         raise NotFoundError(
-            f"no buurt boundaries in {whose} for vintage {vintage}. Fix: choose one of "
-            f"{have}, or import the wijk- en buurtkaart {vintage}"
+            Msg("err_an_web_boundaries_vintage", whose=whose, vintage=vintage, have=have)
         )
     gdf = store.boundaries(vintage, gm).to_crs(4326)
     wijk = store.areas(gm, level="buurt", vintage=vintage).set_index("code")["wijk_code"]
