@@ -41,3 +41,23 @@ def test_the_twin_carries_the_series(twin_store):
 def test_series_need_residents():
     with pytest.raises(DataError, match="a_inw"):
         gemeente_series(pd.DataFrame(columns=["area_code", "period", "indicator", "value"]))
+
+
+def test_the_demo_has_no_value_its_own_codebook_would_refuse(demo_store) -> None:
+    """Whole residents, no negative distances: the doctor finds nothing in the demo."""
+    from buurtbalans.sources.codebook import catalogue
+
+    rows = demo_store.con.execute("SELECT indicator, value FROM observations").df()
+    bad = []
+    for ind, part in rows.dropna().groupby("indicator"):
+        meta = catalogue().get(str(ind))
+        if meta is None:
+            continue
+        v = part["value"]
+        if meta.lower is not None and (v < meta.lower).any():
+            bad.append((ind, "below", v.min()))
+        if meta.upper is not None and (v > meta.upper).any():
+            bad.append((ind, "above", v.max()))
+        if meta.integral and (v != v.round()).any():
+            bad.append((ind, "not whole", v[v != v.round()].iloc[0]))
+    assert not bad

@@ -100,6 +100,28 @@ DEMO_REGIONS = pd.DataFrame(
 )
 
 
+def _in_codebook(rows: pd.DataFrame) -> pd.DataFrame:
+    """Invented values as the codebook allows them: within its bounds (no negative
+    distance), whole numbers for counts (no 236,903.5 residents) — what an import of real
+    data would refuse, the synthetic data never contain."""
+    from buurtbalans.sources.codebook import catalogue
+
+    cat = catalogue()
+    rows = rows.copy()
+    for ind in rows["indicator"].unique():
+        meta = cat.get(str(ind))
+        if meta is None:
+            continue
+        at = rows["indicator"] == ind
+        values = rows.loc[at, "value"].astype(float)
+        if meta.lower is not None or meta.upper is not None:
+            values = values.clip(lower=meta.lower, upper=meta.upper)
+        if meta.integral:
+            values = values.round()
+        rows.loc[at, "value"] = values
+    return rows
+
+
 def _interpolate(peer_obs: pd.DataFrame) -> pd.DataFrame:
     """The years between the existing 2015/2019/2024 values, linear, for every code and
     indicator of the peer batch."""
@@ -158,7 +180,7 @@ def stad_observations(peer_obs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
             if code == "NL01":
                 rows.append((code, year, "a_inw", float(series[year])))
     years = pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"])
-    years = pd.concat([years, _interpolate(peer_obs)], ignore_index=True)
+    years = _in_codebook(pd.concat([years, _interpolate(peer_obs)], ignore_index=True))
     # land area (ha) from residents and density, so density has its denominator
     both = pd.concat([years, peer_obs], ignore_index=True)
     dens = both[both["indicator"] == "bev_dich"].set_index(["area_code", "period"])["value"]
@@ -290,7 +312,7 @@ def gemeente_series(
                 (c, year, ind, float(round(wide_inw.at[c, year] * (share + change * t))))
                 for c in exists[year]
             ]
-    new = pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"])
+    new = _in_codebook(pd.DataFrame(rows, columns=["area_code", "period", "indicator", "value"]))
     both = pd.concat([obs[new.columns], new], ignore_index=True).rename(
         columns={"area_code": "code"}
     )
