@@ -112,6 +112,7 @@ def select(
         "omschrijving": option.label or option.id,
         "status": "ok",
         "buurten": len(chosen),
+        "kandidaten": len(cands),
         "score_min": chosen["score"].min(),
         "score_max": chosen["score"].max(),
         "inwoners": res,

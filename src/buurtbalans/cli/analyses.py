@@ -158,24 +158,29 @@ def prioriteiten(
     from buurtbalans.terms import t
 
     _print_basis(a)
+    names = dict(a.index.table[["area_code", "name"]].dropna().drop_duplicates("area_code").values)
     shown = display.priorities(
         {"summary": summary, "lists": pd.DataFrame(), "overlap": ov, "robustness": rob},
         taal(),
-        dict(a.index.table[["area_code", "name"]].dropna().drop_duplicates("area_code").values),
+        names,
         van,
         tot,
     )
-    _print_display(shown["summary"], t("cli_prio_title", n=aantal))
+    n_cands = int(sels[0].summary.get("kandidaten", aantal)) if sels else aantal
+    _print_display(shown["summary"], t("cli_prio_title", n=min(aantal, n_cands)))
+    if n_cands < aantal:  # said, never a silent cap: every list comes from the top class
+        out.print(
+            f"[yellow]{t('cli_note')}[/yellow]: {t('cli_prio_capped', n=n_cands, asked=aantal)}"
+        )
     if len(summary) and summary["onvoldoende_gegevens"].iloc[0]:
         out.print(t("cli_prio_unscored", n=int(summary["onvoldoende_gegevens"].iloc[0]), year=tot))
     _print_display(shown["overlap"], t("overlap_t"))
     if rob.attrs.get("reason"):
         out.print(f"[yellow]{t('cli_robust_missing')}[/yellow]: {rob.attrs['reason']}")
-    weak = rob[~rob["robuust"].astype(bool) & (rob["kans_top"] > 0)]
     shown_rob = {**shown["robustness"], "rows": shown["robustness"]["rows"][: aantal + 5]}
     _print_display(shown_rob, t("robust_t"))
-    if len(weak):
-        out.print(t("cli_prio_weak", n=len(weak)))
+    if not rob.empty and "robuust" in rob:
+        _print_robustness(rob, sels, names)
     if output:
         _sheets(
             output,
@@ -187,6 +192,33 @@ def prioriteiten(
             },
             a.index.run.to_dict()["provenance"],
         )
+
+
+def _print_robustness(rob, sels, names: dict[str, str]) -> None:
+    """How firm the highest-score list is: robust members, members that are not, and the
+    other buurten that reach the top in some variants — never "not robust" for a list
+    whose members are all robust."""
+    from buurtbalans.terms import t, words
+
+    lang = taal()
+    top = rob.attrs.get("top", 10)
+    chosen = next(
+        (list(s.buurten["area_code"]) for s in sels if s.option.id == "hoogste_score"), []
+    )
+    firm = set(rob.loc[rob["robuust"].astype(bool), "area_code"])
+    weak = [c for c in chosen if c not in firm]
+    others = rob[~rob["area_code"].isin(chosen) & (rob["kans_top"] > 0)]["area_code"].tolist()
+
+    def shown(codes: list[str]) -> str:
+        listed = [names.get(c, c) for c in codes[:8]] + (["…"] if len(codes) > 8 else [])
+        return words(listed, lang)
+
+    if chosen:
+        out.print(t("cli_prio_robust", n=len(chosen) - len(weak), k=len(chosen), top=top))
+    if weak:
+        out.print(t("cli_prio_weak", n=len(weak), top=top, buurten=shown(weak)))
+    if others:
+        out.print(t("cli_prio_sometimes", n=len(others), top=top, buurten=shown(others)))
 
 
 @app.command("veerkracht")
