@@ -18,6 +18,7 @@ No pass/fail: the targets are printed beside the ratios and read, not asserted.
 
     python benchmarks/bench_store.py                 # 10 years, 3 rounds
     python benchmarks/bench_store.py --years 2 --rounds 2
+    python benchmarks/bench_store.py --tweeling      # on the national twin (+ serve, rapport)
 """
 
 from __future__ import annotations
@@ -72,19 +73,21 @@ def med(rows: list[tuple[float, float, float]], i: int) -> float:
 BASELINE_IMPORT = """
 import duckdb, sys
 path, csv, year = sys.argv[1], sys.argv[2], int(sys.argv[3])
+text = ("gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "ind_wbi")
 con = duckdb.connect(path)
 con.execute('''CREATE TABLE IF NOT EXISTS obs (area_code TEXT NOT NULL, vintage INTEGER NOT NULL,
   period INTEGER NOT NULL, indicator TEXT NOT NULL, value DOUBLE, status TEXT NOT NULL,
   source_id TEXT NOT NULL, PRIMARY KEY (area_code, vintage, period, indicator))''')
 con.execute(f'''CREATE TEMP TABLE raw AS SELECT * FROM read_csv('{csv}', delim=';',
   header=true, all_varchar=true)''')
-cols = [c for c in con.execute("SELECT * FROM raw LIMIT 0").df().columns
-        if c not in ('gwb_code_10', 'regio')]
+names = list(con.execute("SELECT * FROM raw LIMIT 0").df().columns)
+cols = [c for c in names if c not in text]
+skip = ", ".join(f'"{c}"' for c in names if c in text and c != "gwb_code_10")
 quoted = ", ".join(f'"{c}"' for c in cols)
 con.execute(f'''INSERT INTO obs SELECT gwb_code_10, {year}, {year}, indicator,
   TRY_CAST(cell AS DOUBLE), CASE WHEN TRY_CAST(cell AS DOUBLE) IS NULL THEN 'missing'
   ELSE 'ok' END, 'baseline'
-  FROM (UNPIVOT (SELECT * EXCLUDE (regio) FROM raw) ON {quoted}
+  FROM (UNPIVOT (SELECT * EXCLUDE ({skip}) FROM raw) ON {quoted}
         INTO NAME indicator VALUE cell)''')
 con.close()
 """
@@ -102,13 +105,27 @@ con.execute(f'''PIVOT (SELECT o.area_code, o.vintage, o.period, a.name, o.indica
 """
 
 
-def bench_import(folder: Path, files: list[Path], rounds: int) -> None:
+CLAIM = """
+import json, sys
+from buurtbalans.store import Store
+from buurtbalans.store.world import claim_for_twin
+with Store(sys.argv[1]) as st:
+    claim_for_twin(st, json.loads(open(sys.argv[2], encoding="utf-8").read()))
+"""
+
+
+def bench_import(folder: Path, files: list[Path], rounds: int, twin: Path | None = None) -> None:
+    """``twin``: the twin's manifest (tweeling.json): its files go into a store of its own,
+    claimed for the twin before the import, as ``demo --nederland`` does."""
     target = files[-1]
     year = int(target.stem.split("-")[1])
+    rows = sum(1 for _ in target.open(encoding="utf-8")) - 1
 
     def ours() -> tuple[float, float, float]:
         store = folder / "import-ours.duckdb"
         store.unlink(missing_ok=True)
+        if twin is not None:
+            run([sys.executable, "-c", CLAIM, str(store), str(twin)])
         return run([*EXE, "import", "file", str(target), "--store", str(store)])
 
     def baseline() -> tuple[float, float, float]:
@@ -119,7 +136,7 @@ def bench_import(folder: Path, files: list[Path], rounds: int) -> None:
     a, b = interleaved(ours, baseline, rounds)
     ratio = med(a, 0) / med(b, 0)
     print(
-        f"import {target.name} (17,591 rows, 1.48 M values): {med(a, 0):.2f} s CPU, peak RSS "
+        f"import {target.name} ({rows:,} rows): {med(a, 0):.2f} s CPU, peak RSS "
         f"{med(a, 2):.0f} MiB | DuckDB read_csv+UNPIVOT+insert (primary key) {med(b, 0):.2f} s, "
         f"{med(b, 2):.0f} MiB | ratio {ratio:.2f} (target <= 1.5; RSS <= 400 MiB)"
     )
@@ -234,6 +251,95 @@ def bench_index(store: Path, years: list[int], rounds: int) -> None:
     )
 
 
+SERVE_FIRST = """
+import sys, threading, time
+import httpx, uvicorn
+from buurtbalans.web import create_app
+from buurtbalans.web.app import warm_up
+from buurtbalans.web.access import StoreAccess
+store, port, gms = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
+t = time.perf_counter(); warm_up(StoreAccess(store)); warm = time.perf_counter() - t
+app = create_app(store)
+server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+threading.Thread(target=server.run, daemon=True).start()
+while not server.started:
+    time.sleep(0.05)
+out = [f"warm-up {warm:.1f}"]
+for gm in gms:
+    for ep in ("index", "verandering", "benchmark", "stad"):
+        t = time.perf_counter()
+        r = httpx.get(f"http://127.0.0.1:{port}/api/v1/gemeenten/{gm}/{ep}", timeout=120)
+        out.append(f"{gm} /{ep} {r.status_code} {time.perf_counter() - t:.2f}")
+print("; ".join(out))
+server.should_exit = True
+"""
+
+
+def bench_serve(store: Path) -> None:
+    """The first answers for two gemeenten other than the one warmed, after the start-up
+    warm-up (the national input rows and the gemeente/land rows read once)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.run(
+        [sys.executable, "-c", SERVE_FIRST, str(store), str(port), "GM0141,GM0344"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(f"serve, first request per gemeente after warm-up (s; target <= 2): {proc.stdout}")
+
+
+LOCAL_ONLY = """
+import shutil, sys
+import duckdb
+src, dst, gm = sys.argv[1], sys.argv[2], sys.argv[3]
+shutil.copy(src, dst)
+con = duckdb.connect(dst)
+keep = "SELECT code FROM areas WHERE code = ? OR gemeente_code = ?"
+for table in ("observations", "boundaries"):
+    col = "area_code" if table == "observations" else "code"
+    con.execute(f"DELETE FROM {table} WHERE {col} NOT IN ({keep})", [gm, gm])
+con.execute(f"DELETE FROM areas WHERE code NOT IN ({keep})", [gm, gm])
+con.execute("CHECKPOINT")
+"""
+
+
+def bench_rapport(folder: Path, store: Path, gemeente: str, rounds: int) -> None:
+    """``rapport -g X`` (HTML, no PDF) on the national store vs on a copy that holds only
+    that gemeente's rows: what the national reference costs."""
+    local = folder / f"local-{gemeente}.duckdb"
+    run([sys.executable, "-c", LOCAL_ONLY, str(store), str(local), gemeente])
+
+    def report(path: Path) -> Callable[[], tuple[float, float, float]]:
+        out = folder / f"rapport-{path.stem}"
+        cmd = [*EXE, "rapport", "-g", gemeente, "--store", str(path), "--uit", str(out)]
+        return lambda: run([*cmd, "--geen-pdf"])
+
+    report(store)()  # the national reference is computed once and kept next to the store
+    a, b = interleaved(report(store), report(local), rounds)
+    print(
+        f"rapport -g {gemeente} (no PDF): national store {med(a, 0):.1f} s CPU | a store with "
+        f"only its rows {med(b, 0):.1f} s | ratio {med(a, 0) / med(b, 0):.2f} (target <= 1.5)"
+    )
+
+
+def build_twin(folder: Path) -> tuple[Path, list[Path], Path]:
+    """The national twin, its files kept (``demo --nederland --bestanden``), once."""
+    store, files = folder / "tweeling.duckdb", folder / "tweeling"
+    stamp = folder / "tweeling.done"
+    if not stamp.exists():
+        store.unlink(missing_ok=True)
+        cpu, wall, rss = run(
+            [*EXE, "demo", "--nederland", "--bestanden", str(files), "--store", str(store)]
+        )
+        print(f"  built the national twin: {cpu:.0f} s CPU, {wall:.0f} s wall, {rss:.0f} MiB")
+        stamp.write_text("done")
+    return store, sorted(files.glob("kwb-*.csv")), files / "tweeling.json"
+
+
 def bench_usage(store: Path, rounds: int) -> None:
     help_ = [*EXE, "--help"]
     for args in (["-g", "Almeo"], ["-g", "GM0141", "--van", "2024", "--tot", "2015"]):
@@ -250,7 +356,22 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/buurtbalans-bench-store"))
+    parser.add_argument(
+        "--tweeling",
+        action="store_true",
+        help="use the national twin (its kwb-YYYY.csv and its store) instead of generated files",
+    )
     args = parser.parse_args()
+    if args.tweeling:
+        args.folder.mkdir(parents=True, exist_ok=True)
+        store, files, manifest = build_twin(args.folder)
+        bench_import(args.folder, files, args.rounds, twin=manifest)
+        bench_usage(store, args.rounds)
+        bench_store_size(args.folder, store, len(files))
+        bench_index(store, [int(f.stem.split("-")[1]) for f in files], args.rounds)
+        bench_serve(store)
+        bench_rapport(args.folder, store, "GM0141", max(1, args.rounds - 1))
+        return
     years = list(range(2015, 2015 + args.years))
     files = write_kwb(args.folder / "kwb", years)
     bench_import(args.folder, files, args.rounds)
