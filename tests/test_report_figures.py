@@ -46,11 +46,6 @@ def _map(gdf, seed: int) -> fg.Figure:
     )
 
 
-@pytest.mark.xfail(
-    reason="after merging issue 22's layout change (constrained layout for figures with an "
-    "axis label) the recoloured map's crop differs from a fresh drawing; to be resolved",
-    strict=False,
-)
 def test_a_recoloured_base_map_equals_a_fresh_drawing(gdf, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(fg, "_BASES", type(fg._BASES)())
     _map(gdf, 1)

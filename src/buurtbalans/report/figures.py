@@ -34,6 +34,7 @@ OKABE_ITO = (
 )
 NO_DATA = "#dddddd"
 INSUFFICIENT = "#f2f2f2"
+PAGE_IN = 6.9  # printed width available for a figure on the A4 page (inches)
 MIN_PT = 7  # smallest type on any figure (printed at its natural size, see width_in)
 
 
@@ -70,8 +71,9 @@ def _finish(fig, ax, source: str, title: str, *, static=None, keep: bool = False
     extra layout draw of ``bbox_inches="tight"``; ``keep`` leaves the figure open for
     the next map."""
     ax.set_title(title, fontsize=10, loc="left")
-    if ax.get_xlabel() and fig.get_layout_engine() is None:
-        fig.set_layout_engine("constrained")  # room for the axis label and the source line
+    if static is None and fig.get_layout_engine() is None:
+        # room for the tick and axis labels and the source line under them
+        fig.set_layout_engine("constrained")
     label = fig.supxlabel(source, fontsize=MIN_PT, color="#444444", x=0.01, ha="left")
     buf = io.BytesIO()
     if static is None:
@@ -83,12 +85,31 @@ def _finish(fig, ax, source: str, title: str, *, static=None, keep: bool = False
         legend = ax.get_legend()
         # the axes with its titles and legend only (the base's other artists are in static)
         shown = ax.get_tightbbox(renderer, bbox_extra_artists=[legend] if legend else [])
-        parts = [static, shown, label.get_window_extent(renderer)]
+        content = Bbox.union([static, shown])
+        # the source line starts under the map, below the lowest part (a legend below the
+        # map included), wrapped to the printed page width
+        fw, fh = fig.bbox.width, fig.bbox.height
+        label.set_position((content.x0 / fw, (content.y0 - 4) / fh))
+        label.set_verticalalignment("top")
+        _wrap_to(label, renderer, max(content.width, PAGE_IN * fig.dpi))
+        parts = [content, label.get_window_extent(renderer)]
         box = Bbox.union(parts).transformed(fig.dpi_scale_trans.inverted()).padded(0.08)
         fig.savefig(buf, format="png", dpi=DPI, bbox_inches=box)
     if not keep:
         _plt().close(fig)
     return buf.getvalue()
+
+
+def _wrap_to(text, renderer, width_px: float) -> None:
+    """Wrap ``text`` (a matplotlib Text) into lines no wider than ``width_px``."""
+    import textwrap
+
+    raw = text.get_text().replace("\n", " ")
+    measured = text.get_window_extent(renderer).width
+    if measured <= width_px or not raw:
+        return
+    chars = max(20, int(len(raw) * width_px / measured) - 2)
+    text.set_text("\n".join(textwrap.wrap(raw, chars)))
 
 
 def _width(png: bytes) -> float:
@@ -103,27 +124,46 @@ def _figure(png: bytes, has_legend: bool, n: int, title: str, kind: str) -> Figu
 
 
 def _north_and_scale(ax) -> None:
+    """North arrow and scale bar in a white strip added below the buurten (outside the
+    data extent), so neither covers a polygon or a buurt number."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    strip = (y1 - y0) * 0.12
+    ax.set_ylim(y0 - strip, y1)
+    frac = strip / (y1 - y0 + strip)  # the strip's share of the axes height
     ax.annotate(
-        "N",
-        xy=(0.96, 0.97),
-        xytext=(0.96, 0.86),
+        "",
+        xy=(0.985, frac * 0.92),
+        xytext=(0.985, frac * 0.12),
         xycoords="axes fraction",
-        ha="center",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
+    )
+    ax.text(
+        0.968,
+        frac * 0.5,
+        "N",
+        transform=ax.transAxes,
+        ha="right",
         va="center",
         fontsize=9,
         fontweight="bold",
-        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
     )
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
     width = x1 - x0
     length = next(
         (v for v in (100, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000) if v >= width / 6), 50000
     )
-    bx, by = x0 + width * 0.04, y0 + (y1 - y0) * 0.04
+    bx, by = x0 + width * 0.01, y0 - strip * 0.75
     ax.plot([bx, bx + length], [by, by], color="black", lw=3, solid_capstyle="butt")
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length} m"
-    ax.text(bx + length / 2, by + (y1 - y0) * 0.015, label, ha="center", fontsize=7)
+    ax.text(
+        bx + length / 2,
+        by + strip * 0.18,
+        label,
+        ha="center",
+        va="bottom",
+        fontsize=MIN_PT,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+    )
 
 
 def _numbers(ax, gdf) -> None:
@@ -189,6 +229,10 @@ def _base(gdf) -> _Base:
     rgb = np.rint(polygons.get_facecolors()[:, :3] * 255).astype(int)
     rows = rgb[:, 0] + 256 * rgb[:, 1] + 65536 * rgb[:, 2]
     _numbers(ax, gdf)
+    # geopandas labels the axes with the CRS ('Easting [metre]'): never shown, and an axis
+    # label would switch _finish to constrained layout, moving the map after `static`
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     ax.set_axis_off()
     _north_and_scale(ax)
     static = ax.get_tightbbox(fig.canvas.get_renderer())
@@ -197,6 +241,32 @@ def _base(gdf) -> _Base:
     while len(_BASES) > _BASES_KEPT:
         plt.close(_BASES.popitem(last=False)[1].fig)
     return base
+
+
+LEGEND_CHARS = 38  # legend texts are wrapped at this many characters
+
+
+def _map_legend(fig, ax, handles, static):
+    """The legend right of the map; below it (in two columns when long) when the map and
+    the legend together would be wider than the page, so the map keeps its printed size."""
+    import textwrap
+
+    for h in handles:
+        h.set_label("\n".join(textwrap.wrap(h.get_label(), LEGEND_CHARS)) or h.get_label())
+    style = {"fontsize": MIN_PT + 0.5, "frameon": False}
+    legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), **style)
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    if max(box.x1, static.x1) - static.x0 <= PAGE_IN * fig.dpi:
+        return legend
+    legend.remove()
+    return ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.01),
+        ncol=2 if len(handles) > 4 else 1,
+        columnspacing=1.2,
+        **style,
+    )
 
 
 def category_map(
@@ -252,16 +322,24 @@ def category_map(
         base.polygons.set_facecolor(to_rgba_array(face.tolist())[base.rows])
         extra = []
         if weak.any():
-            before = len(ax.collections)
-            gdf[weak].plot(ax=ax, facecolor="none", edgecolor="#777777", hatch="////", linewidth=0)
-            extra = ax.collections[before:]
-        legend = ax.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(1.0, 1.0),
-            fontsize=MIN_PT + 0.5,
-            frameon=False,
-        )
+            # the base's own polygon parts of the weak rows, hatched on top (not drawn again
+            # by geopandas, which would reset the limits and the axis labels of the base)
+            from matplotlib.collections import PathCollection
+
+            flags = weak.to_numpy()[base.rows]
+            paths = [p for p, w in zip(base.polygons.get_paths(), flags, strict=True) if w]
+            hatched = PathCollection(
+                paths,
+                facecolors="none",
+                edgecolors="#777777",
+                hatch="////",
+                linewidths=0,
+                transform=base.polygons.get_transform(),
+                zorder=base.polygons.get_zorder() + 0.1,
+            )
+            ax.add_collection(hatched, autolim=False)
+            extra = [hatched]
+        legend = _map_legend(fig, ax, handles, base.static)
         has_legend = ax.get_legend() is not None
         try:
             png = _finish(fig, ax, source, title, static=base.static, keep=True)
@@ -516,6 +594,37 @@ def benchmark_bar(
     return _figure(_finish(fig, ax, source, title), has_nl, len(v), title, "chart")
 
 
+HEAT_MAX_IN = 8.6  # tallest printed heat-table: fits the A4 page under its heading
+# the colour bar's ends (not in terms.toml: that catalogue is edited elsewhere)
+_HEAT_ENDS = {"nl": ("gunstigst", "ongunstigst"), "en": ("most favourable", "least favourable")}
+
+
+def _heat_rows(lines: int) -> tuple[float, float]:
+    """Row height and fixed part (title, column names, source) of a heat-table, inches."""
+    return (0.25 if lines > 1 else 0.18), 2.1
+
+
+def heat_chunks(themes: list[str], lines: int = 2) -> list[slice]:
+    """Row slices of a heat-table split so every part fits :data:`HEAT_MAX_IN` (cut at a
+    change of theme where one is near, else where the page is full)."""
+    row, fixed = _heat_rows(lines)
+    most = max(1, int((HEAT_MAX_IN - fixed) / row))
+    n = len(themes)
+    parts = max(1, -(-n // most))
+    size = -(-n // parts)  # parts of about equal size
+    out, start = [], 0
+    while start < n:
+        end = min(n, start + size)
+        if end < n:  # move the cut back to a change of theme within a few rows
+            for cut in range(end, max(start + 1, end - 6), -1):
+                if themes[cut] != themes[cut - 1]:
+                    end = cut
+                    break
+        out.append(slice(start, end))
+        start = end
+    return out
+
+
 def rank_heat(
     ranks: pd.DataFrame,
     labels: dict[str, str],
@@ -524,10 +633,13 @@ def rank_heat(
     source: str,
     themes: dict[str, str],
     neutral: set[str] | frozenset[str] = frozenset(),
+    taal: str = "nl",
+    n_rank: int | None = None,
 ) -> Figure:
     """Heat-table of direction-aware ranks (1 = best, green) by theme and indicator; rows of
     ``neutral`` indicators (no better or worse, e.g. residents, density) in grey. Row labels
-    are wrapped, never cut."""
+    are wrapped, never cut; a colour bar says which end is best. Its height is bounded by
+    :data:`HEAT_MAX_IN` (split a long table with :func:`heat_chunks`)."""
     import textwrap
 
     from matplotlib.patches import Rectangle
@@ -535,22 +647,32 @@ def rank_heat(
     plt = _plt()
     body = ranks.drop(columns="thema").astype(float)
     ylabels = [
-        "\n".join(textwrap.wrap(f"{themes.get(th, th)} · {labels.get(ind, ind)}", 46))
+        "\n".join(textwrap.wrap(f"{themes.get(th, th)} · {labels.get(ind, ind)}", 52)[:2])
         for ind, th in zip(body.index, ranks["thema"], strict=True)
     ]
     lines = max((label.count("\n") + 1 for label in ylabels), default=1)
-    fig, ax = plt.subplots(figsize=(7.4, max(3.0, 0.19 * len(body) * min(lines, 2) + 1.8)))
-    n = body.shape[1]
-    ax.imshow(body.to_numpy(), cmap="RdYlGn_r", vmin=1, vmax=n, aspect="auto")
+    row, fixed = _heat_rows(lines)
+    height = min(HEAT_MAX_IN, max(3.0, row * len(body) + fixed))
+    fig, ax = plt.subplots(figsize=(7.0, height))
+    n = n_rank or body.shape[1]
+    image = ax.imshow(body.to_numpy(), cmap="RdYlGn_r", vmin=1, vmax=n, aspect="auto")
     for i, ind in enumerate(body.index):
         if ind in neutral:
-            ax.add_patch(Rectangle((-0.5, i - 0.5), n, 1, color="#e6e6e6", zorder=2))
+            ax.add_patch(Rectangle((-0.5, i - 0.5), body.shape[1], 1, color="#e6e6e6", zorder=2))
     for (i, j), value in np.ndenumerate(body.to_numpy()):
         if np.isfinite(value):
             ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=MIN_PT, zorder=3)
     ax.xaxis.tick_top()
-    ax.set_xticks(range(n), body.columns, fontsize=MIN_PT, rotation=40, ha="left")
+    ax.set_xticks(range(body.shape[1]), body.columns, fontsize=MIN_PT, rotation=40, ha="left")
     ax.set_yticks(range(len(body)), ylabels, fontsize=MIN_PT)
+    # the colour bar: a fixed 1.6 in right of the table, whatever the number of rows
+    frac = min(1.0, 1.6 / max(ax.get_position().height * height, 1e-6))
+    cax = ax.inset_axes([1.02, 1.0 - frac, 0.025, frac])
+    bar = fig.colorbar(image, cax=cax)
+    best, worst = _HEAT_ENDS.get(taal, _HEAT_ENDS["nl"])
+    bar.set_ticks([1, n], labels=[f"1 = {best}", f"{n} = {worst}"])
+    bar.ax.tick_params(labelsize=MIN_PT)
+    bar.ax.invert_yaxis()  # 1 (best, green) on top, as in the table's reading order
     return _figure(
-        _finish(fig, ax, source, title), False, int(np.isfinite(body).sum().sum()), title, "chart"
+        _finish(fig, ax, source, title), True, int(np.isfinite(body).sum().sum()), title, "chart"
     )

@@ -49,6 +49,7 @@ def trend_chart(
             s = wide[key].dropna()
             ax.plot(s.index, s.to_numpy(), label=labels[key], **style)
             drawn += 1
+    shown_until = None  # the last forecast year drawn (the x-axis runs to it)
     if forecast is not None and len(forecast):
         fw = forecast.pivot_table(index="period", columns="reeks", values="value", aggfunc="first")
         for key in ("nl", "regio", "gemeente"):
@@ -63,6 +64,11 @@ def trend_chart(
                     ls=":",
                     label=labels["forecast"] if key == "gemeente" else None,
                 )
+                if len(s) > 1 and s.index.max() > last.index.max():
+                    shown_until = max(shown_until or s.index.max(), s.index.max())
+    if shown_until is not None:  # the title names every year on the axis
+        until = f"{labels['forecast']} {'tot' if taal == 'nl' else 'to'} {int(shown_until)}"
+        title = f"{title}, {until}"
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
     ax.tick_params(labelsize=MIN_PT + 0.5)
 

@@ -66,10 +66,20 @@ def build_benchmark(ctx: ReportContext) -> Chapter | None:
         th: ctx.t(f"theme_{th}") if f"theme_{th}" in TERMS else th for th in bm.ranks["thema"]
     }
     neutral = set(bm.comparison.loc[bm.comparison["polariteit"] == "neutraal", "indicator"])
-    heat = fg.rank_heat(
-        bm.ranks, labels, title=ctx.t("bm_heat"), source=src, themes=themes, neutral=neutral
-    )
-    ch.figure(heat, ctx.t("bm_heat_neutral") if neutral else "")
+    # the heat-table in parts that each fit a page (cut where the theme changes)
+    chunks = fg.heat_chunks(bm.ranks["thema"].tolist())
+    for k, rows in enumerate(chunks, start=1):
+        heat = fg.rank_heat(
+            bm.ranks.iloc[rows],
+            labels,
+            title=ctx.t("bm_heat") + (f" ({k}/{len(chunks)})" if len(chunks) > 1 else ""),
+            source=src,
+            themes=themes,
+            neutral=neutral,
+            taal=ctx.taal,
+            n_rank=bm.ranks.shape[1] - 1,
+        )
+        ch.figure(heat, ctx.t("bm_heat_neutral") if neutral and k == len(chunks) else "")
     from buurtbalans.analysis.benchmark import group_values
 
     comp = bm.comparison.set_index("indicator")
