@@ -11,6 +11,7 @@ import pytest
 from buurtbalans.analysis.stad import stad_analysis
 from buurtbalans.report.chapters import CHAPTERS
 from buurtbalans.report.chapters.stad import build_stad, theme_texts, trend
+from buurtbalans.report.tables import source_label
 from buurtbalans.report.terms import t
 from buurtbalans.store import Store
 
@@ -45,10 +46,11 @@ def test_chapter_in_both_languages(analysis, taal):
     assert len([k for k in ch.tables if k.startswith("stad_")]) >= 9
     # the outlook has the forecast where the source has one, and says so where not
     assert t("stad_no_forecast", taal) in text
-    assert "2040" in text and "voorbeeldstad-prognose" in text
+    assert "2040" in text and "voorbeeldstad-" not in text  # sources by title, not by id
     # sources and years per theme; the synthetic warning
-    assert text.count("voorbeeldstad-gemeentereeksen") >= 8
-    assert t("stad_synthetic", taal) in text
+    series = source_label("voorbeeldstad-gemeentereeksen", "", taal)
+    assert text.count(series) >= 8
+    assert t("stad_synthetic", taal, gemeente="Voorbeeldstad") in text
     # numbers in the reader's language
     share = analysis.table.set_index("indicator").loc["p_65_eo_jr", "waarde"]
     shown = f"{share:.1f}"
@@ -66,7 +68,8 @@ def test_trend_sentence_reads_as_the_seed_asks(analysis):
     assert line.startswith("Aandeel inwoners 65 jaar of ouder steeg van 17,9 naar 21,4 %")
     assert "sneller dan in Voorbeeldregio (synthetisch)" in line
     assert "sneller dan in Nederland" in line
-    row["tempo_nl"] = "tegengesteld"
+    row["tempo_nl"] = "tegengesteld"  # opposite only when NL's shown values fell
+    row["nl_van"], row["nl"] = 18.1, 17.2
     assert "tegengesteld aan Nederland" in trend(row, analysis, "nl")
     en = trend(row, analysis, "en")
     assert "rose from 17.9 to 21.4 %" in en and "opposite to the Netherlands" in en

@@ -239,19 +239,13 @@ def _has_peers(store: Store, gemeente: str) -> bool:
 
 def _source_line(ctx: ReportContext) -> str:
     """The line under every map and chart: sources, version, spec, boundaries."""
-    from buurtbalans.report.chapters.method import source_row
+    from buurtbalans.report.tables import source_label
 
     prov = ctx.analysis.index.run.provenance
-    titles = []
-    for s in prov.get("sources", []):
-        title, _publisher, _period = source_row(ctx, s)
-        table = str(s.get("table_id", ""))
-        real = table and not table.startswith("voorbeeldstad-")
-        titles.append(f"{title} ({table})" if real and table not in title else title)
-    titles = list(dict.fromkeys(titles))  # in the order of the provenance (KWB first)
-    shown = "; ".join(titles[:2])
-    if len(titles) > 2:  # the rest are in the method chapter; say how many
-        shown += f"; {ctx.t('and_more', n=len(titles) - 2)}"
+    titles = [  # each source once, by its title with its table id (no file names, no ids)
+        source_label(s.get("table_id"), s.get("title"), ctx.taal) for s in prov.get("sources", [])
+    ]
+    shown = "; ".join(dict.fromkeys(titles)) or "–"
     prefix = ctx.t("synthetic_short") + " — " if ctx.synthetic else ""
     return (
         f"{prefix}{ctx.t('source')}: {shown} | buurtbalans {__version__} | "

@@ -31,7 +31,9 @@ def indicator_label(ctx: ReportContext, ind: str) -> str:
     cat = catalogue()
     meta = cat.get(ind)
     if meta is not None:
-        return meta.label_nl if ctx.taal == "nl" else meta.label_en
+        from buurtbalans.report.tables import numbers_in
+
+        return numbers_in(meta.label_nl if ctx.taal == "nl" else meta.label_en, ctx.taal)
     spec_ind = next((i for i in ctx.spec.indicators if i.id == ind), None)
     if spec_ind is None or not spec_ind.numerator or spec_ind.numerator not in cat:
         return ind
@@ -73,12 +75,15 @@ _SENTENCES = (
 )
 
 
+# notes with a count: the catalogue's plural forms replace the analysis' "1 buurten hebben"
+_COUNTED = frozenset({"n_insufficient", "n_unlike"})
+
+
 def note_sentence(ctx: ReportContext, note: str) -> str:
     """An engine or analysis note as a sentence in the report's language."""
-    if ctx.taal != "nl":
-        for pattern, key in _SENTENCES:
-            if m := re.fullmatch(pattern, note.strip()):
-                return ctx.t(key, **m.groupdict())
+    for pattern, key in _SENTENCES:  # Dutch too: the catalogue has the plural forms
+        if (ctx.taal != "nl" or key in _COUNTED) and (m := re.fullmatch(pattern, note.strip())):
+            return ctx.t(key, **m.groupdict())
     for pattern, key in _PATTERNS:
         if m := pattern.fullmatch(note.strip()):
             thing = m.group(1)

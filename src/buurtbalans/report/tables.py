@@ -11,6 +11,7 @@ The report's tables and the dashboard's tables are both built from :data:`TABLES
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -296,6 +297,65 @@ def source_title(table_id: object, title: object, taal: str) -> str:
         part = table.removeprefix("voorbeeldstad-")
         return t("demo_source", taal, part=label_of("demo_", part, taal))
     return str(title or table)
+
+
+_GROUPED = re.compile(r"(?<![\d.,])(\d{1,3})(?:[\u00a0\u202f ]|\.(?=\d{3}\b))(\d{3})\b")
+
+
+def numbers_in(text: str, taal: str) -> str:
+    """Grouped numbers in a label in the language's form: 'per 1 000' / 'per 1.000' →
+    'per 1.000' (nl), 'per 1,000' (en)."""
+    sep = "." if taal == "nl" else ","
+    return _GROUPED.sub(lambda m: f"{m.group(1)}{sep}{m.group(2)}", str(text))
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[\s.,\u00a0\u202f]", "", text.lower())
+
+
+def with_unit(label: str, unit_text: str, taal: str, form: str = " ({unit})") -> str:
+    """A label with its unit once: 'Banen per 1.000 inwoners 15-74 jaar' (the label already
+    says 'per 1.000 inwoners'), 'Bijstand (per 100 inwoners)'; numbers in the language's
+    form."""
+    label, shown = numbers_in(label, taal), numbers_in(unit_text or "", taal).strip()
+    if not shown or _bare(shown) in _bare(label):
+        return label
+    return label + form.format(unit=shown)
+
+
+_FILE = re.compile(r"\s*\((?:[\w.\- ]+\.(?:csv|gpkg|xlsx|parquet|json|zip))\)")
+
+
+def source_label(table_id: object, title: object, taal: str) -> str:
+    """A source once, as a reader cites it: its title (no file name) with the table id
+    beside it ('Kerncijfers wijken en buurten 2015 (kwb-2015)'); the demo's own sources
+    by their title only (their ids are internal)."""
+    table = str(table_id or "")
+    shown = _FILE.sub("", source_title(table, title, taal)).strip()
+    if table and not table.startswith("voorbeeldstad-") and table not in shown:
+        shown = f"{shown} ({table})"
+    return shown
+
+
+def source_labels(store: Any, taal: str) -> dict[str, str]:
+    """Table id → :func:`source_label` for every source in the store (empty without one)."""
+    try:
+        frame = store.sources()
+    except Exception:
+        return {}
+    return {
+        str(r["table_id"]): source_label(r["table_id"], r.get("title"), taal)
+        for r in frame.to_dict("records")
+        if r.get("table_id")
+    }
+
+
+def cite(ids: object, labels: dict[str, str], taal: str) -> str:
+    """Source ids ('gemeenten-reeksen, kwb-2015, gemeenten-reeksen') as titles, each once,
+    in their first order, separated by semicolons (titles may hold commas)."""
+    parts = [b.strip() for v in ([ids] if isinstance(ids, str) else ids) for b in str(v).split(",")]
+    shown = [labels.get(b) or source_label(b, b, taal) for b in parts if b and b != "nan"]
+    return "; ".join(dict.fromkeys(shown))
 
 
 def display(

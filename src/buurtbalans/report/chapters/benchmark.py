@@ -19,6 +19,15 @@ def unit(ctx: ReportContext, text: str) -> str:
     return tables.unit(text, ctx.taal)
 
 
+def row_digits(*values: object) -> int:
+    """One number of decimals for every number of an indicator (its value, NL, the peers'
+    range and mean), so 38,0 stands beside 36,6 and a range reads 72,9 – 95,0: 0 from
+    100 up, else 1, else 2 (by the largest)."""
+    finite = [abs(float(v)) for v in values if v is not None and np.isfinite(float(v))]
+    size = max(finite, default=0.0)
+    return 0 if size >= 100 else 1 if size >= 1 else 2
+
+
 def _sentence(ctx: ReportContext, text: str) -> str:
     """The analysis' standout sentence with its unit in the report's language."""
     return tables.translate_units(text, ctx.taal)
@@ -30,11 +39,14 @@ def build_benchmark(ctx: ReportContext) -> Chapter | None:
     if bm is None:
         return None
     cat = catalogue()
-    labels = {k: v.label_nl if ctx.taal == "nl" else v.label_en for k, v in cat.items()}
+    labels = {
+        k: tables.numbers_in(v.label_nl if ctx.taal == "nl" else v.label_en, ctx.taal)
+        for k, v in cat.items()
+    }
     ch = Chapter("benchmark", ctx.t("benchmark"))
     peers = bm.peers.table
     names = peers["naam"].fillna(peers["code"]).tolist()
-    ch.text(ctx.t("bm_intro", gemeente=ctx.gm_name, n=len(names) - 1, peers=", ".join(names[1:])))
+    ch.text(ctx.t("bm_intro", gemeente=ctx.gm_name, n=len(names) - 1, peers="; ".join(names[1:])))
     feats = [c.rsplit("_", 1)[0] for c in peers.columns if c not in ("code", "naam", "afstand")]
     method = getattr(bm.peers, "method", "auto")
     if method == "auto":
@@ -92,7 +104,7 @@ def build_benchmark(ctx: ReportContext) -> Chapter | None:
                 vals,
                 nl=row["nl"],
                 nl_label=ctx.t("nl"),
-                title=f"{labels.get(ind, ind)}{f' ({u})' if u else ''}, {int(row['jaar'])}",
+                title=f"{tables.with_unit(labels.get(ind, ind), u, ctx.taal)}, {int(row['jaar'])}",
                 source=src,
                 taal=ctx.taal,
             )
@@ -108,17 +120,19 @@ def _comparison(
     rows = []
     for r in comp.itertuples():
         u = unit(ctx, str(r.eenheid))
+        dg = row_digits(r.waarde, r.nl, r.benchmark_min, r.benchmark_max, r.benchmark_gem)
         rows.append(
             {
-                ctx.t("col_indicator"): labels.get(r.indicator, r.indicator)
-                + (f" ({u})" if u else ""),
+                ctx.t("col_indicator"): tables.with_unit(
+                    labels.get(r.indicator, r.indicator), u, ctx.taal
+                ),
                 ctx.t("col_year"): str(int(r.jaar)),
-                ctx.gm_name: ctx.num(r.waarde),
-                ctx.t("nl"): ctx.num(r.nl) if np.isfinite(r.nl) else "–",
+                ctx.gm_name: ctx.num(r.waarde, dg),
+                ctx.t("nl"): ctx.num(r.nl, dg) if np.isfinite(r.nl) else "–",
                 ctx.t(
                     "col_peers_range"
-                ): f"{ctx.num(r.benchmark_min)} – {ctx.num(r.benchmark_max)}",
-                ctx.t("col_peers_mean"): ctx.num(r.benchmark_gem),
+                ): f"{ctx.num(r.benchmark_min, dg)} – {ctx.num(r.benchmark_max, dg)}",
+                ctx.t("col_peers_mean"): ctx.num(r.benchmark_gem, dg),
                 ctx.t("col_position"): ctx.t("rank_of", rank=int(r.rang), n=int(r.n_groep)),
             }
         )

@@ -16,19 +16,45 @@ from buurtbalans.terms import words
 
 
 def source_row(ctx: ReportContext, source: dict) -> tuple[str, str, str]:
-    """(title, publisher, period) of a source; the demo's own sources in the report's
-    language."""
-    from buurtbalans.report.tables import source_title
+    """(title, publisher, period) of a source: its title with its table id, and for a
+    synthetic source (the demo's, or any source of the national twin) 'SYNTHETISCH' as
+    the publisher — never the publisher whose real data it imitates."""
+    from buurtbalans.report.tables import source_label
 
     table = str(source.get("table_id", ""))
-    title = source_title(table, source.get("title"), ctx.taal)
-    if table.startswith("voorbeeldstad-"):
-        return (title, ctx.t("synthetic_short"), str(source.get("period", "")))
-    return (
-        title,
-        str(source.get("publisher", "")),
-        str(source.get("period", "")),
-    )
+    title = source_label(table, source.get("title"), ctx.taal)
+    period = str(source.get("period", "") or "")
+    if ctx.twin:
+        return (title, ctx.t("synthetic_publisher_twin"), period)
+    if table.startswith("voorbeeldstad-") or bool(source.get("synthetic")):
+        return (title, ctx.t("synthetic_short"), period)
+    return (title, str(source.get("publisher", "")), period)
+
+
+def report_sources(ctx: ReportContext) -> list[tuple[str, str, str]]:
+    """Every source the report's numbers draw on, each once (title, publisher, periods):
+    the index's sources, then the store's other sources of the same world (the demo's or
+    the twin's synthetic tables, or the real imports: gemeente series, forecasts, costs,
+    Leefbaarometer …)."""
+    rows = list(ctx.analysis.index.run.provenance.get("sources", []))
+    store = getattr(ctx, "store", None)
+    if store is not None:
+        try:
+            frame = store.sources()
+        except Exception:
+            frame = None
+        if frame is not None and len(frame):
+            if not ctx.twin and "synthetic" in frame:
+                frame = frame[frame["synthetic"].fillna(False).astype(bool) == ctx.synthetic]
+            rows += frame.to_dict("records")
+    periods: dict[tuple[str, str], list[str]] = {}
+    for s in rows:
+        title, publisher, period = source_row(ctx, s)
+        seen = periods.setdefault((title, publisher), [])
+        for p in str(period).split(","):
+            if p.strip() and p.strip() not in seen:
+                seen.append(p.strip())
+    return [(t, p, ", ".join(sorted(v))) for (t, p), v in periods.items()]
 
 
 def build_method(ctx: ReportContext) -> Chapter:
@@ -83,21 +109,11 @@ def build_method(ctx: ReportContext) -> Chapter:
     ch.heading(ctx.t("h_weights"))
     ch.table(weights, key="gewichten")
     ch.heading(ctx.t("h_sources"))
-    sources = a.index.run.provenance.get("sources", [])
+    sources = report_sources(ctx)
     if sources:
+        heads = (ctx.t("col_source"), ctx.t("col_publisher"), ctx.t("col_period"))
         ch.table(
-            pd.DataFrame(
-                [
-                    dict(
-                        zip(
-                            (ctx.t("col_source"), ctx.t("col_publisher"), ctx.t("col_period")),
-                            source_row(ctx, s),
-                            strict=True,
-                        )
-                    )
-                    for s in sources
-                ]
-            ),
+            pd.DataFrame([dict(zip(heads, row, strict=True)) for row in sources]),
             key="bronnen",
         )
     breaks = [

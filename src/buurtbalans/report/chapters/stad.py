@@ -12,6 +12,7 @@ import pandas as pd
 from buurtbalans import __version__
 from buurtbalans.analysis.stad import KEY_PER_THEME, THEMES, StadAnalysis
 from buurtbalans.report.context import Chapter, ReportContext, fmt_number
+from buurtbalans.report.tables import cite, numbers_in, source_labels, with_unit
 from buurtbalans.report.terms import TERMS, t
 from buurtbalans.sources.codebook import catalogue
 
@@ -43,7 +44,7 @@ def _mid(label: str) -> str:
 
 def _label(indicator: str, taal: str) -> str:
     ind = catalogue()[indicator]
-    return ind.label_nl if taal == "nl" else ind.label_en
+    return numbers_in(ind.label_nl if taal == "nl" else ind.label_en, taal)
 
 
 def theme_label(theme: str, taal: str) -> str:
@@ -56,8 +57,45 @@ def _signed(value: float, kind: str, taal: str, digits: int | None = None) -> st
     if not math.isfinite(value):
         return "–"
     text = fmt_number(abs(value), taal, 1 if kind == "count" else digits)
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    shown = _rounded(value, 1 if kind == "count" else digits)
+    sign = "+" if shown > 0 else "−" if shown < 0 else "±"
     return f"{sign}{text}{' %' if kind == 'count' else ''}"
+
+
+def _rounded(value: float, digits: int | None) -> float:
+    """A value as the reader sees it (rounded to the shown decimals)."""
+    return round(float(value), 2 if digits is None else digits)
+
+
+def _moved(v0: object, v1: object, digits: int) -> float:
+    """The change as the reader sees it: between the two shown (rounded) values; 0 when
+    they read alike ('gelijk gebleven'), NaN when either is missing."""
+    try:
+        a, b = float(v0), float(v1)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return math.nan
+    return _rounded(b, digits) - _rounded(a, digits)
+
+
+def shown_pace(city: float, ref: float, pace: object) -> str:
+    """How the city's shown change compares with a reference's shown change: 'langzamer'
+    and 'sneller' only when both moved in the same direction (``pace`` is the analysis'
+    judgement then), 'tegengesteld' for opposite directions, and when one of them did not
+    move at the shown precision: 'beide_gelijk', 'ref_steeg'/'ref_daalde' (the city stayed
+    level) or 'ref_gelijk' (only the city moved)."""
+    if not (math.isfinite(city) and math.isfinite(ref)):
+        return "none"
+    if city == 0 and ref == 0:
+        return "beide_gelijk"
+    if city == 0:
+        return "ref_steeg" if ref > 0 else "ref_daalde"
+    if ref == 0:
+        return "ref_gelijk"
+    if city * ref < 0:
+        return "tegengesteld"
+    return pace if pace in ("sneller", "langzamer", "gelijk") else "gelijk"
 
 
 def situation(row: pd.Series, a: StadAnalysis, taal: str) -> str:
@@ -85,37 +123,48 @@ def situation(row: pd.Series, a: StadAnalysis, taal: str) -> str:
 
 
 def trend(row: pd.Series, a: StadAnalysis, taal: str) -> str:
-    """One sentence: how the value moved and how fast against region, NL and peers."""
-    d = float(row["verandering"])
+    """One sentence: how the value moved and how fast against region, NL and peers — as
+    the reader sees the numbers: a change that rounds to nothing is 'bleef gelijk', and
+    'sneller'/'langzamer' only between changes in the same direction."""
     dg = _digits(row)
-    verb = "stad_steeg" if d > 0 else "stad_daalde" if d < 0 else "stad_gelijk_bleef"
+    d = _moved(row["waarde_van"], row["waarde"], dg)
+    if not math.isfinite(d):
+        d = 0.0
+    peer_digits = 1 if row["soort"] == "count" else dg
+    dp = float(row["verandering_peers"])
+    dp = _rounded(dp, peer_digits) if math.isfinite(dp) else math.nan
+    # a count's shown change in percent (the peers' change is in percent too)
+    d_pct = float(row["verandering"]) if row["soort"] == "count" else d
+    d_pct = _rounded(d_pct, peer_digits) if d and math.isfinite(d_pct) else 0.0
 
-    def cmp(p: object) -> str:
-        return t(f"stad_pace_{p}" if isinstance(p, str) else "stad_pace_none", taal)
+    def cmp(ref: float, pace: object, city: float = d) -> str:
+        return t(f"stad_pace_{shown_pace(city, ref, pace)}", taal)
 
     return t(
-        "stad_trend_zin",
+        "stad_trend_zin" if d else "stad_trend_gelijk",
         taal,
         label=_label(row["indicator"], taal),
-        verb=t(verb, taal),
+        verb=t("stad_steeg" if d > 0 else "stad_daalde", taal),
         v0=_num(row["waarde_van"], taal, dg),
         v1=_num(row["waarde"], taal, dg),
         unit=_unit(row["eenheid"], taal),
         p0=int(row["van"]),
         p1=int(row["tot"]),
-        cmp_reg=cmp(row["tempo_regio"]),
+        cmp_reg=cmp(_moved(row["regio_van"], row["regio"], dg), row["tempo_regio"]),
         regio=a.region.name if a.region else "–",
         r0=_num(row["regio_van"], taal, dg),
         r1=_num(row["regio"], taal, dg),
-        cmp_nl=cmp(row["tempo_nl"]),
+        cmp_nl=cmp(_moved(row["nl_van"], row["nl"], dg), row["tempo_nl"]),
         n0=_num(row["nl_van"], taal, dg),
         n1=_num(row["nl"], taal, dg),
-        cmp_peers=cmp(row["tempo_peers"]),
+        cmp_peers=cmp(dp, row["tempo_peers"], d_pct),
         dpeers=_signed(float(row["verandering_peers"]), row["soort"], taal, dg),
     )
 
 
-def outlook(indicator: str, a: StadAnalysis, taal: str) -> str | None:
+def outlook(
+    indicator: str, a: StadAnalysis, taal: str, labels: dict[str, str] | None = None
+) -> str | None:
     """The forecast sentence for an indicator (None without a forecast)."""
     f = a.forecast[a.forecast["indicator"] == indicator]
     if f.empty:
@@ -131,7 +180,7 @@ def outlook(indicator: str, a: StadAnalysis, taal: str) -> str | None:
     return t(
         "stad_forecast_zin",
         taal,
-        source=table,
+        source=cite(table, labels or {}, taal),
         label=_mid(_label(indicator, taal)),
         city=a.name,
         v_now=_num(v_now, taal, dg),
@@ -144,6 +193,22 @@ def outlook(indicator: str, a: StadAnalysis, taal: str) -> str | None:
         r_f=_num(at.get("regio"), taal, dg),
         n_f=_num(at.get("nl"), taal, dg),
     )
+
+
+def gap_grew(row: pd.Series) -> bool:
+    """Whether the gap to NL grew as the reader sees the numbers (a gap that reads the
+    same at the shown precision is no finding)."""
+    dg = _digits(row)
+    g0, g1 = float(row["achterstand_van"]), float(row["achterstand"])
+    if not (math.isfinite(g0) and math.isfinite(g1)):
+        return False
+    return _rounded(abs(g1), dg) > _rounded(abs(g0), dg) and _rounded(g1, dg) > 0
+
+
+def attention_rows(a: StadAnalysis) -> pd.DataFrame:
+    """The analysis' aandachtspunten whose growing gap shows in the shown numbers."""
+    att = a.aandachtspunten()
+    return att[[gap_grew(r) for _, r in att.iterrows()]] if len(att) else att
 
 
 def attention(row: pd.Series, a: StadAnalysis, taal: str) -> str:
@@ -164,18 +229,22 @@ def attention(row: pd.Series, a: StadAnalysis, taal: str) -> str:
     )
 
 
-def sources(rows: pd.DataFrame, a: StadAnalysis, taal: str) -> str:
-    """Where a theme's numbers come from: tables and years, and the region's basis."""
-    tables = sorted({b.strip() for v in rows["bron"] for b in str(v).split(",") if b.strip()})
+def sources(
+    rows: pd.DataFrame, a: StadAnalysis, taal: str, labels: dict[str, str] | None = None
+) -> str:
+    """Where a theme's numbers come from: source titles (each once) and years."""
+    ids = list(rows["bron"])
     periods = sorted(set(rows["periode"]))
     fc = a.forecast[a.forecast["indicator"].isin(rows["indicator"])]
     if len(fc):
-        tables += sorted({b.strip() for v in fc["bron"] for b in str(v).split(",") if b})
+        ids += list(fc["bron"])
         periods.append(f"{int(fc['period'].min())}-{int(fc['period'].max())}")
-    return t("stad_sources", taal, tables=", ".join(tables), periods=", ".join(periods))
+    return t("stad_sources", taal, tables=cite(ids, labels or {}, taal), periods=", ".join(periods))
 
 
-def theme_texts(a: StadAnalysis, taal: str) -> dict[str, dict[str, list[str]]]:
+def theme_texts(
+    a: StadAnalysis, taal: str, labels: dict[str, str] | None = None
+) -> dict[str, dict[str, list[str]]]:
     """Per theme with data: the *Situatie*, *Trends* and *Vooruitblik* sentences."""
     out: dict[str, dict[str, list[str]]] = {}
     ok = a.table[a.table["status"] == "ok"]
@@ -183,19 +252,22 @@ def theme_texts(a: StadAnalysis, taal: str) -> dict[str, dict[str, list[str]]]:
         rows = ok[ok["thema"] == theme]
         if rows.empty:
             continue
-        forecasts = [s for s in (outlook(i, a, taal) for i in rows["indicator"]) if s]
+        forecasts = [s for s in (outlook(i, a, taal, labels) for i in rows["indicator"]) if s]
         out[theme] = {
             "situatie": [situation(r, a, taal) for _, r in rows.head(3).iterrows()],
             "trends": [trend(r, a, taal) for _, r in rows.head(3).iterrows()],
             "vooruitblik": forecasts or [t("stad_no_forecast", taal)],
-            "bronnen": [sources(rows, a, taal)],
+            "bronnen": [sources(rows, a, taal, labels)],
         }
     return out
 
 
-def theme_table(a: StadAnalysis, theme: str, taal: str) -> pd.DataFrame:
+def theme_table(
+    a: StadAnalysis, theme: str, taal: str, labels: dict[str, str] | None = None
+) -> pd.DataFrame:
     """The table of one theme, as shown (numbers formatted, pace in words, source)."""
     ok = a.table[(a.table["status"] == "ok") & (a.table["thema"] == theme)]
+    src = labels or {}
     rows = []
     for _, r in ok.iterrows():
         paces = " / ".join(
@@ -206,7 +278,7 @@ def theme_table(a: StadAnalysis, theme: str, taal: str) -> pd.DataFrame:
         dg = _digits(r)
         rows.append(
             {
-                t("col_indicator", taal): _label(r["indicator"], taal) + (f" ({u})" if u else ""),
+                t("col_indicator", taal): with_unit(_label(r["indicator"], taal), u, taal),
                 t("col_stad_now", taal): f"{_num(r['waarde'], taal, dg)} ({int(r['tot'])})",
                 t("nl", taal): _num(r["nl"], taal, dg),
                 t("col_stad_region", taal): _num(r["regio"], taal, dg),
@@ -218,7 +290,7 @@ def theme_table(a: StadAnalysis, theme: str, taal: str) -> pd.DataFrame:
                 else "–",
                 t("col_stad_trend", taal): _signed(float(r["verandering"]), r["soort"], taal, dg),
                 t("col_stad_vs", taal): paces,
-                t("col_stad_source", taal): f"{r['bron']} ({r['periode']})",
+                t("col_stad_source", taal): f"{cite(r['bron'], src, taal)} ({r['periode']})",
             }
         )
     return pd.DataFrame(rows)
@@ -253,7 +325,7 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
             gemeente=a.name,
             regio=region,
             n=len(names),
-            peers=", ".join(names),
+            peers="; ".join(names),
             van=a.van,
             tot=a.tot,
         )
@@ -263,10 +335,11 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
     else:
         ch.note(ctx.t("stad_basis", kind=a.region.kind, year=a.region.year, gemeente=a.name))
     if ctx.synthetic or (a.region is not None and a.region.synthetic):
-        ch.note(ctx.t("stad_synthetic"))
+        ch.note(ctx.t("stad_synthetic", gemeente=a.name))
     ok = a.table[a.table["status"] == "ok"]
     missing = a.table[a.table["status"] != "ok"]
-    texts = theme_texts(a, taal)
+    labels = source_labels(getattr(ctx, "store", None), taal)
+    texts = theme_texts(a, taal, labels)
     prefix = ctx.t("synthetic_short") + " — " if ctx.synthetic else ""
     for theme, parts in texts.items():
         ch.heading(theme_label(theme, taal))
@@ -281,12 +354,12 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
             u = _unit(row["eenheid"], taal).strip()
             title = ctx.t(
                 "stad_chart_title",
-                label=_label(ind, taal),
-                unit=f" ({u})" if u else "",
+                label=with_unit(_label(ind, taal), u, taal),
+                unit="",
                 van=int(row["van"]),
                 tot=int(row["tot"]),
             )
-            tables = ", ".join([str(row["bron"]), *sorted(set(forecast["bron"]))])
+            tables = cite([str(row["bron"]), *forecast["bron"]], labels, taal)
             source = f"{prefix}{ctx.t('source')}: {tables} | buurtbalans {__version__}"
             ch.figure(
                 trend_chart(
@@ -298,9 +371,9 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
                     taal=taal,
                 )
             )
-        ch.table(theme_table(a, theme, taal), key=f"stad_{theme}", wide=True)
+        ch.table(theme_table(a, theme, taal, labels), key=f"stad_{theme}", wide=True)
     ch.heading(ctx.t("stad_aandachtspunten"))
-    att = a.aandachtspunten()
+    att = attention_rows(a)
     if att.empty:
         ch.text(ctx.t("stad_no_aandacht", gemeente=a.name))
     else:

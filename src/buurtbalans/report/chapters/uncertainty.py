@@ -129,6 +129,16 @@ def priority_table(result: UncertaintyResult, taal: str = "nl") -> pd.DataFrame:
     )
 
 
+def list_caption(result: UncertaintyResult, prio: pd.DataFrame, year: int, taal: str) -> str:
+    """The priority list's caption with the list's real size: the ``top`` highest scores
+    and the buurten outside them that are among the worst ``top`` in more than 5 % of the
+    variants (so the caption never says 10 above 12 rows)."""
+    listed = min(result.top, len(prio))
+    if len(prio) <= listed:
+        return t("unc_list", taal, top=listed, year=year)
+    return t("unc_list_rows", taal, top=listed, n=len(prio) - listed, rows=len(prio), year=year)
+
+
 def findings(result: UncertaintyResult, taal: str = "nl") -> list[str]:
     """One computed sentence per finding."""
     year, rows = _latest(result)
@@ -184,7 +194,7 @@ def findings(result: UncertaintyResult, taal: str = "nl") -> list[str]:
         van, tot = result.settings["periods"]
         worse = int((ch["kans_verslechterd"] >= FIRM).sum())
         better = int((ch["kans_verbeterd"] >= FIRM).sum())
-        out.append(t("unc_change", taal, van=van, tot=tot, k=worse, m=better, n=len(ch)))
+        out.append(t("unc_direction", taal, van=van, tot=tot, n=worse, m=better, total=len(ch)))
     return out
 
 
@@ -264,7 +274,7 @@ def build_uncertainty_chapter(result: UncertaintyResult, taal: str = "nl") -> di
         note = t("unc_chart_note", taal, n=MAX_CHART_ROWS, total=total)
         parts.append(f"<p>{html.escape(note)}</p>")
     prio = priority_table(result, taal)
-    parts.append(f"<h3>{html.escape(t('unc_list', taal, top=result.top, year=year))}</h3>")
+    parts.append(f"<h3>{html.escape(list_caption(result, prio, year, taal))}</h3>")
     parts.append(prio.to_html(index=False, border=0, classes="tabel", na_rep="–"))
     basis = t(
         "unc_basis",
@@ -318,9 +328,10 @@ def build_uncertainty(ctx: ReportContext) -> Chapter | None:
     total = int(rows["rang"].notna().sum())
     if total > MAX_CHART_ROWS:
         ch.note(ctx.t("unc_chart_note", n=MAX_CHART_ROWS, total=total))
+    prio = priority_table(result, ctx.taal)
     ch.table(
-        priority_table(result, ctx.taal),
-        ctx.t("unc_list", top=result.top, year=year),
+        prio,
+        list_caption(result, prio, year, ctx.taal),
         key="onzekerheid" if ctx.taal == "nl" else "uncertainty",
     )
     if s.get("notes"):
