@@ -54,6 +54,8 @@ def test_gemeenten_specs_and_areas(client: TestClient) -> None:
             "jaren": list(range(2015, 2025)),
             "vintages": [2015, 2022],
             "synthetisch": True,
+            "index_jaren": list(range(2015, 2025)),  # years with data for the index
+            "voorkeur": True,  # the gemeente the page opens on
         }
     ]
     spec = client.get("/api/v1/specs").json()[0]

@@ -248,7 +248,7 @@ def test_focus_is_visible(server: str, browser) -> None:
     context.close()
 
 
-TABS = ("kaart", "prioriteiten", "veerkracht", "benchmark", "bronnen")
+TABS = ("kaart", "prioriteiten", "veerkracht", "benchmark", "stad", "bronnen")
 RAW = r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\bNone\b|\bnan\b|\bnull\b|undefined|\[object|\['"
 # visible text of the open tab: cells, headings, paragraphs, list items, options
 VISIBLE = """() => [...document.querySelectorAll(
@@ -258,6 +258,23 @@ VISIBLE = """() => [...document.querySelectorAll(
 OVERFLOW = """() => ({page: document.documentElement.scrollWidth,
   boxes: [...document.querySelectorAll('.tablewrap')].filter((w) => w.offsetParent
     && w.scrollWidth > w.clientWidth + 1).map((w) => w.getAttribute('aria-label'))})"""
+# words of a visible table heading drawn on more than one line: broken inside the word
+BROKEN = r"""() => { const out = [];
+  for (const th of document.querySelectorAll('[role=tabpanel]:not([hidden]) th')) {
+    if (th.offsetParent === null) continue;
+    const walk = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let t = walk.nextNode(); t; t = walk.nextNode()) {
+      const re = /\S+/g; let m;
+      while ((m = re.exec(t.data))) {
+        const r = document.createRange();
+        r.setStart(t, m.index); r.setEnd(t, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0)
+          .map((x) => Math.round(x.top)));
+        if (tops.size > 1) out.push(m[0]);
+      }
+    }
+  }
+  return out; }"""
 OTHER = {
     "nl": r"\b(the|neighbourhoods?|municipality|residents|peers|yes|Download Excel \(ranking)\b",
     "en": r"\b(de|het|buurten?|gemeenten?|inwoners|ja|nee|geen|en|van|verbeterd)\b",
@@ -290,6 +307,8 @@ def test_every_tab_in_both_languages(server: str, browser, shots: Path, taal: st
             {x for x in texts if re.search(OTHER[taal], re.sub(NAMES, "", x), re.IGNORECASE)}
         )
         assert not other, f"{taal}/{tab} shows the other language: {other[:5]}"
+        broken = page.evaluate(BROKEN)
+        assert not broken, f"{taal}/{tab}: headings broken inside a word: {broken[:5]}"
         size = page.evaluate(OVERFLOW)
         assert size["page"] <= 1280 and not size["boxes"], f"{taal}/{tab}: {size}"
         page.screenshot(path=str(shots / f"dashboard-{taal}-{tab}.png"), full_page=True)

@@ -47,6 +47,8 @@ class StoreAccess:
         self.path = Path(path)
         if not self.path.exists():
             raise StoreError(Msg("err_an_no_store", path=self.path))
+        if self.path.is_dir():
+            raise StoreError(Msg("err_store_is_dir", path=self.path))
         self._db = threading.RLock()
         self._lock = threading.Lock()
         self._key_locks: dict[object, threading.Lock] = {}
@@ -81,6 +83,8 @@ class StoreAccess:
             try:
                 store = Store(self.path, read_only=True)
             except StoreError as exc:
+                if self.path.is_dir():  # replaced by a folder while serving: not "busy"
+                    raise StoreError(Msg("err_store_is_dir", path=self.path.name)) from None
                 why = exc.term if exc.term is not None else str(exc)
                 raise StoreBusyError(
                     Msg("err_an_store_busy", name=self.path.name, error=why)

@@ -109,7 +109,7 @@ def create_app(
         extra = {"Retry-After": "2"} if status == 503 else {}
         if status == 401:
             extra["WWW-Authenticate"] = 'Bearer realm="buurtbalans"'
-        return _problem(status, public_text(str(exc)), slug, request, extra)
+        return _problem(status, public_text(exc.text(_language(request))), slug, request, extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -193,21 +193,26 @@ def create_app(
 
 
 def warm_up(access: StoreAccess) -> str | None:
-    """The first gemeente's change analysis with the default spec and years, computed
-    once: it reads and caches the national input rows (memory and next to the store) that
-    every gemeente's national reference ranks among. Returns that gemeente's code (None
-    for an empty store); a failure is logged, never raised (requests then compute)."""
+    """The landing gemeente's change analysis (:func:`views.landing`) with the default spec
+    and years, computed once: it reads and caches the national input rows (memory and next
+    to the store) that every gemeente's national reference ranks among. Returns that
+    gemeente's code (None for an empty store); a failure is logged as one line, never
+    raised (requests then compute)."""
+    from buurtbalans.errors import Msg
     from buurtbalans.store.levels import level_observations
+    from buurtbalans.terms import t, taal
     from buurtbalans.web import views
 
+    what: Msg | None = None
     try:
         with access.open() as st:
             gms = views.gemeenten(st)
-            if not gms:
+            g = views.landing(gms)
+            if g is None:
                 return None
-            g = gms[0]
             spec = views.load_preset("mdi")
             van, jaar = views.years(g, None, None)
+            what = Msg("web_warm_what", naam=g["naam"], van=van, jaar=jaar)
             access.memo(
                 ("analysis", g["code"], spec.hash(), van, jaar),
                 lambda: views.analysis(st, g["code"], spec, van, jaar),
@@ -215,9 +220,27 @@ def warm_up(access: StoreAccess) -> str | None:
             for level in ("gemeente", "land"):  # what benchmark and stad read of all NL
                 level_observations(st, None, level)
             return str(g["code"])
-    except Exception:  # warming is an optimisation: requests compute what it did not
-        log.warning("warming the national reference failed", exc_info=True)
+    except Exception as exc:  # warming is an optimisation: requests compute what it did not
+        lang = taal()
+        why = exc.text(lang) if isinstance(exc, BuurtbalansError) else type(exc).__name__
+        why = why.split(". Fix:")[0].split(". Oplossing:")[0].split(";")[0]
+        shown = what.text(lang) if what is not None else t("web_warm_what_store", lang)
+        log.warning("%s", t("web_warm_failed", lang, what=shown, why=why))
+        log.debug("warm-up failed", exc_info=True)  # the traceback, for --debug logging only
         return None
+
+
+def _language(request: Request) -> str:
+    """The language of a problem's text: ``?taal=``, else the first of Accept-Language
+    that is Dutch or English, else English."""
+    asked = request.query_params.get("taal", "")
+    if asked in ("nl", "en"):
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in ("nl", "en"):
+            return code
+    return "en"
 
 
 class _SecurityHeaders:

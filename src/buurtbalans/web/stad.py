@@ -70,7 +70,8 @@ def stad_payload(a: StadAnalysis, taal: str, synthetic: bool) -> dict[str, Any]:
                 "charts": charts,
             }
         )
-    att = a.aandachtspunten()
+    # a city without any trend (e.g. one year of data) has no aandachtspunt column at all
+    att = a.aandachtspunten() if "aandachtspunt" in a.table.columns else a.table.iloc[:0]
     return {
         "gemeente": a.gemeente,
         "naam": a.name,

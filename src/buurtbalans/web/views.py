@@ -59,30 +59,78 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 # -- gemeenten, years, specs -----------------------------------------------------------------
 def gemeenten(store: Store) -> list[dict[str, Any]]:
-    """Every gemeente with buurt data: code, name, years, vintages, synthetic or not."""
+    """Every gemeente with buurt data: code, name, years, vintages, synthetic or not; the
+    years with data for the default index (``index_jaren``: its required domains and enough
+    of its weight) and ``voorkeur`` on the one gemeente the page opens on (see
+    :func:`landing`)."""
+    spec = load_preset("mdi")
+    domain_of = _domain_inputs(spec)
     rows = store.con.execute(
-        """SELECT a.gemeente_code, list(DISTINCT o.period ORDER BY o.period),
-                  list(DISTINCT a.vintage ORDER BY a.vintage),
-                  bool_or(s.kind = ?)
+        """SELECT a.gemeente_code, o.period, list(DISTINCT a.vintage),
+                  bool_or(s.kind = ?),
+                  list(DISTINCT o.indicator) FILTER (list_contains(?, o.indicator)),
+                  count(DISTINCT o.area_code)
            FROM observations o
            JOIN areas a ON a.code = o.area_code AND a.vintage = o.vintage
            LEFT JOIN sources s ON s.source_id = o.source_id
            WHERE a.level = 'buurt' AND a.gemeente_code IS NOT NULL
-           GROUP BY 1 ORDER BY 1""",
-        [SYNTHETIC_KIND],
+           GROUP BY 1, 2 ORDER BY 1, 2""",
+        [SYNTHETIC_KIND, sorted(domain_of)],
     ).fetchall()
     names = _gemeente_names(store)
     twin = store.twin() is not None  # the national twin is synthetic throughout
-    return [
-        {
-            "code": code,
-            "naam": names.get(code, code),
-            "jaren": [int(y) for y in years],
-            "vintages": [int(v) for v in vintages],
-            "synthetisch": bool(synthetic) or twin,
-        }
-        for code, years, vintages, synthetic in rows
-    ]
+    weight = {d.id: d.weight for d in spec.domains}
+    total = sum(weight.values()) or 1.0
+    required = set(spec.required_domains)
+    out: dict[str, dict[str, Any]] = {}
+    for code, year, vintages, synthetic, indicators, n in rows:
+        g = out.setdefault(
+            code,
+            {
+                "code": code,
+                "naam": names.get(code, code),
+                "jaren": [],
+                "vintages": set(),
+                "synthetisch": twin,
+                "index_jaren": [],
+                "buurten": 0,
+            },
+        )
+        g["jaren"].append(int(year))
+        g["vintages"].update(int(v) for v in vintages)
+        g["synthetisch"] = g["synthetisch"] or bool(synthetic)
+        have = {domain_of[i] for i in indicators or []} & set(weight)
+        if required <= have and sum(weight[d] for d in have) / total >= spec.min_weight_share:
+            g["index_jaren"].append(int(year))
+            g["buurten"] = max(g["buurten"], int(n))
+    result = [{**g, "vintages": sorted(g["vintages"])} for g in out.values()]
+    best = landing(result)
+    for g in result:
+        g["voorkeur"] = g is best
+        del g["buurten"]
+    return result
+
+
+def _domain_inputs(spec: IndexSpec) -> dict[str, str]:
+    """Every stored indicator an index domain reads (the indicator, its numerator and
+    denominators) → that domain."""
+    out: dict[str, str] = {}
+    for ind in spec.indicators:
+        for name in (ind.id, ind.numerator, *ind.denominator):
+            if name:
+                out.setdefault(str(name), ind.domain)
+    return out
+
+
+def landing(gms: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The gemeente the dashboard opens on: one whose buurten have data for the index in
+    two years or more (then one year), the most buurten first, else the first gemeente."""
+    if not gms:
+        return None
+    return max(
+        gms,
+        key=lambda g: (min(len(g["index_jaren"]), 2), g.get("buurten", 0), -gms.index(g)),
+    )
 
 
 def _gemeente_names(store: Store) -> dict[str, str]:
@@ -152,10 +200,13 @@ def preset_hash(spec_id: str) -> str:
 
 
 def years(g: dict[str, Any], van: int | None, jaar: int | None) -> tuple[int, int]:
-    """(first year, shown year), defaulting to the gemeente's first and last year."""
+    """(first year, shown year), defaulting to the first and last of the gemeente's years
+    with data for the index (``index_jaren``), else of all its years."""
     have = g["jaren"]
-    van = have[0] if van is None else van
-    jaar = have[-1] if jaar is None else jaar
+    pool = g.get("index_jaren") or have
+    jaar = pool[-1] if jaar is None else jaar
+    if van is None:
+        van = next((y for y in pool if y <= jaar), jaar)
     for y in (van, jaar):
         if y not in have:
             raise NotFoundError(
@@ -235,15 +286,40 @@ def index_payload(a: ChangeAnalysis, g: dict[str, Any], spec_id: str) -> dict[st
         "jaar": jaar,
         "vintage": a.vintage,
         "reference": reference,
-        "reference_nl": t(f"ref_{reference}", "nl") if f"ref_{reference}" in TERMS else reference,
-        "reference_en": t(f"ref_{reference}", "en") if f"ref_{reference}" in TERMS else reference,
-        "reference_label_nl": reference_label(reference, van, jaar, "nl"),
-        "reference_label_en": reference_label(reference, van, jaar, "en"),
+        **{
+            f"reference_{taal}": _reference_text(reference, van, jaar, taal)
+            for taal in ("nl", "en")
+        },
+        **{
+            f"reference_label_{taal}": _reference_short(reference, van, jaar, taal)
+            for taal in ("nl", "en")
+        },
         "population_year": a.extras.get("population_year"),
         "rows": records(rows),
         "warnings": list(a.index.warnings),
         "run": clean(run.to_dict()),
     }
+
+
+def _one_year_kind(reference: str) -> str | None:
+    """'own' / 'national' for a pooled reference (one year: nothing is pooled)."""
+    return {"input-pooled": "own", "national-pooled": "national"}.get(reference)
+
+
+def _reference_text(reference: str, van: int, jaar: int, taal: str) -> str:
+    """What the ranking is measured against, in words; for one year that year alone (a
+    pooled reference has no second year to pool)."""
+    kind = _one_year_kind(reference)
+    if van == jaar and kind:
+        return t(f"web_ref_one_year_{kind}", taal, jaar=jaar)
+    return t(f"ref_{reference}", taal) if f"ref_{reference}" in TERMS else reference
+
+
+def _reference_short(reference: str, van: int, jaar: int, taal: str) -> str:
+    kind = _one_year_kind(reference)
+    if van == jaar and kind:
+        return t(f"web_refshort_one_year_{kind}", taal, jaar=jaar)
+    return reference_label(reference, van, jaar, taal)
 
 
 def profile_payload(
@@ -303,8 +379,8 @@ def profile_payload(
         "across_years_reference": reference_label(reference, periods[0], periods[-1], "en")
         + f", vintage {a.vintage}",
         "reference": reference,
-        "reference_nl": reference_label(reference, periods[0], periods[-1], "nl"),
-        "reference_en": reference_label(reference, periods[0], periods[-1], "en"),
+        "reference_nl": _reference_short(reference, periods[0], periods[-1], "nl"),
+        "reference_en": _reference_short(reference, periods[0], periods[-1], "en"),
     }
 
 

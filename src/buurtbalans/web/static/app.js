@@ -94,7 +94,8 @@
 
   // -- fetching -----------------------------------------------------------------------------
   async function get(path) {
-    const r = await fetch(API + path, { headers: { Accept: "application/json" } });
+    // Accept-Language: a refusal (problem detail) comes in the page's language
+    const r = await fetch(API + path, { headers: { Accept: "application/json", "Accept-Language": state.taal } });
     if (!r.ok) {
       let detail = r.status + " " + r.statusText;
       try { detail = (await r.json()).detail || detail; } catch (e) { /* not JSON */ }
@@ -123,18 +124,21 @@
     if (value !== null && value !== undefined) select.value = String(value);
   }
   function fillControls() {
-    const g = gemeenten.find((x) => x.code === state.gemeente) || gemeenten[0];
+    // without a choice: the gemeente and years the server marks as having index data
+    const g = gemeenten.find((x) => x.code === state.gemeente) || gemeenten.find((x) => x.voorkeur) || gemeenten[0];
     if (!g) return;
     state.gemeente = g.code;
     fill(document.getElementById("f-gemeente"), gemeenten.map((x) => [x.code, x.naam + " (" + x.code + ")"]), g.code);
     fill(document.getElementById("f-spec"), specs.map((s) => [s.id, s.naam]), state.spec);
-    if (!g.jaren.includes(state.van)) state.van = g.jaren[0];
-    if (!g.jaren.includes(state.jaar)) state.jaar = g.jaren[g.jaren.length - 1];
-    if (state.van > state.jaar) state.van = g.jaren[0];
+    const pool = g.index_jaren && g.index_jaren.length ? g.index_jaren : g.jaren;
+    if (!g.jaren.includes(state.jaar)) state.jaar = pool[pool.length - 1];
+    const first = pool.find((y) => y <= state.jaar) ?? state.jaar;
+    if (!g.jaren.includes(state.van) || state.van > state.jaar) state.van = first;
     fill(document.getElementById("f-van"), g.jaren.map((y) => [y, y]), state.van);
     fill(document.getElementById("f-jaar"), g.jaren.map((y) => [y, y]), state.jaar);
     const spec = specs.find((s) => s.id === state.spec) || specs[0];
-    const views = [["score", T("v_score")], ["change", T("v_change")], ["coverage", T("v_coverage")]];
+    // one year: no change to show (the ranking says so)
+    const views = [["score", T("v_score")], ...(state.van !== state.jaar ? [["change", T("v_change")]] : []), ["coverage", T("v_coverage")]];
     for (const d of spec.domains) views.push(["d:" + d.id, T("v_domain", { d: state.taal === "nl" ? d.label_nl : d.label_en })]);
     if (!views.some((v) => v[0] === state.weergave)) state.weergave = "score";
     fill(document.getElementById("f-view"), views, state.weergave);
@@ -348,7 +352,7 @@
       })));
     }
     const wrap = wrapTable(caption, head, body);
-    // many columns: smaller type, and long compound headings may break inside a word
+    // many columns: smaller type (headings still wrap between words only; the box scrolls)
     if (cols.length > 8) wrap.querySelector("table").classList.add("dense");
     return wrap;
   }
@@ -368,7 +372,8 @@
       ["inwoners", T("tcol_inwoners"), true, (r) => document.createTextNode(num(r.inwoners, 0))],
     ].filter(([k]) => k !== "delta" || state.van !== state.jaar);
     const target = document.getElementById("ranking");
-    target.replaceChildren(el("h2", { text: T("ranking", { jaar: state.jaar }) }), downloads("index"), table(T("ranking", { jaar: state.jaar }), rows, cols), downloads("verandering"));
+    const one = state.van === state.jaar ? [el("p", { cls: "notice", text: T("web_one_year", { jaar: state.jaar }) })] : [];
+    target.replaceChildren(el("h2", { text: T("ranking", { jaar: state.jaar }) }), ...one, downloads("index"), table(T("ranking", { jaar: state.jaar }), rows, cols), downloads("verandering"));
     for (const b of target.querySelectorAll("button[data-code]")) b.addEventListener("click", () => selectBuurt(b.dataset.code, true));
   }
 
@@ -467,6 +472,15 @@
   }
   async function drawVeerkracht() {
     const box = document.getElementById("vktable");
+    if (state.van === state.jaar) {  // the maps compare two years: say so, ask nothing
+      box.replaceChildren(el("h2", { text: T("veerkracht") }), el("p", { cls: "notice", text: T("web_vk_two_years", { van: state.van, jaar: state.jaar }) }));
+      document.getElementById("vkextra").replaceChildren();
+      document.getElementById("vklegend").replaceChildren();
+      document.getElementById("vkmap").hidden = true;
+      document.getElementById("f-vk").closest(".field").hidden = true;
+      return;
+    }
+    document.getElementById("f-vk").closest(".field").hidden = false;
     try {
       vkdata = await get("/gemeenten/" + state.gemeente + "/veerkracht?" + params({ taal: state.taal }));
     } catch (err) { box.replaceChildren(el("p", { cls: "notice", text: err.message })); return; }
@@ -631,6 +645,7 @@
       state.taal = state.taal === "nl" ? "en" : "nl";
       applyTerms(); fillControls(); writeUrl();
       if (index) { drawMapOrNote(); drawRanking(); if (state.buurt) selectBuurt(state.buurt, false); showTab(state.tab, false); }
+      else if (!document.getElementById("error").hidden) load(true);  // the refusal again, in this language
     });
     await load(false);
   }
