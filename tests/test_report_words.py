@@ -155,3 +155,25 @@ def test_units_once_in_the_languages_number_form() -> None:
     assert with_unit("Bijstand", "per 100 inwoners", "nl") == "Bijstand (per 100 inwoners)"
     assert numbers_in("per 10 000 inwoners", "en") == "per 10,000 inwoners"
     assert numbers_in("65 jaar of ouder", "nl") == "65 jaar of ouder"
+
+
+def test_why_a_domain_is_left_out_reads_in_english_too() -> None:
+    """analysis/basis.py records its reasons in Dutch; every one of them has an English
+    sentence (a new reason there without one here fails)."""
+    import re
+    from pathlib import Path
+
+    import buurtbalans.analysis.basis as basis
+    from buurtbalans.report.notes import domain_name, left_out_reason
+    from buurtbalans.spec import load_spec
+
+    source = Path(basis.__file__).read_text("utf-8")
+    reasons = re.findall(r'left_out\[d\] = \(?\s*f?"([^"]+)"', source)
+    reasons += re.findall(r'f"(alleen gegevens in \{only\})"', source)
+    assert len(reasons) >= 3
+    for reason in reasons:
+        shown = reason.replace("{only}", "2024").replace("{van}", "2015").replace("{tot}", "2024")
+        english = left_out_reason(shown, "en")
+        assert english != shown and not re.search(r"\b(gegevens|geen|alleen|gekozen)\b", english)
+    health_only = load_spec("mdi").subset(["inkomen", "werk"])
+    assert domain_name(health_only, "gezondheid", "en") == "Health"

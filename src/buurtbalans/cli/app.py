@@ -287,10 +287,9 @@ class _NoteWords:
         return t(key, self.taal, **values)
 
     def domain_label(self, domain: str) -> str:
-        for d in self.spec.domains:
-            if d.id == domain:
-                return (d.label_nl if self.taal == "nl" else d.label_en) or d.id
-        return domain
+        from buurtbalans.report.notes import domain_name
+
+        return domain_name(self.spec, domain, self.taal)
 
 
 def rules_line(a, taal: str = "nl") -> str:

@@ -64,10 +64,9 @@ class ReportContext:
 
     def domain_label(self, domain: str) -> str:
         """A domain's name from the spec in this language."""
-        for d in self.spec.domains:
-            if d.id == domain:
-                return (d.label_nl if self.taal == "nl" else d.label_en) or d.id
-        return domain
+        from buurtbalans.report.notes import domain_name
+
+        return domain_name(self.spec, domain, self.taal)
 
     def class_label(self, label: object) -> str:
         """An MDI class label in this language."""

@@ -25,6 +25,37 @@ _PATTERNS = (
 )
 
 
+def domain_name(spec, domain: str, taal: str) -> str:
+    """A domain's name in ``taal`` from ``spec``; a domain the spec no longer has (left out
+    of a comparison: the spec is then the common subset) from the preset MDI spec."""
+    from buurtbalans.spec import load_spec
+
+    for source in (spec, load_spec("mdi")):
+        for d in source.domains:
+            if d.id == domain:
+                return (d.label_nl if taal == "nl" else d.label_en) or d.id
+    return domain
+
+
+# why a domain is left out of a comparison (analysis/basis.py's words) -> catalogue key
+_REASONS = (
+    (r"niet gekozen \(--domeinen\)", "reason_not_chosen"),
+    (r"alleen gegevens in (?P<year>\d+)", "reason_only_year"),
+    (r"geen indicator die beide jaren hebben", "reason_no_common"),
+    (r"geen gegevens in (?P<van>\d+) en (?P<tot>\d+)", "reason_no_data"),
+)
+
+
+def left_out_reason(reason: str, taal: str) -> str:
+    """Why a domain is left out, in ``taal`` (the analysis records it in Dutch)."""
+    from buurtbalans.terms import t
+
+    for pattern, key in _REASONS:
+        if m := re.fullmatch(pattern, str(reason).strip()):
+            return t(key, taal, **m.groupdict())
+    return str(reason)
+
+
 def indicator_label(ctx: ReportContext, ind: str) -> str:
     """An indicator's name from the codebook in the report's language; a ratio of the spec
     (e.g. ``r_bijstand`` = a_soz_wb / a_inw) is named after its numerator."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from buurtbalans.report.context import Block, Chapter, ReportContext
 from buurtbalans.report.findings import key_findings
+from buurtbalans.report.notes import left_out_reason
 
 
 def build_intro(ctx: ReportContext) -> Chapter:
@@ -87,7 +88,9 @@ def build_findings(ctx: ReportContext) -> Chapter:
     used = ", ".join(ctx.domain_label(d) for d in b.get("domains_used", [])) or "–"
     left = b.get("domains_left_out") or []
     if isinstance(left, dict):
-        left_text = "; ".join(f"{ctx.domain_label(k)}: {v}" for k, v in left.items())
+        left_text = "; ".join(
+            f"{ctx.domain_label(k)}: {left_out_reason(v, ctx.taal)}" for k, v in left.items()
+        )
     else:
         left_text = ", ".join(ctx.domain_label(d) for d in left)
     ref = str(b.get("reference") or ctx.spec.reference)
