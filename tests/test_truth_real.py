@@ -179,7 +179,8 @@ def test_partial_national_reference_is_refused_or_stated(raw, tmp_path):
         with pytest.raises(DataError, match="national reference is partial: .*inkomen in 2016"):
             index_for_gemeente(store, mdi, "GM0034", [2016], vintage=2016)
         choice, note = reference_choice(store, mdi, "GM0034", [2016])
-        assert choice == "input-pooled" and "inkomen in 2016" in note
+        assert choice == "input-pooled" and "inkomen in 2016" in note.text("nl")
+        assert "income in 2016" in note.text("en") and "buurten" not in note.text("en")
         health = mdi.subset(["gezondheid"])
         assert reference_choice(store, health, "GM0034", [2016]) == ("national", None)
 

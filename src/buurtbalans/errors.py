@@ -41,6 +41,22 @@ class Msg:
         return f"Msg({self.key!r}, {self.values!r})"
 
 
+class Note(str):
+    """A note as recorded (its Dutch text: a ``str``, for run.json and for code that joins
+    notes) that can still be written in the reader's language (:meth:`text`)."""
+
+    def __new__(cls, msg: Msg) -> Note:
+        note = super().__new__(cls, msg.text("nl"))
+        note.msg, note.key = msg, msg.key
+        return note
+
+    def text(self, taal: str) -> str:
+        return self.msg.text(taal)
+
+    def __reduce__(self) -> tuple[type[Note], tuple[Msg]]:
+        return Note, (self.msg,)
+
+
 class Both:
     """A field of a message given in both languages, e.g. an indicator's label from the
     codebook: ``Msg("…", indicators=[Both(label_nl, label_en), …])``."""
@@ -147,6 +163,7 @@ __all__ = [
     "DataError",
     "MissingExtraError",
     "Msg",
+    "Note",
     "OutputError",
     "ReplaceRefusedError",
     "SchemaVersionError",

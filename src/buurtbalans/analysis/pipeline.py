@@ -43,7 +43,7 @@ from buurtbalans.analysis.veerkracht import (
     corporatie_crosstab,
     veerkracht,
 )
-from buurtbalans.errors import BuurtbalansError, DataError, Msg
+from buurtbalans.errors import BuurtbalansError, DataError, Msg, Note
 from buurtbalans.harmonise import with_denominators
 from buurtbalans.index.engine import IndexResult
 from buurtbalans.index.store_mode import index_for_gemeente, load_columns, reference_choice
@@ -165,9 +165,9 @@ def change_analysis(
         choice, why = reference_choice(store, sub, gemeente, [van, tot])
         if why:
             if strict_reference:
-                raise DataError(why, fix="use --referentie input-pooled, or import all of NL")
+                raise DataError(Msg("err_strict_national", why=why), fix=Msg("fix_strict_national"))
             sub = sub.with_options(reference=choice)
-            notes.append(why)
+            notes.append(Note(why))
     if vintage is None:
         vintage = latest_vintage(store, gemeente, tot)
         notes.append(f"Buurtindeling {vintage}: de nieuwste indeling met gegevens voor {tot}.")
@@ -466,7 +466,7 @@ def _veerkracht_reference(
             Msg("err_an_vk_reference", reference=reference), fix=Msg("fix_an_vk_reference")
         )
     if reference == "municipal":
-        return None, None, {"reference_basis": "gekozen: gemiddelde van de eigen buurten"}
+        return None, None, _basis("vk_basis_chosen")
     synthetic = set(store.synthetic_gemeenten())
     fake = gemeente in synthetic  # synthetic only against synthetic, real only against real
     nl = store.wide(with_denominators(list(needed)), periods=[van, tot])
@@ -482,15 +482,9 @@ def _veerkracht_reference(
     w = end["a_inw"] if "a_inw" in end else pd.Series(1.0, index=end.index)
     ok = idx.notna() & w.notna()
     idx = idx[ok]
-    why = None
     minimum = national_minimum(store, NATIONAL_MIN_BUURTEN)  # the twin is its own NL
+    counts = {"tot": str(tot), "van": str(van), "n_index": len(idx), "n_onv": len(onv)}
     if len(idx) < minimum or len(onv) < minimum:
-        why = (
-            f"de store heeft niet alle {'synthetische ' if fake else ''}buurten van "
-            f"Nederland (kwetsbaarheidsindex in {tot}: {len(idx)} buurten, Leefbaarometer "
-            f"onv in {van}: {len(onv)})"
-        )
-    if why:
         if reference == "national":
             n, m = len(idx), len(onv)
             what = (
@@ -499,17 +493,24 @@ def _veerkracht_reference(
                 else Msg("err_an_vk_no_national", tot=tot, n_index=n, van=van, n_onv=m)
             )
             raise DataError(what, fix=Msg("fix_an_vk_national"))
-        return None, None, {"reference_basis": f"eigen buurten, want {why}"}
+        return None, None, _basis("vk_basis_own_synthetic" if fake else "vk_basis_own", **counts)
     weights = w[ok].to_numpy(dtype=float)
     return (
         float(np.average(idx.to_numpy(dtype=float), weights=weights)),
         float(onv.std(ddof=0)),
         {
-            "reference_basis": f"{'synthetisch ' if fake else ''}Nederland: {len(idx)} "
-            f"buurten in {tot}, {len(onv)} in {van}",
+            **_basis("vk_basis_national_synthetic" if fake else "vk_basis_national", **counts),
             "reference_buurten": {str(tot): len(idx), str(van): len(onv)},
         },
     )
+
+
+def _basis(key: str, **fields: object) -> dict[str, object]:
+    """What the veerkracht maps 2 and 5 are measured against: the Dutch sentence (the run
+    record's) and its catalogue key and fields, for a reader of either language."""
+    from buurtbalans.terms import t
+
+    return {"reference_basis": t(key, "nl", **fields), "reference_basis_term": [key, fields]}
 
 
 def _veerkracht_years(

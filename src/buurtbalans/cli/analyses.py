@@ -274,8 +274,8 @@ def veerkracht_cmd(
             sigma=number(settings.get("sigma_onv"), lang, 3),
         )
     )
-    if settings.get("reference_basis"):
-        out.print(f"{t('cli_vk_reference')}: {settings['reference_basis']}")
+    if term := settings.get("reference_basis_term"):
+        out.print(f"{t('cli_vk_reference')}: {t(term[0], lang, **term[1])}")
     if output:
         _sheets(output, {"kaarten": maps, "corporatiebezit": cross.reset_index()}, settings)
 

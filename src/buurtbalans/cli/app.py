@@ -166,7 +166,7 @@ def _reference(st, sp, years: list[int], referentie: str | None, gemeente: str |
     if gemeente is not None:
         chosen, why = reference_choice(st, sp, gemeente, years)
         if why:
-            err.print(f"{t('cli_note')}: {why}")
+            err.print(f"{t('cli_note')}: {escape(why.text(taal()))}")
             return sp.with_options(reference=chosen)
         return sp
     chosen = choose_reference(st, years)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from buurtbalans.errors import DataError, Msg
+from buurtbalans.errors import Both, DataError, Msg
 from buurtbalans.harmonise import column_kinds, store_crosswalk, to_vintage, with_denominators
 from buurtbalans.index.cache import artefact_key, cache_for, reference_key, with_provenance
 from buurtbalans.index.engine import IndexResult, compute
@@ -451,10 +451,11 @@ def choose_reference(
 
 def reference_choice(
     store: Store, spec: IndexSpec, gemeente: str, periods: Sequence[int]
-) -> tuple[str, str | None]:
+) -> tuple[str, Msg | None]:
     """``("national", None)`` when every domain the gemeente has data for has (nearly) all
     NL buurten in every period (synthetic sources not counted); else ``("input-pooled",
-    note)`` with a plain Dutch sentence saying which domain and year fall short."""
+    note)`` with a message (:class:`~buurtbalans.errors.Msg`) saying which domain and
+    year fall short."""
     inputs = with_denominators(spec.raw_inputs())
     family = predecessors(gemeente)
     rows = store.con.execute(
@@ -480,12 +481,9 @@ def reference_choice(
                     nl = max(nl, int(part.loc[list(ind.inputs), "nl"].min()))
                     own = max(own, int(part.loc[list(ind.inputs), "eigen"].min()))
             if own and nl < national_minimum(store, NATIONAL_MIN_BUURTEN):
-                short.append(f"{d} in {p} ({nl} buurten)")
+                dom = next(x for x in spec.domains if x.id == d)
+                name = Both((dom.label_nl or d).lower(), (dom.label_en or d).lower())
+                short.append(Msg("n_no_national_part", domain=name, year=str(p), n=nl))
     if not short:
         return "national", None
-    return "input-pooled", (
-        "Geen landelijke referentie: de store heeft niet voor alle buurten van Nederland "
-        f"gegevens over {', '.join(short)}; daarom is binnen de gemeente gerangschikt "
-        "(input-pooled). Voor een landelijke referentie: buurtbalans import cbs "
-        "--heel-nederland --jaren ..."
-    )
+    return "input-pooled", Msg("n_no_national", parts=short)

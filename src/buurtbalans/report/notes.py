@@ -110,8 +110,10 @@ _SENTENCES = (
 _COUNTED = frozenset({"n_insufficient", "n_unlike"})
 
 
-def note_sentence(ctx: ReportContext, note: str) -> str:
+def note_sentence(ctx: ReportContext, note: object) -> str:
     """An engine or analysis note as a sentence in the report's language."""
+    if hasattr(note, "text") and hasattr(note, "key"):  # a catalogue message (errors.Msg)
+        return note.text(ctx.taal)  # type: ignore[union-attr]
     for pattern, key in _SENTENCES:  # Dutch too: the catalogue has the plural forms
         if (ctx.taal != "nl" or key in _COUNTED) and (m := re.fullmatch(pattern, note.strip())):
             return ctx.t(key, **m.groupdict())
