@@ -125,4 +125,4 @@ def test_names_matched_with_report(tmp_path, demo_store):
     )
     batch = import_path(data, mapping=mapping, areas=areas)
     assert len(batch.observations) == 2
-    assert any("Nergenshuizen" in line for line in batch.report)
+    assert any("Nergenshuizen" in str(line) for line in batch.report)

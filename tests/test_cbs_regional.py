@@ -199,8 +199,8 @@ def test_pages_years_symbols_and_region_rows(tmp_path):
     dot = obs[(obs.indicator == "p_werkloos") & (obs.period == 2016)]
     assert dot["value"].isna().all() and (dot["status"] != "ok").all()
     assert batch.source.table_id == TABLE and batch.source.period == "2015-2024"
-    assert any("20 rows of CBS regions" in r for r in batch.report)
-    assert any("Stemmen_300" in r for r in batch.report)  # not in the codebook: said so
+    assert any("20 rows of CBS regions" in str(r) for r in batch.report)
+    assert any("Stemmen_300" in str(r) for r in batch.report)  # not in the codebook: said so
     assert batch.areas.set_index("code")["name"]["GM0141"] == "Almelo"
     pages = sum("UntypedDataSet" in c for c in fake.calls)
     assert pages == -(-len(fake.rows) // 7) > 1

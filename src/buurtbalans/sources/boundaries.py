@@ -9,6 +9,7 @@ import pandas as pd
 
 from buurtbalans._compat import import_optional
 from buurtbalans.errors import DataError, Msg
+from buurtbalans.sources.batch import Listed
 
 RD_NEW = "EPSG:28992"
 GEO_SUFFIXES = (".gpkg", ".geojson", ".json", ".topojson", ".shp", ".zip", ".fgb")
@@ -112,7 +113,22 @@ def read_geofile(path: Path, layer: str | None = None, *, encoding: str | None =
     return gdf
 
 
-def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[str]]:
+_GEO_REASONS = (
+    ("self-intersection", "imp_geo_self_intersection"),
+    ("too few points", "imp_geo_too_few_points"),
+    ("hole lies outside", "imp_geo_hole_outside"),
+    ("nested", "imp_geo_nested"),
+    ("disconnected", "imp_geo_disconnected"),
+)
+
+
+def _reason(text: str) -> Msg:
+    """Why GEOS finds a shape invalid ('Self-intersection[149150.8 …]'), in words."""
+    lowered = str(text).lower()
+    return Msg(next((key for part, key in _GEO_REASONS if part in lowered), "imp_geo_invalid"))
+
+
+def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[Msg]]:
     """Check buurt boundaries one by one; returns the repaired geometries and notes.
 
     Empty or null geometries, points or lines, and shapes outside the Netherlands are
@@ -168,17 +184,18 @@ def check_boundaries(gdf, codes: pd.Series, *, file: str) -> tuple[object, list[
             file=file,
             fix=Msg("fix_tb_check_coordinates"),
         )
-    notes: list[str] = []
+    notes: list[Msg] = []
     invalid = ~geoms.is_valid
     if invalid.any():
         reasons = [shapely.is_valid_reason(g) for g in geoms[invalid]]
         repaired = geoms.copy()
         repaired[invalid] = shapely.make_valid(geoms[invalid].to_numpy())
         listed = codes[invalid.to_numpy()].astype(str).tolist()
-        notes.append(
-            f"repaired {len(listed)} invalid boundary/boundaries (make_valid): "
-            + "; ".join(f"{c} ({r})" for c, r in zip(listed[:10], reasons[:10], strict=False))
-        )
+        areas = [
+            Msg("imp_boundary_reason", code=c, reason=_reason(r))
+            for c, r in zip(listed, reasons, strict=False)
+        ]
+        notes.append(Msg("imp_boundaries_repaired", n=len(listed), areas=Listed(areas)))
         # make_valid can add stray lines/points around a repaired polygon: keep the area
         repaired[invalid] = [_polygonal(g) for g in repaired[invalid]]
         geoms = repaired

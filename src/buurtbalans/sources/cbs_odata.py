@@ -31,7 +31,7 @@ import pandas as pd
 from buurtbalans.config import CBS_ODATA_BASE, default_cache_dir
 from buurtbalans.errors import DataError, Msg, SourceError
 from buurtbalans.progress import track
-from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
+from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash, listed
 from buurtbalans.sources.codebook import resolve_odata_keys
 from buurtbalans.sources.tables import (
     areas_from_codes,
@@ -318,7 +318,11 @@ def rows_to_batch(
         notes=f"{len(columns)} topics resolved by key stem via DataProperties",
     )
     unresolved = sorted(set(df.columns) - set(columns) - {"ID", "WijkenEnBuurten"})
-    report = [f"keys without a catalogue entry (not imported): {unresolved}"] if unresolved else []
+    report: list[str | Msg] = (
+        [Msg("imp_keys_unresolved", n=len(unresolved), keys=listed(unresolved))]
+        if unresolved
+        else []
+    )
     return ImportBatch(source, areas_from_codes(codes, period, area_names), obs, report=report)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from buurtbalans.errors import DataError, Msg, SourceError
-from buurtbalans.sources.batch import ImportBatch, SourceInfo
+from buurtbalans.sources.batch import ImportBatch, SourceInfo, listed
 from buurtbalans.sources.cbs_odata import CBSOData
 from buurtbalans.sources.codebook import resolve_odata_keys
 from buurtbalans.sources.tables import areas_from_codes, clean_codes, wide_to_observations
@@ -181,14 +181,11 @@ def regional_rows_to_batch(
     unresolved = sorted(
         set(df.columns) - set(columns) - {"ID", "RegioS", "Perioden", *_dimension_keys(props)}
     )
-    report = []
+    report: list[str | Msg] = []
     if unresolved:
-        report.append(f"keys without a catalogue entry (not imported): {unresolved}")
+        report.append(Msg("imp_keys_unresolved", n=len(unresolved), keys=listed(unresolved)))
     if left_out:
-        report.append(
-            f"{left_out} rows of CBS regions (provincie, COROP, …) not imported: buurtbalans "
-            "aggregates regions from the gemeenten"
-        )
+        report.append(Msg("imp_regions_left_out", n=int(left_out)))
     return ImportBatch(source, areas_from_codes(unique, vintage, area_names), obs, report=report)
 
 
@@ -238,10 +235,7 @@ def fetch_regional(
     )
     title = str(info.get("Title", "")).strip()
     if known and known.title.lower()[:20] not in title.lower():
-        batch.report.append(
-            f"table {table} is titled {title!r}, not {known.title!r}: check that it is the "
-            "table meant"
-        )
+        batch.report.append(Msg("imp_table_title", table=table, title=title, expected=known.title))
     return batch
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from buurtbalans.errors import DataError, Msg
-from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
+from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash, listed
 from buurtbalans.sources.boundaries import boundaries_frame, check_boundaries, read_geofile
 from buurtbalans.sources.codebook import indicator_for_column
 from buurtbalans.sources.tables import (
@@ -122,7 +122,9 @@ def read_kwb_table(
         notes="income and benefit variables refer to earlier reference years, as in every "
         "KWB edition",
     )
-    report = [f"columns not in the catalogue (not imported): {unknown}"] if unknown else []
+    report: list[str | Msg] = (
+        [Msg("imp_columns_unknown", n=len(unknown), columns=listed(unknown))] if unknown else []
+    )
     return ImportBatch(source, areas_from_codes(codes, year, names), obs, report=report)
 
 
@@ -182,9 +184,8 @@ def read_kwb_map(
         kind="kwb-map",
         notes="CBS sentinels (-99999997 etc.) stored as missing/suppressed",
     )
-    report = (
-        [f"{len(unknown)} attributes not in the catalogue (not imported), e.g. {unknown[:8]}"]
-        if unknown
-        else []
-    ) + geo_notes
+    report: list[str | Msg] = (
+        [Msg("imp_attributes_unknown", n=len(unknown), columns=listed(unknown))] if unknown else []
+    )
+    report += geo_notes
     return ImportBatch(source, areas.drop_duplicates(["code", "vintage"]), obs, bnd, report)

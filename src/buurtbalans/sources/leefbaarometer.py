@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from buurtbalans.errors import DataError, Msg
-from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
+from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash, listed
 from buurtbalans.sources.tables import (
     areas_from_codes,
     clean_codes,
@@ -105,5 +105,7 @@ def read_leefbaarometer(
         notes=f"codes taken as the {year} classification"
         + ("" if vintage else " (latest jaar; override with --vintage)"),
     )
-    report = [f"columns ignored: {ignored}"] if ignored else []
+    report: list[str | Msg] = (
+        [Msg("imp_columns_ignored", n=len(ignored), columns=listed(ignored))] if ignored else []
+    )
     return ImportBatch(source, areas_from_codes(codes, year, names), obs, report=report)

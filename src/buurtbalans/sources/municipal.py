@@ -35,7 +35,13 @@ from pathlib import Path
 import pandas as pd
 
 from buurtbalans.errors import DataError, Msg
-from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
+from buurtbalans.sources.batch import (
+    ImportBatch,
+    SourceInfo,
+    file_hash,
+    indicator_label,
+    listed,
+)
 from buurtbalans.sources.codebook import catalogue, indicator_for_column
 from buurtbalans.sources.tables import (
     areas_from_codes,
@@ -200,40 +206,59 @@ def _columns(raw: object, *, file: str) -> tuple[dict[str, str], dict[str, list[
     return columns, missing
 
 
-def constant_column_warnings(obs: pd.DataFrame, columns: dict[str, str]) -> list[str]:
+def _raw(value: float) -> str:
+    """A number as the mapping file writes it (``0``, ``-1``, ``2.5``)."""
+    return f"{value:g}"
+
+
+def constant_column_warnings(obs: pd.DataFrame, columns: dict[str, str]) -> list[Msg]:
     """Warnings for indicators whose values are entirely zero or one constant (in derived
     tables a zero often means "not available"; e.g. a distance of 0 km everywhere)."""
     by_indicator = {v: k for k, v in columns.items()}
-    lines = []
+    lines: list[Msg] = []
     for indicator, values in obs.dropna(subset=["value"]).groupby("indicator")["value"]:
         if len(values) >= 3 and values.nunique() == 1:
-            column = by_indicator.get(str(indicator), indicator)
+            column = by_indicator.get(str(indicator), str(indicator))
             value = float(values.iloc[0])
-            what = "zero" if value == 0 else f"the same value ({value:g})"
-            lines.append(
-                f"column {column!r} ({indicator}) is {what} in all {len(values)} areas; if "
-                f"that means 'not available', declare it in the mapping: "
-                f"[missing_values] {column} = [{value:g}]"
-            )
+            label = indicator_label(indicator)
+            if value == 0:
+                lines.append(
+                    Msg("imp_column_constant_zero", column=column, indicator=label, n=len(values))
+                )
+            else:
+                lines.append(
+                    Msg(
+                        "imp_column_constant",
+                        column=column,
+                        indicator=label,
+                        n=len(values),
+                        value=value,
+                        raw=_raw(value),
+                    )
+                )
     return lines
 
 
-def zero_share_warnings(obs: pd.DataFrame, columns: dict[str, str]) -> list[str]:
+def zero_share_warnings(obs: pd.DataFrame, columns: dict[str, str]) -> list[Msg]:
     """Warnings for columns where many (≥ 10 %) values are exactly 0 for an indicator whose
     kind makes 0 implausible (a mean such as WOZ value or income)."""
     cat = catalogue()
     by_indicator = {v: k for k, v in columns.items()}
-    lines = []
+    lines: list[Msg] = []
     for indicator, values in obs.dropna(subset=["value"]).groupby("indicator")["value"]:
         ind = cat.get(str(indicator))
         zeros = int((values == 0).sum())
         implausible = ind is not None and ind.kind == "mean" and 0 < zeros < len(values)
         if implausible and zeros >= 0.1 * len(values):
-            column = by_indicator.get(str(indicator), indicator)
+            column = by_indicator.get(str(indicator), str(indicator))
             lines.append(
-                f"column {column!r} ({indicator}, {ind.label_nl}) is 0 in {zeros} of "
-                f"{len(values)} areas; if 0 means 'not available', declare it: "
-                f"[missing_values] {column} = [0]"
+                Msg(
+                    "imp_column_zero_share",
+                    column=column,
+                    indicator=indicator_label(indicator),
+                    zeros=zeros,
+                    n=len(values),
+                )
             )
     return lines
 
@@ -244,20 +269,21 @@ def normalise_name(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-def match_names(names: pd.Series, areas: pd.DataFrame) -> tuple[pd.Series, list[str]]:
+def match_names(names: pd.Series, areas: pd.DataFrame) -> tuple[pd.Series, list[str | Msg]]:
     """Match area names to codes; returns codes (None where unmatched) and the unmatched."""
     lookup: dict[str, list[str]] = {}
     for code, name in zip(areas["code"], areas["name"], strict=True):
         if name:
             lookup.setdefault(normalise_name(name), []).append(code)
-    codes, unmatched = [], []
+    codes: list[str | None] = []
+    unmatched: list[str | Msg] = []
     for name in names:
         hits = lookup.get(normalise_name(name), [])
         if len(hits) == 1:
             codes.append(hits[0])
         else:
             codes.append(None)
-            unmatched.append(f"{name}" + (" (ambiguous)" if hits else ""))
+            unmatched.append(Msg("imp_name_ambiguous", name=f"{name}") if hits else f"{name}")
     return pd.Series(codes, index=names.index, dtype=object), unmatched
 
 
@@ -340,7 +366,7 @@ def read_municipal_table(
                 Msg("err_tb_no_code_column"), file=name, fix=Msg("fix_tb_no_code_column")
             )
         mapping.code_column = guess[0]
-    report: list[str] = []
+    report: list[str | Msg] = []
     if mapping.code_column:
         require_columns(df, [mapping.code_column], file=name)
         codes = clean_codes(df[mapping.code_column], file=name, column=mapping.code_column)
@@ -354,9 +380,7 @@ def read_municipal_table(
             )
         matched, unmatched = match_names(df[mapping.name_column], areas)
         if unmatched:
-            report.append(
-                f"{len(unmatched)} name(s) not matched to a code (not imported): {unmatched}"
-            )
+            report.append(Msg("imp_names_unmatched", n=len(unmatched), names=listed(unmatched, 20)))
         keep = matched.notna()
         df, codes = df[keep].reset_index(drop=True), matched[keep].reset_index(drop=True)
         if isinstance(periods, pd.Series):
@@ -371,7 +395,7 @@ def read_municipal_table(
         columns = {c: ind for c in df.columns if (ind := indicator_for_column(c))}
         keys = {mapping.code_column, mapping.name_column, mapping.period_column}
         if rest := [c for c in df.columns if c not in columns and c not in keys]:
-            report.append(f"columns not in the catalogue (not imported): {rest}")
+            report.append(Msg("imp_columns_unknown", n=len(rest), columns=listed(rest)))
     require_columns(df, list(columns), file=name)
     check_one_column_per_indicator(columns, file=name)
     obs = wide_to_observations(
@@ -385,7 +409,11 @@ def read_municipal_table(
     )
     report += constant_column_warnings(obs, columns) + zero_share_warnings(obs, columns)
     if mapping.missing_values:
-        report.append(f"declared missing: {mapping.missing_values}")
+        declared = [
+            Msg("imp_declared_column", column=c, values=", ".join(_raw(float(v)) for v in vals))
+            for c, vals in mapping.missing_values.items()
+        ]
+        report.append(Msg("imp_declared_missing", declared=listed(declared)))
     digest = file_hash(path)
     source = SourceInfo(
         source_id=f"table:{digest[:16]}",

@@ -26,7 +26,13 @@ from pathlib import Path
 import pandas as pd
 
 from buurtbalans.errors import DataError, Msg
-from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
+from buurtbalans.sources.batch import (
+    ImportBatch,
+    SourceInfo,
+    file_hash,
+    indicator_label,
+    listed,
+)
 from buurtbalans.sources.cbs_odata import KWB_TABLES
 from buurtbalans.sources.codebook import (
     catalogue,
@@ -74,7 +80,7 @@ def table_id_from_name(path: Path) -> str | None:
     return match.group(1).upper() if match else None
 
 
-def year_of_table(path: Path, jaar: int | None) -> tuple[int, str]:
+def year_of_table(path: Path, jaar: int | None) -> tuple[int, Msg]:
     """The KWB year of the file and how it is known; a clear request when unknown."""
     table = table_id_from_name(path)
     by_table = {t.table_id: t.year for t in KWB_TABLES.values()}
@@ -87,9 +93,9 @@ def year_of_table(path: Path, jaar: int | None) -> tuple[int, str]:
                 file=str(path),
                 fix=Msg("fix_cx_drop_jaar", from_name=from_name),
             )
-        return year, "--jaar"
+        return year, Msg("imp_how_jaar")
     if from_name is not None:
-        return from_name, f"table id {table} in the file name"
+        return from_name, Msg("imp_how_table", table=table)
     known = [f"{t.table_id} = {t.year}" for t in KWB_TABLES.values()]
     raise DataError(
         Msg("err_cx_csv_year_unknown_table", table=table)
@@ -100,10 +106,10 @@ def year_of_table(path: Path, jaar: int | None) -> tuple[int, str]:
     )
 
 
-def _metadata(path: Path, keys: list[str]) -> tuple[list[dict] | None, str]:
+def _metadata(path: Path, keys: list[str]) -> tuple[list[dict] | None, Msg | None]:
     meta = path.parent / "DataProperties.json"
     if not meta.exists():
-        return None, ""
+        return None, None
     try:
         data = json.loads(meta.read_text("utf-8"))
     except (OSError, ValueError) as exc:
@@ -122,8 +128,8 @@ def _metadata(path: Path, keys: list[str]) -> tuple[list[dict] | None, str]:
     meta_keys = {str(p.get("Key", "")) for p in props if isinstance(p, dict)}
     topics = [k for k in keys if key_stem(k) not in KEY_STEMS]
     if not set(topics) <= meta_keys:
-        return None, f"{meta.name} next to the file belongs to another table (keys differ); unused"
-    return props, f"keys resolved through {meta.name} (titles checked)"
+        return None, Msg("imp_meta_other_table", name=meta.name)
+    return props, Msg("imp_meta_used", name=meta.name)
 
 
 def read_statline_csv(
@@ -170,18 +176,31 @@ def read_statline_csv(
         (t.table_id for t in KWB_TABLES.values() if t.year == year), "statline-csv"
     )
     digest = file_hash(path)
-    report = [f"year {year} from {how}; codes as the {code_year} classification"]
+    report: list[str | Msg] = [Msg("imp_year_from", year=year, how=how, code_year=code_year)]
     if unresolved:
         report.append(
-            f"{len(unresolved)} column(s) resolved to no indicator (not imported): "
-            + ", ".join(unresolved)
+            Msg("imp_columns_unresolved", n=len(unresolved), columns=listed(unresolved, 20))
         )
     if lacking:
         report.append(
-            f"{len(lacking)} codebook indicator(s) not in this file: " + ", ".join(lacking)
+            Msg(
+                "imp_lacking",
+                n=len(lacking),
+                indicators=listed([indicator_label(i) for i in lacking]),
+            )
         )
-    if meta_note:
+    if meta_note is not None:
         report.append(meta_note)
+    # the provenance keeps every key and id (the report shows the first ones, by label)
+    provenance: list[str | Msg] = [report[0]]
+    if unresolved:
+        provenance.append(
+            Msg("imp_columns_unresolved", n=len(unresolved), columns=listed(unresolved, 10**6))
+        )
+    if lacking:
+        provenance.append(Msg("imp_lacking", n=len(lacking), indicators=listed(lacking, 10**6)))
+    if meta_note is not None:
+        provenance.append(meta_note)
     cat = catalogue()
     resolved_text = ", ".join(f"{k} → {v}" for k, v in columns.items() if v in cat)
     source = SourceInfo(
@@ -193,7 +212,7 @@ def read_statline_csv(
         file_name=path.name,
         file_hash=digest,
         kind="statline-csv",
-        notes="; ".join([*report, f"resolved: {resolved_text}"]),
+        notes="; ".join([*map(str, provenance), f"resolved: {resolved_text}"]),
     )
     return ImportBatch(source, areas_from_codes(codes, code_year, names), obs, report=report)
 

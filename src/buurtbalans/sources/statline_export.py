@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from buurtbalans.errors import DataError, Msg
-from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash
+from buurtbalans.sources.batch import ImportBatch, SourceInfo, file_hash, listed
 from buurtbalans.sources.codebook import catalogue, key_stem
 from buurtbalans.sources.tables import (
     areas_from_codes,
@@ -133,5 +133,7 @@ def read_statline_export(
         kind="statline-export",
         notes="; ".join(notes),
     )
-    report = [f"columns not in the catalogue (not imported): {unknown}"] if unknown else []
+    report: list[str | Msg] = (
+        [Msg("imp_columns_unknown", n=len(unknown), columns=listed(unknown))] if unknown else []
+    )
     return ImportBatch(source, areas_from_codes(codes, year, names), obs, report=report)

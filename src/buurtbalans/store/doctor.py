@@ -12,8 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from buurtbalans.errors import StoreError
+from buurtbalans.errors import Msg, StoreError
 from buurtbalans.regions import CODE_REGEX
+from buurtbalans.sources.batch import Listed, indicator_label
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.store.schema import CORE_TABLES, MIGRATIONS
 from buurtbalans.store.store import _DUCKDB_MAGIC, _connect
@@ -23,11 +24,18 @@ ERROR, WARNING, INFO = "fout", "waarschuwing", "info"
 
 @dataclass(frozen=True)
 class Finding:
-    """One result of a check: how bad (``fout``/``waarschuwing``/``info``), what, the fix."""
+    """One result of a check: how bad (``fout``/``waarschuwing``/``info``), what, the fix —
+    catalogue messages: ``finding.text(taal)``; ``str(finding.what)`` is English."""
 
     severity: str
-    what: str
-    fix: str = ""
+    what: Msg | str
+    fix: Msg | str = ""
+
+    def text(self, taal: str) -> tuple[str, str]:
+        """What and the fix in ``taal``."""
+        return tuple(  # type: ignore[return-value]
+            p.text(taal) if isinstance(p, Msg) else str(p) for p in (self.what, self.fix)
+        )
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -41,29 +49,31 @@ def check_store(path: Path, *, lock_timeout: float = 5.0) -> list[Finding]:
     """All checks on the store file at ``path``; an empty list means healthy."""
     path = Path(path)
     if not path.exists():
-        return [Finding(ERROR, f"there is no store at {path}", "give the store with --store")]
+        return [Finding(ERROR, Msg("dr_no_store", path=path), Msg("fix_dr_give_store"))]
+    if path.is_dir():
+        return [folder_finding(path)]
     with path.open("rb") as fh:
         head = fh.read(16)
     if head[8:12] != _DUCKDB_MAGIC:
         return [
             Finding(
                 ERROR,
-                f"{path} is not a DuckDB file ({path.stat().st_size} bytes)",
-                "give the right file with --store, or move this one away",
+                Msg("dr_not_duckdb", path=path, size=path.stat().st_size),
+                Msg("fix_dr_right_file"),
             )
         ]
     try:
         con = _connect(str(path), read_only=True, timeout=lock_timeout)
     except StoreError as exc:
-        return [Finding(ERROR, str(exc))]
+        return [Finding(ERROR, exc.term if exc.term is not None else str(exc))]
     try:
         return _check(con, path)
     except duckdb.Error as exc:
         return [
             Finding(
                 ERROR,
-                f"the store is damaged or truncated: {exc}",
-                f"buurtbalans doctor --store {path} --export DIR, then re-import",
+                Msg("dr_damaged", error=str(exc)),
+                Msg("fix_dr_export_reimport", path=path),
             )
         ]
     finally:
@@ -75,35 +85,33 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path) -> list[Finding]:
     try:
         tables = _tables(con)
     except duckdb.Error as exc:
-        return [Finding(ERROR, f"cannot list the tables: {exc}", "export what is readable")]
+        return [
+            Finding(ERROR, Msg("dr_cannot_list", error=str(exc)), Msg("fix_dr_export_readable"))
+        ]
     if "migrations" not in tables:
         return [
             Finding(
                 ERROR,
-                f"not a buurtbalans store (no migrations table; tables {sorted(tables)[:8]})",
-                "give the right file with --store",
+                Msg("dr_not_store", tables=Listed(sorted(tables))),
+                Msg("fix_dr_right_store"),
             )
         ]
     done = {r[0] for r in con.execute("SELECT name FROM migrations").fetchall()}
     known = [name for name, _ in MIGRATIONS]
     if not done and "sources" in tables:
-        found.append(
-            Finding(
-                ERROR,
-                "the migrations table is empty but the store has data",
-                f"buurtbalans doctor --store {path} --herstel",
-            )
-        )
+        found.append(Finding(ERROR, Msg("dr_migrations_empty"), Msg("fix_dr_herstel", path=path)))
     elif unknown := done - set(known):
         found.append(
-            Finding(ERROR, f"written by a newer buurtbalans ({sorted(unknown)})", "upgrade")
+            Finding(
+                ERROR, Msg("dr_newer", migrations=Listed(sorted(unknown))), Msg("fix_dr_upgrade")
+            )
         )
     elif pending := [n for n in known if n not in done]:
-        found.append(Finding(INFO, f"migrations pending (applied on the next import): {pending}"))
+        found.append(Finding(INFO, Msg("dr_pending", migrations=Listed(pending))))
     for table in CORE_TABLES:
         if table not in tables:
             found.append(
-                Finding(ERROR, f"table {table!r} is missing", "re-import into a new store")
+                Finding(ERROR, Msg("dr_table_missing", table=table), Msg("fix_dr_new_store"))
             )
     counts: dict[str, int] = {}
     for table in sorted(tables):
@@ -111,11 +119,16 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path) -> list[Finding]:
             counts[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
         except duckdb.Error as exc:
             found.append(
-                Finding(ERROR, f"table {table!r} cannot be read: {exc}", "export the rest")
+                Finding(
+                    ERROR,
+                    Msg("dr_table_unreadable", table=table, error=str(exc)),
+                    Msg("fix_dr_export_rest"),
+                )
             )
     if {"observations", "areas", "sources"} <= set(counts):
         found += _consistency(con)
-    found.append(Finding(INFO, "rows: " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items()))))
+    rows = [Msg("dr_table_rows", table=t, n=n) for t, n in sorted(counts.items())]
+    found.append(Finding(INFO, Msg("dr_rows", counts=Listed(rows, len(rows)))))
     return found
 
 
@@ -130,15 +143,13 @@ def _consistency(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         "ON a.code = o.area_code AND a.vintage = o.vintage"
     )
     if orphans:
-        found.append(
-            Finding(WARNING, f"{orphans} value(s) belong to no area", "re-import their source")
-        )
+        found.append(Finding(WARNING, Msg("dr_orphans", n=orphans), Msg("fix_dr_reimport_source")))
     sourceless = count(
         "SELECT count(*) FROM observations o ANTI JOIN sources s ON s.source_id = o.source_id"
     )
     if sourceless:
         found.append(
-            Finding(WARNING, f"{sourceless} value(s) have no source record", "re-import them")
+            Finding(WARNING, Msg("dr_sourceless", n=sourceless), Msg("fix_dr_reimport_them"))
         )
     # the store keeps one value per key in its write path (no index since migration 0006)
     # distinct key hashes first (a small hash table at national size); only when they
@@ -152,19 +163,13 @@ def _consistency(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         "GROUP BY area_code, vintage, period, indicator HAVING count(*) > 1)"
     )
     if repeated:
-        found.append(
-            Finding(
-                ERROR,
-                f"{repeated} key(s) (area, vintage, year, indicator) hold more than one value",
-                "export the store (--export DIR) and re-import its sources into a new one",
-            )
-        )
+        found.append(Finding(ERROR, Msg("dr_repeated", n=repeated), Msg("fix_dr_repeated")))
     bad_codes = count("SELECT count(*) FROM areas WHERE NOT regexp_matches(code, ?)", CODE_REGEX)
     if bad_codes:
-        found.append(Finding(ERROR, f"{bad_codes} area code(s) are malformed", "re-import"))
+        found.append(Finding(ERROR, Msg("dr_bad_codes", n=bad_codes), Msg("fix_dr_reimport")))
     infinite = count("SELECT count(*) FROM observations WHERE isinf(value) OR isnan(value)")
     if infinite:
-        found.append(Finding(ERROR, f"{infinite} value(s) are not finite", "re-import them"))
+        found.append(Finding(ERROR, Msg("dr_not_finite", n=infinite), Msg("fix_dr_reimport_them")))
     bounds = [
         (i.id, i.lower, i.upper, bool(i.integral))
         for i in catalogue().values()
@@ -189,28 +194,37 @@ def _consistency(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         found.append(
             Finding(
                 WARNING,
-                f"{n} value(s) of {indicator} lie outside its bounds in the codebook",
-                "re-import with this version (it refuses such values)",
+                Msg("dr_outside", n=int(n), indicator=indicator_label(indicator)),
+                Msg("fix_dr_outside"),
             )
         )
     return found
 
 
-def export_readable(path: Path, folder: Path, *, lock_timeout: float = 5.0) -> list[str]:
+def folder_finding(path: Path) -> Finding:
+    """``--store`` names a folder: say so, and which store file in it to give."""
+    stores = sorted(path.glob("*.duckdb"))
+    example = stores[0] if stores else path / "buurtbalans.duckdb"
+    return Finding(
+        ERROR, Msg("dr_is_folder", path=path), Msg("fix_dr_give_store_file", example=example)
+    )
+
+
+def export_readable(path: Path, folder: Path, *, lock_timeout: float = 5.0) -> list[Msg]:
     """Write every readable table of the store to ``folder`` as Parquet; returns a line per
     table (written, or why not)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     con = _connect(str(path), read_only=True, timeout=lock_timeout)
-    lines = []
+    lines: list[Msg] = []
     try:
         for table in sorted(_tables(con)):
             target = folder / f"{table}.parquet"
             try:
                 con.execute(f"COPY \"{table}\" TO '{target.as_posix()}' (FORMAT parquet)")
-                lines.append(f"{table}: {target}")
+                lines.append(Msg("dr_exported", table=table, target=target))
             except duckdb.Error as exc:
-                lines.append(f"{table}: not readable ({exc})")
+                lines.append(Msg("dr_export_failed", table=table, error=str(exc)))
     finally:
         con.close()
     return lines

@@ -28,9 +28,14 @@ import pandas as pd
 
 from buurtbalans import __version__
 from buurtbalans.errors import DataError, Msg, ReplaceRefusedError, SchemaVersionError, StoreError
-from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch
+from buurtbalans.sources.batch import AREA_COLUMNS, OBSERVATION_COLUMNS, ImportBatch, Listed
 from buurtbalans.sources.codebook import catalogue_frame
-from buurtbalans.sources.known import CBS_KINDS, DERIVED_KINDS, merged_note, unknown_codes
+from buurtbalans.sources.known import (
+    CBS_KINDS,
+    DERIVED_KINDS,
+    merged_away,
+    unknown_codes,
+)
 from buurtbalans.store.lookup import resolve_gemeente
 from buurtbalans.store.schema import MIGRATIONS
 from buurtbalans.store.world import check_world, twin_info
@@ -129,6 +134,25 @@ def damaged_store_error(path: str, exc: BaseException) -> StoreError:
     """A DuckDB error met while reading or writing an open store, as one named message
     (a corruption or truncation → `buurtbalans doctor`)."""
     return _store_error(path, exc, Msg("err_co_doing_read"))
+
+
+def _merged_away(batch: ImportBatch, unknown: set[str]) -> Msg | str:
+    """The gemeenten of ``unknown`` codes that had merged away by their vintage, as a note
+    (empty when there are none); :func:`~buurtbalans.sources.known.merged_note` in words."""
+    by_code = batch.areas.groupby("code")["vintage"].max().astype(int).to_dict()
+    gone = sorted(
+        {
+            ("GM" + c[2:6], last, by_code[c])
+            for c in unknown
+            if c in by_code and (last := merged_away("GM" + c[2:6], by_code[c])) is not None
+        }
+    )
+    if not gone:
+        return ""
+    return Msg(
+        "imp_merged_away",
+        gone=[Msg("imp_merged_gemeente", gemeente=g, last=last, vintage=v) for g, last, v in gone],
+    )
 
 
 class Store:
@@ -309,7 +333,6 @@ class Store:
         ).fetchall()
         if changed:
             n = sum(int(r[1]) for r in changed)
-            by = ", ".join(f"{r[1]} from {r[0]}" for r in changed)
             if not vervang:
                 raise ReplaceRefusedError(
                     Msg(
@@ -331,8 +354,11 @@ class Store:
             )
             result.values_replaced += n
             batch.report.append(
-                f"replaced {n} value(s) stored from another source ({by}); the earlier "
-                "values are kept (buurtbalans sources / Store.replaced)"
+                Msg(
+                    "imp_values_replaced",
+                    n=n,
+                    by=[Msg("err_co_values_from", n=int(r[1]), source=r[0]) for r in changed],
+                )
             )
         renamed = self.con.execute(
             """
@@ -346,10 +372,7 @@ class Store:
         ).fetchall()
         if renamed:
             result.names_replaced += len(renamed)
-            batch.report.append(
-                f"{len(renamed)} area name(s) differ from the stored ones and were replaced "
-                f"(e.g. {renamed[0][0]}); the earlier names are kept in area_names_replaced"
-            )
+            batch.report.append(Msg("imp_names_replaced", n=len(renamed), code=renamed[0][0]))
         self.con.execute(
             """INSERT INTO sources (source_id, publisher, table_id, title, period, file_name,
                file_hash, kind, notes, imported_at, package_version, report, synthetic)
@@ -366,7 +389,7 @@ class Store:
                 src.notes,
                 src.imported_at,
                 __version__,
-                "\n".join(batch.report),
+                "\n".join(str(line) for line in batch.report),  # English
                 src.kind == "demo",
             ],
         )
@@ -469,7 +492,7 @@ class Store:
         if not unknown:
             return
         listed = sorted(unknown)
-        merged = merged_note(batch, unknown)
+        merged = _merged_away(batch, unknown)
         if len(unknown) == batch.areas["code"].nunique():
             raise DataError(
                 Msg("err_co_no_known_codes", n=len(unknown), codes=listed[:5], merged=merged),
@@ -483,10 +506,12 @@ class Store:
         if batch.boundaries is not None:
             batch.boundaries = batch.boundaries[~batch.boundaries["code"].isin(unknown)]
         batch.report.append(
-            f"{len(unknown)} code(s) fit the pattern but exist in no known vintage; flagged "
-            f"unknown and not imported: {', '.join(listed[:20])}"
-            + (" …" if len(listed) > 20 else "")
-            + merged
+            Msg(
+                "imp_unknown_codes",
+                n=len(unknown),
+                codes=Listed(listed, 20),
+                merged=merged,
+            )
         )
 
     def replaced(self, indicator: str | None = None) -> pd.DataFrame:

@@ -615,7 +615,7 @@ class Api:
         done = {
             "geimporteerd": batch.summary(),
             "source_id": batch.source.source_id,
-            "let_op": list(batch.report),
+            "let_op": [str(line) for line in batch.report],  # English (no taal here)
             "vervangen": result.values_replaced,
         }
         return Response(
