@@ -42,7 +42,7 @@ VervangOpt = Annotated[
 
 def _print_import(batch, result) -> None:
     from buurtbalans.exports import terminal_text
-    from buurtbalans.terms import number, t, taal
+    from buurtbalans.terms import t, taal
 
     lang = taal()
     obs = batch.observations
@@ -50,11 +50,11 @@ def _print_import(batch, result) -> None:
     summary = t(
         "cli_import_summary",
         title=batch.source.title,
-        areas=number(len(batch.areas), lang, 0),
-        indicators=obs["indicator"].nunique() if len(obs) else 0,
-        years=", ".join(map(str, years)) or "–",
-        values=number(len(obs), lang, 0),
-        boundaries=t("cli_import_boundaries", n=number(len(batch.boundaries), lang, 0))
+        areas=t("cli_import_areas", n=len(batch.areas)),
+        indicators=t("cli_import_indicators", n=obs["indicator"].nunique() if len(obs) else 0),
+        years=t("cli_import_years", n=len(years) or 2, years=", ".join(map(str, years)) or "–"),
+        values=t("cli_import_values", n=len(obs)),
+        boundaries=t("cli_import_boundaries", n=len(batch.boundaries))
         if batch.boundaries is not None
         else "",
     )
