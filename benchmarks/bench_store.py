@@ -256,10 +256,9 @@ import sys, threading, time
 import httpx, uvicorn
 from buurtbalans.web import create_app
 from buurtbalans.web.app import warm_up
-from buurtbalans.web.access import StoreAccess
 store, port, gms = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
-t = time.perf_counter(); warm_up(StoreAccess(store)); warm = time.perf_counter() - t
-app = create_app(store)
+app = create_app(store)  # what serve's background warm-up does, here waited for
+t = time.perf_counter(); warm_up(app.state.access); warm = time.perf_counter() - t
 server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
 threading.Thread(target=server.run, daemon=True).start()
 while not server.started:
