@@ -812,3 +812,22 @@ def test_nan_coordinate_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr("buurtbalans.sources.kwb_file.read_geofile", with_nan)
     with pytest.raises(DataError, match=r"not numbers \(NaN or infinite\): BU00340101"):
         import_path(path)
+
+
+def test_an_import_reads_its_file_once_and_a_changed_file_is_read_again(tmp_path, monkeypatch):
+    """Format detection and the reader share one read inside an import; outside one, every
+    read sees the file as it is now."""
+    from buurtbalans.sources import tables
+    from buurtbalans.sources.detect import read_path
+
+    path = tmp_path / "kwb-2019.csv"
+    path.write_text("gwb_code_10;regio;a_inw\nBU00030000;Kern;1000\n", encoding="utf-8")
+    calls = []
+    real = tables._read_table
+    monkeypatch.setattr(tables, "_read_table", lambda *a, **k: calls.append(a) or real(*a, **k))
+    batch = read_path(path)
+    assert len(calls) == 1 and batch.observations["value"].tolist() == [1000.0]
+    path.write_text("gwb_code_10;regio;a_inw\nBU00030000;Kern;2000\n", encoding="utf-8")
+    assert read_path(path).observations["value"].tolist() == [2000.0]
+    assert tables.read_table(path)["a_inw"].tolist() == ["2000"]
+    assert tables.read_table(path)["a_inw"].tolist() == ["2000"] and len(calls) == 4

@@ -15,7 +15,7 @@ from buurtbalans.sources.leefbaarometer import is_leefbaarometer, read_leefbaaro
 from buurtbalans.sources.municipal import TableMapping, read_municipal_table
 from buurtbalans.sources.statline_csv import is_statline_csv, read_statline_csv
 from buurtbalans.sources.statline_export import is_statline_export, read_statline_export
-from buurtbalans.sources.tables import read_table, validate_year
+from buurtbalans.sources.tables import read_once, read_table, validate_year
 from buurtbalans.sources.values import SPREADSHEET_SUFFIXES, check_vintage
 
 
@@ -48,6 +48,7 @@ def import_path(
     return batch
 
 
+@read_once  # format detection and the reader share one read of the file
 def read_path(
     path: Path,
     *,

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,7 +38,52 @@ from buurtbalans.sources.values import (
 _LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+_ONCE: ContextVar[dict[tuple[object, ...], pd.DataFrame] | None] = ContextVar(
+    "buurtbalans_read_once", default=None
+)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within this block a file is read once: an import reads a file to tell its format and
+    then its reader reads it again; the second read gets a copy of the first. Outside it
+    every call reads the file (it may have changed)."""
+    token = _ONCE.set({})
+    try:
+        yield
+    finally:
+        _ONCE.reset(token)
+
+
+def read_once(function: Callable[P, R]) -> Callable[P, R]:
+    """``function`` run inside :func:`reading_once`."""
+
+    @wraps(function)
+    def once(*args: P.args, **kwargs: P.kwargs) -> R:
+        with reading_once():
+            return function(*args, **kwargs)
+
+    return once
+
+
 def read_table(
+    path: Path, *, sheet: str | int | None = None, encoding: str | None = None
+) -> pd.DataFrame:
+    """:func:`_read_table`, once per file inside :func:`reading_once`."""
+    seen = _ONCE.get()
+    key = (str(Path(path)), sheet, encoding)
+    if seen is not None and key in seen:
+        return seen[key].copy()
+    df = _read_table(Path(path), sheet=sheet, encoding=encoding)
+    if seen is not None:
+        seen[key] = df
+        return df.copy()
+    return df
+
+
+def _read_table(
     path: Path, *, sheet: str | int | None = None, encoding: str | None = None
 ) -> pd.DataFrame:
     """Read a CSV, Excel or Parquet file by the typed reading of
