@@ -88,3 +88,14 @@ def twin_klein(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, di
 def twin_store(twin_klein):
     with Store(twin_klein[0], read_only=True) as store:
         yield store
+
+
+@pytest.fixture
+def gdf(demo_store):
+    """The demo's buurten of its latest vintage with their numbers (the report's maps)."""
+    import numpy as np
+
+    vintage = demo_store.vintages("GM9999")[-1]
+    frame = demo_store.boundaries(vintage, "GM9999").reset_index(drop=True)
+    frame["nr"] = np.arange(1, len(frame) + 1)
+    return frame

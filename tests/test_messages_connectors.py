@@ -11,18 +11,18 @@ from buurtbalans.sources.cbs_odata import kwb_table, read_saved_table
 from buurtbalans.sources.codebook import resolve_keys_by_stem
 from buurtbalans.sources.detect import import_path
 from buurtbalans.sources.statline_csv import year_of_table
+from said import both
 
 
 def test_an_unknown_kwb_year_in_dutch_and_english() -> None:
     with pytest.raises(SourceError) as exc:
         kwb_table(2009)
     assert str(exc.value) == exc.value.text("en")
-    assert str(exc.value) == (
-        "no KWB table known for 2009; known years: 2013-2025. Fix: pick one of those"
-    )
-    assert exc.value.text("nl") == (
+    both(
+        exc.value,
+        "no KWB table known for 2009; known years: 2013-2025. Fix: pick one of those",
         "geen KWB-tabel bekend voor 2009; bekende jaren: 2013-2025. "
-        "Oplossing: kies een van die jaren"
+        "Oplossing: kies een van die jaren",
     )
 
 
@@ -54,14 +54,13 @@ def test_the_kwb_tables_in_the_fix_are_a_list_in_the_readers_language(tmp_path) 
 def test_two_keys_for_one_indicator_and_a_wrong_sheet_option(tmp_path) -> None:
     with pytest.raises(DataError) as exc:
         resolve_keys_by_stem(["AantalInwoners_5", "AantalInwoners_9"], file="x.csv")
-    assert str(exc.value) == (
+    both(
+        exc.value,
         "columns 'AantalInwoners_5' and 'AantalInwoners_9' both mean indicator a_inw "
-        "(file x.csv, column 'AantalInwoners_9'). Fix: keep one of the two columns"
-    )
-    assert exc.value.text("nl") == (
+        "(file x.csv, column 'AantalInwoners_9'). Fix: keep one of the two columns",
         "de kolommen 'AantalInwoners_5' en 'AantalInwoners_9' betekenen allebei indicator "
         "a_inw (bestand x.csv, kolom 'AantalInwoners_9'). Oplossing: houd een van de twee "
-        "kolommen"
+        "kolommen",
     )
     plain = tmp_path / "kwb-2020.csv"
     plain.write_text("gwb_code_10;a_inw\nBU01410101;5\n", "utf-8")

@@ -15,6 +15,7 @@ from buurtbalans.sources.regios import aggregate, region_of
 from buurtbalans.sources.symbols import check_not_negative
 from buurtbalans.sources.tables import check_bounds, clean_codes, require_columns
 from buurtbalans.sources.values import reconcile_year, refuse_blank_rows
+from said import both
 
 
 def test_unknown_keys_in_a_mapping_are_named_in_either_language(tmp_path):
@@ -73,12 +74,11 @@ def test_boundaries_and_regions_in_dutch():
     assert exc.value.text("nl").startswith("het bestand geeft EPSG:28992 op, maar de coördinaten")
     with pytest.raises(DataError) as exc:
         region_of(pd.DataFrame(columns=["gemeente", "jaar", "soort", "regio"]), "GM0141", "x")
-    assert str(exc.value) == (
-        "unknown region kind 'x'. Fix: use one of provincie, corop, ggd and arbeidsmarktregio"
-    )
-    assert exc.value.text("nl") == (
+    both(
+        exc.value,
+        "unknown region kind 'x'. Fix: use one of provincie, corop, ggd and arbeidsmarktregio",
         "onbekende regiosoort 'x'. Oplossing: gebruik een van provincie, corop, ggd en "
-        "arbeidsmarktregio"
+        "arbeidsmarktregio",
     )
     with pytest.raises(DataError) as exc:
         aggregate(pd.DataFrame(), ["GM0141"], "geen_indicator")

@@ -115,14 +115,6 @@ def test_the_trend_source_line_stays_clear_of_the_tick_labels():
     assert len(gap) and rows[gap[-1] + 1] - rows[gap[-1]] > 3
 
 
-@pytest.fixture
-def gdf(demo_store):
-    vintage = demo_store.vintages("GM9999")[-1]
-    frame = demo_store.boundaries(vintage, "GM9999").reset_index(drop=True)
-    frame["nr"] = np.arange(1, len(frame) + 1)
-    return frame
-
-
 @pytest.mark.parametrize("long", [False, True])
 def test_a_map_keeps_its_title_legend_and_size(gdf, long, monkeypatch: pytest.MonkeyPatch):
     pytest.importorskip("geopandas")

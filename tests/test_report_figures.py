@@ -14,14 +14,6 @@ pytest.importorskip("geopandas")
 from buurtbalans.report import figures as fg
 
 
-@pytest.fixture
-def gdf(demo_store):
-    vintage = demo_store.vintages("GM9999")[-1]
-    frame = demo_store.boundaries(vintage, "GM9999").reset_index(drop=True)
-    frame["nr"] = np.arange(1, len(frame) + 1)
-    return frame
-
-
 def _pixels(png: bytes) -> np.ndarray:
     from PIL import Image
 
