@@ -94,9 +94,10 @@ def _connect(path: str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyCo
                     Msg("err_co_store_locked", path=path, pid=pid, timeout=timeout)
                 ) from exc
             if not told:
+                from buurtbalans.terms import t
+
                 print(
-                    f"de store {path} is in gebruik door proces {pid}; wachten (max "
-                    f"{timeout:g} s) …",
+                    t("store_waiting", path=path, pid=pid, timeout=timeout),
                     file=sys.stderr,
                     flush=True,
                 )

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from buurtbalans import __version__
-from buurtbalans.errors import BuurtbalansError
+from buurtbalans.errors import BuurtbalansError, Msg
 from buurtbalans.web.access import StoreAccess
 from buurtbalans.web.api import Api
 from buurtbalans.web.problems import PROBLEM, problem_body, public_text, status_of
@@ -75,10 +75,7 @@ def create_app(
     gemeente does not wait for them; requests are served meanwhile.
     """
     if imports and not token:
-        raise BuurtbalansError(
-            "HTTP imports need a token. Fix: set BUURTBALANS_TOKEN to a long random string, "
-            "or leave --imports off"
-        )
+        raise BuurtbalansError(Msg("err_web_imports_token"))
     access = StoreAccess(store)
     app = FastAPI(
         title="buurtbalans API",
