@@ -174,3 +174,16 @@ def test_refusals_of_the_store_and_a_missing_extra_in_one_language(tmp_path, taa
         assert_one_language(text, taal, path, "buurtbalans_no_such_package")
         assert str(exc.value) == exc.value.text("en")  # library users read English
     assert "nl.duckdb" in mixing.value.text(taal) and str(path) in read_only.value.text(taal)
+
+
+def test_twin_files_without_the_twin_are_refused(tmp_path):
+    """--bestanden alone would build the demo and quietly keep no files."""
+    from typer.testing import CliRunner
+
+    from buurtbalans.cli import app
+
+    res = CliRunner().invoke(
+        app, ["demo", "--bestanden", str(tmp_path / "f"), "--store", str(tmp_path / "s.duckdb")]
+    )
+    assert res.exit_code == 2 and "--nederland" in res.output
+    assert not (tmp_path / "s.duckdb").exists()

@@ -175,6 +175,8 @@ def demo(
     store (the default store, or --store) and writes its report, 2015 → 2024 (no internet,
     no shared data). Afterwards every command works on Voorbeeldstad. With --nederland:
     builds the synthetic national twin into its own store (the national path offline)."""
+    if bestanden is not None and not (nederland or klein):  # said, never silently ignored
+        raise typer.BadParameter(t("err_cli_bestanden"), param_hint="--bestanden")
     if nederland or klein:
         from buurtbalans.cli.twin import build
 
