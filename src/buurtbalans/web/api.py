@@ -364,9 +364,12 @@ class Api:
                 from buurtbalans.web.stad import stad_payload
 
                 a = self._table_set("stad", gm, "mdi", van, jaar, taal)["analysis"]
+                from buurtbalans.report.tables import source_labels
+
                 with access.open() as st:
                     synthetic = gm in st.synthetic_gemeenten()
-                data = stad_payload(a, taal, synthetic)
+                    labels = source_labels(st, taal)
+                data = stad_payload(a, taal, synthetic, labels)
                 data["peers"] = views.records(data["peers"])
                 for th in data["themes"]:
                     th["table"] = views.records(th["table"])

@@ -15,6 +15,7 @@ from buurtbalans.report.chapters.stad import (
     theme_texts,
 )
 from buurtbalans.report.display import peer_notes
+from buurtbalans.report.tables import cite
 from buurtbalans.report.terms import t
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.store import Store
@@ -25,15 +26,20 @@ def stad_frames(store: Store, gm: str, van: int, tot: int) -> StadAnalysis:
     return stad_analysis(store, gm, van, tot)
 
 
-def stad_payload(a: StadAnalysis, taal: str, synthetic: bool) -> dict[str, Any]:
+def stad_payload(
+    a: StadAnalysis, taal: str, synthetic: bool, labels: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Per theme: label, Situatie/Trends/Vooruitblik sentences, sources, the table and one
-    trend chart (PNG as a data URI) per key indicator; plus the aandachtspunten."""
+    trend chart (PNG as a data URI) per key indicator; plus the aandachtspunten.
+    ``labels``: source titles by table id (:func:`~buurtbalans.report.tables.source_labels`),
+    so sources are cited as the report cites them."""
     from buurtbalans import __version__
     from buurtbalans.report.figures_trend import trend_chart
 
     ok = a.table[a.table["status"] == "ok"]
     themes = []
-    for theme, parts in theme_texts(a, taal).items():
+    labels = labels or {}
+    for theme, parts in theme_texts(a, taal, labels).items():
         charts = []
         for ind in ok[ok["thema"] == theme]["indicator"].head(KEY_PER_THEME):
             row = ok.set_index("indicator").loc[ind]
@@ -54,9 +60,9 @@ def stad_payload(a: StadAnalysis, taal: str, synthetic: bool) -> dict[str, Any]:
                 fc,
                 labels=chart_labels(a, taal),
                 title=title,
-                source=f"{prefix}{t('source', taal)}: {row['bron']}"
-                + "".join(f", {b}" for b in sorted(set(fc["bron"])))
-                + f" | buurtbalans {__version__}",
+                source=f"{prefix}{t('source', taal)}: "
+                f"{cite([str(row['bron']), *fc['bron']], labels, taal)} "
+                f"| buurtbalans {__version__}",
                 taal=taal,
             )
             uri = "data:image/png;base64," + base64.b64encode(fig.png).decode()

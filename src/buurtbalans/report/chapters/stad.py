@@ -262,12 +262,10 @@ def theme_texts(
     return out
 
 
-def theme_table(
-    a: StadAnalysis, theme: str, taal: str, labels: dict[str, str] | None = None
-) -> pd.DataFrame:
-    """The table of one theme, as shown (numbers formatted, pace in words, source)."""
+def theme_table(a: StadAnalysis, theme: str, taal: str) -> pd.DataFrame:
+    """The table of one theme, as shown (numbers formatted, pace in words, the years; the
+    theme's sources are named once, under its sentences)."""
     ok = a.table[(a.table["status"] == "ok") & (a.table["thema"] == theme)]
-    src = labels or {}
     rows = []
     for _, r in ok.iterrows():
         paces = " / ".join(
@@ -290,7 +288,7 @@ def theme_table(
                 else "–",
                 t("col_stad_trend", taal): _signed(float(r["verandering"]), r["soort"], taal, dg),
                 t("col_stad_vs", taal): paces,
-                t("col_stad_source", taal): f"{cite(r['bron'], src, taal)} ({r['periode']})",
+                t("col_stad_years", taal): r["periode"],  # the sources: in the note below
             }
         )
     return pd.DataFrame(rows)
@@ -371,7 +369,7 @@ def build_stad(ctx: ReportContext) -> Chapter | None:
                     taal=taal,
                 )
             )
-        ch.table(theme_table(a, theme, taal, labels), key=f"stad_{theme}", wide=True)
+        ch.table(theme_table(a, theme, taal), key=f"stad_{theme}", wide=True)
     ch.heading(ctx.t("stad_aandachtspunten"))
     att = attention_rows(a)
     if att.empty:
