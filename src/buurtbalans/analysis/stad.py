@@ -38,7 +38,8 @@ from buurtbalans.analysis.benchmark import (
     gemeente_names,
     given_peers,
 )
-from buurtbalans.errors import Both, DataError, Msg
+from buurtbalans.errors import DataError, Msg
+from buurtbalans.sources.batch import indicator_label, listed
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.sources.regios import Aggregate, Region, aggregate, region_of, registry
 from buurtbalans.store import Store
@@ -309,14 +310,14 @@ def stad_analysis(
         present = set(data.values["code"])
         lacking = sorted(m for m in region.members if m not in present)
         if lacking:
-            shown = [names.get(c, c) for c in lacking[:8]] + (["…"] if len(lacking) > 8 else [])
+            shown = listed([names.get(c, c) for c in lacking])
             notes.append(
                 Msg("st_note_region_lacking", region=region.name, n=len(lacking), gemeenten=shown)
             )
     result = pd.DataFrame(rows)
     missing = result.loc[result["status"] != "ok", "indicator"].tolist()
     if missing:
-        labels = [Both(cat[i].label_nl, cat[i].label_en) if i in cat else i for i in missing]
+        labels = [indicator_label(i) for i in missing]
         notes.append(
             Msg(
                 "st_note_no_series",

@@ -198,7 +198,8 @@ def _print_robustness(rob, sels, names: dict[str, str]) -> None:
     """How firm the highest-score list is: robust members, members that are not, and the
     other buurten that reach the top in some variants — never "not robust" for a list
     whose members are all robust."""
-    from buurtbalans.terms import t, words
+    from buurtbalans.sources.batch import listed
+    from buurtbalans.terms import t
 
     lang = taal()
     top = rob.attrs.get("top", 10)
@@ -210,8 +211,7 @@ def _print_robustness(rob, sels, names: dict[str, str]) -> None:
     others = rob[~rob["area_code"].isin(chosen) & (rob["kans_top"] > 0)]["area_code"].tolist()
 
     def shown(codes: list[str]) -> str:
-        listed = [names.get(c, c) for c in codes[:8]] + (["…"] if len(codes) > 8 else [])
-        return words(listed, lang)
+        return listed([names.get(c, c) for c in codes]).text(lang)
 
     if chosen:
         out.print(t("cli_prio_robust", n=len(chosen) - len(weak), k=len(chosen), top=top))

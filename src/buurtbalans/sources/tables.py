@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
 from pathlib import Path
@@ -45,25 +44,18 @@ _ONCE: ContextVar[dict[tuple[object, ...], pd.DataFrame] | None] = ContextVar(
 )
 
 
-@contextmanager
-def reading_once() -> Iterator[None]:
-    """Within this block a file is read once: an import reads a file to tell its format and
-    then its reader reads it again; the second read gets a copy of the first. Outside it
-    every call reads the file (it may have changed)."""
-    token = _ONCE.set({})
-    try:
-        yield
-    finally:
-        _ONCE.reset(token)
-
-
 def read_once(function: Callable[P, R]) -> Callable[P, R]:
-    """``function`` run inside :func:`reading_once`."""
+    """``function`` reading each file once: an import reads a file to tell its format and
+    then its reader reads it again; the second read gets a copy of the first. Outside such
+    a call every read sees the file as it is (it may have changed)."""
 
     @wraps(function)
     def once(*args: P.args, **kwargs: P.kwargs) -> R:
-        with reading_once():
+        token = _ONCE.set({})
+        try:
             return function(*args, **kwargs)
+        finally:
+            _ONCE.reset(token)
 
     return once
 
@@ -71,7 +63,7 @@ def read_once(function: Callable[P, R]) -> Callable[P, R]:
 def read_table(
     path: Path, *, sheet: str | int | None = None, encoding: str | None = None
 ) -> pd.DataFrame:
-    """:func:`_read_table`, once per file inside :func:`reading_once`."""
+    """:func:`_read_table`, once per file inside a :func:`read_once` call."""
     seen = _ONCE.get()
     key = (str(Path(path)), sheet, encoding)
     if seen is not None and key in seen:
