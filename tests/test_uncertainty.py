@@ -352,3 +352,88 @@ def test_focus_scores_equal_the_full_ranking_against_the_national_twin(twin_stor
     assert prep.n > 10 * int(focus.sum())  # the reference is far larger than the gemeente
     full, fast = _full_and_focus(prep, runs=48)
     np.testing.assert_allclose(fast, full, rtol=0, atol=1e-9, equal_nan=True)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    keys=st.lists(st.tuples(st.integers(0, 1), st.integers(-1, 3)), min_size=1, max_size=60),
+    max_keys=st.integers(1, 5),
+    max_variants=st.integers(1, 9),
+)
+def test_blocks_hold_every_variant_once_and_equal_keys_together(keys, max_keys, max_variants):
+    from buurtbalans.analysis.uncertainty import _blocks
+
+    k = np.array(keys, dtype=np.int64)
+    blocks = _blocks(k, max_keys, max_variants)
+    assert sorted(np.concatenate(blocks).tolist()) == list(range(len(k)))
+    for b in blocks:
+        assert len(b) <= max_variants
+        assert len(np.unique(k[b], axis=0)) <= max_keys
+    # a key is split over blocks only where a block is full of variants
+    seen = [tuple(map(tuple, np.unique(k[b], axis=0))) for b in blocks]
+    for key in {tuple(r) for r in k}:
+        holders = [i for i, s in enumerate(seen) if key in s]
+        assert holders == list(range(holders[0], holders[-1] + 1))
+
+
+def test_variants_that_share_domain_values_score_as_each_alone():
+    """Variants differing only in weights or scaling share one computation of their
+    domain values (``domain_keys``); their scores are those of each variant computed on
+    its own."""
+    from buurtbalans.analysis.uncertainty import (
+        _active_ids,
+        _Errors,
+        domain_keys,
+        focus_scores,
+        make_design,
+    )
+
+    df = toy_frame(60, seed=4, periods=2)
+    focus = df["id"].isin([f"B{i}" for i in range(20)]).to_numpy()
+    spec = replace(toy_spec(), reference="input")
+    prep = prepare(df, spec, id_columns=["id"], period_column="period", focus=focus)
+    a = load_assumptions(None).with_runs(64, 5)
+    ids = [prep.indicator_ids[i] for i in _active_ids(prep)]
+    d = make_design(prep.spec, a, ids, shrinkable=True, has_error=True)
+    rows = np.concatenate([r for _, r in prep.rank_sets])
+    idx = np.arange(d.n)
+    assert len(np.unique(domain_keys(d, idx), axis=0)) < 0.6 * d.n  # sharing is common
+    errors = _Errors(prep, a)
+    together = focus_scores(prep, d, idx, errors, rows)
+    alone = np.concatenate([focus_scores(prep, d, idx[i : i + 1], errors, rows) for i in idx])
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_a_gemeente_s_monte_carlo_is_kept_until_the_store_or_the_question_changes(
+    demo_store_path, tmp_path
+):
+    import shutil
+
+    from buurtbalans.store import Store
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_store_path, path)
+    spec = load_spec("mdi").with_options(reference="input-pooled")
+    a = load_assumptions(None).with_runs(64, 3)
+    with Store(path) as store:
+        first = uncertainty_for_gemeente(store, spec, "GM9999", 2015, 2024, a)
+        again = uncertainty_for_gemeente(store, spec, "GM9999", 2015, 2024, a)
+        other_seed = uncertainty_for_gemeente(store, spec, "GM9999", 2015, 2024, a.with_runs(64, 4))
+    assert first.settings["cache"].startswith("berekend")
+    assert again.settings["cache"] == "hergebruikt uit memory"
+    assert other_seed.settings["cache"].startswith("berekend")
+    pd.testing.assert_frame_equal(first.per_year, again.per_year)
+    pd.testing.assert_frame_equal(first.change, again.change)
+    again.per_year.loc[:, "rang"] = -1  # a caller changing its copy leaves the kept one be
+    with Store(path) as store:  # a new process reads it from disk ...
+        from buurtbalans.index import cache as cache_mod
+
+        cache_mod._CACHES.clear()
+        disk = uncertainty_for_gemeente(store, spec, "GM9999", 2015, 2024, a)
+        assert disk.settings["cache"] == "hergebruikt uit disk"
+        pd.testing.assert_frame_equal(first.per_year, disk.per_year)
+        store.con.execute(  # ... and any change of the store's content computes anew
+            "DELETE FROM observations WHERE rowid = (SELECT min(rowid) FROM observations)"
+        )
+        changed = uncertainty_for_gemeente(store, spec, "GM9999", 2015, 2024, a)
+    assert changed.settings["cache"].startswith("berekend")

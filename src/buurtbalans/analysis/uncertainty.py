@@ -17,6 +17,7 @@ withholds a score where its own data fall below the spec's coverage minimum.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -282,11 +283,17 @@ def _domains(z: np.ndarray, prep: Prepared, no_score: np.ndarray) -> np.ndarray:
 
 def _scale(dom: np.ndarray, prep: Prepared, scaling: np.ndarray) -> np.ndarray:
     """Domain scores → 0-100 scale per group: percentile, exponential or normal scores."""
-    out = np.full(dom.shape, np.nan)
+    return _on_scale(*_ranks_all(dom, prep), scaling)
+
+
+def _ranks_all(dom: np.ndarray, prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """Average ranks of every row's domain values within its group, and the number of
+    values ranked (per row, variant and domain)."""
+    ranks = np.full(dom.shape, np.nan)
+    count = np.zeros(dom.shape)
     for rows in prep.groups:
-        ranks, n = average_ranks(dom[:, rows, :])
-        out[:, rows, :] = _on_scale(ranks, n, scaling)
-    return out
+        ranks[:, rows, :], count[:, rows, :] = average_ranks(dom[:, rows, :])
+    return ranks, count
 
 
 def _on_scale(ranks: np.ndarray, n: np.ndarray, scaling: np.ndarray) -> np.ndarray:
@@ -374,29 +381,47 @@ def focus_scores(
     row's domain value is placed in its group's sorted values (its average rank is the
     mean of its left and right insertion points), so a gemeente against all NL costs a
     sort per domain, not a full ranking. Variants on the normal scale need every row's
-    score (their spread), so they take the full path."""
-    z = _indicators(prep, d, idx, errors)
-    dom = _domains(z, prep, d.missing[idx])
+    score (their spread), so they take the full path. Variants that differ only in
+    weights or scaling share their domain values (:func:`domain_keys`): those are
+    computed and ranked once."""
+    keys = domain_keys(d, idx)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    shared = idx[first]
+    dom = _domains(_indicators(prep, d, shared, errors), prep, d.missing[shared])
     scaling = d.scaling[idx]
     normal = scaling == SCALINGS.index("normal")
     out = np.full((len(idx), len(focus)), np.nan)
     if normal.any():
-        full = _combine(_scale(dom[normal], prep, scaling[normal]), prep, d, idx[normal])
-        out[normal] = full[:, focus]
+        used = np.unique(inverse[normal])
+        ranks, count = _ranks_all(dom[used], prep)
+        at = np.searchsorted(used, inverse[normal])
+        x = _on_scale(ranks[at], count[at], scaling[normal])
+        out[normal] = _combine(x, prep, d, idx[normal])[:, focus]
     if (~normal).any():
         rest = ~normal
-        x = _scale_focus(dom[rest], prep, scaling[rest], focus)
-        has_any = (~np.isnan(dom[rest])).any(axis=1)  # over every reference row
+        used = np.unique(inverse[rest])
+        ranks, count = _ranks_at(dom[used], prep, focus)
+        at = np.searchsorted(used, inverse[rest])
+        x = _on_scale(ranks[at], count[at], scaling[rest])
+        has_any = (~np.isnan(dom)).any(axis=1)[inverse[rest]]  # over every reference row
         out[rest] = _combine(x, _focus_view(prep, focus), d, idx[rest], has_any)
     return out
 
 
-def _scale_focus(
-    dom: np.ndarray, prep: Prepared, scaling: np.ndarray, focus: np.ndarray
-) -> np.ndarray:
-    """:func:`_scale` for the focus rows only (the percentile and exponential scales: the
-    normal one needs every row, see :func:`focus_scores`)."""
-    out = np.full((dom.shape[0], len(focus), dom.shape[2]), np.nan)
+def domain_keys(d: Design, idx: np.ndarray) -> np.ndarray:
+    """What a variant's domain values depend on (shrinkage, error realisation, missing
+    rule, dropped indicator), one row per variant in ``idx``."""
+    return np.stack([d.shrink[idx], d.error[idx], d.missing[idx], d.drop[idx]], axis=1).astype(
+        np.int64
+    )
+
+
+def _ranks_at(dom: np.ndarray, prep: Prepared, focus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The average ranks of the focus rows' domain values within their group's values
+    (what :func:`_ranks_all` gives for those rows), and the number of values ranked."""
+    ranks = np.full((dom.shape[0], len(focus), dom.shape[2]), np.nan)
+    count = np.zeros(ranks.shape)
     where = np.full(prep.n, -1)
     where[focus] = np.arange(len(focus))
     for rows in prep.groups:
@@ -405,19 +430,35 @@ def _scale_focus(
         if not len(at):
             continue
         ordered = np.sort(dom[:, rows, :], axis=1)  # NaN last
-        count = (~np.isnan(ordered)).sum(axis=1, keepdims=True)  # (B, 1, D)
+        n = (~np.isnan(ordered)).sum(axis=1)  # (B, D)
         values = dom[:, focus[at], :]
-        ranks = np.full(values.shape, np.nan)
         for b in range(dom.shape[0]):
             for k in range(dom.shape[2]):
-                col = ordered[b, : count[b, 0, k], k]
+                col = ordered[b, : n[b, k], k]
                 v = values[b, :, k]
                 left = np.searchsorted(col, v, side="left")
                 right = np.searchsorted(col, v, side="right")
-                ranks[b, :, k] = np.where(np.isnan(v), np.nan, (left + right + 1) / 2.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, at, :] = _on_scale(ranks, count, scaling)
-    return out
+                ranks[b, at, k] = np.where(np.isnan(v), np.nan, (left + right + 1) / 2.0)
+        count[:, at, :] = n[:, None, :]
+    return ranks, count
+
+
+def _blocks(keys: np.ndarray, max_keys: int, max_variants: int) -> list[np.ndarray]:
+    """The variants in blocks of at most ``max_keys`` distinct domain keys (the memory of
+    their indicators) and ``max_variants`` variants, variants with equal keys together
+    (so an error realisation is drawn once)."""
+    order = np.lexsort(keys.T[::-1])
+    new = np.ones(len(order), bool)
+    new[1:] = (keys[order][1:] != keys[order][:-1]).any(axis=1)
+    blocks: list[list[int]] = []
+    n_keys = 0
+    for v, is_new in zip(order.tolist(), new.tolist(), strict=True):
+        if not blocks or len(blocks[-1]) >= max_variants or (is_new and n_keys >= max_keys):
+            blocks.append([])
+            n_keys = 0
+        n_keys += is_new or not blocks[-1]
+        blocks[-1].append(v)
+    return [np.array(b) for b in blocks]
 
 
 def _focus_view(prep: Prepared, focus: np.ndarray) -> Prepared:
@@ -498,8 +539,8 @@ def run_uncertainty(prep: Prepared, a: Assumptions) -> UncertaintyResult:
     classes = np.zeros((n_var, len(focus)), np.int8)
     scores = np.zeros((n_var, len(focus)), np.float32)
     block = max(1, BLOCK_CELLS // max(1, prep.n * len(prep.indicator_ids)))
-    for start in range(0, n_var, block):
-        idx = np.arange(start, min(n_var, start + block))
+    per_variant = max(1, BLOCK_CELLS // max(1, prep.n * len(spec.domains)))
+    for idx in _blocks(domain_keys(d, np.arange(n_var)), block, per_variant):
         sc = focus_scores(prep, d, idx, errors, focus)
         scores[idx] = sc
         classes[idx] = _classes(sc, spec)
@@ -654,12 +695,27 @@ def uncertainty_for_gemeente(
 ) -> UncertaintyResult:
     """The analysis for a gemeente's buurten in ``van`` and ``tot`` on one vintage, with the
     spec's reference set (all NL buurten for a national reference) loaded the way
-    :func:`buurtbalans.index.store_mode.index_for_gemeente` does."""
+    :func:`buurtbalans.index.store_mode.index_for_gemeente` does.
+
+    The result is kept per spec hash, package version, store content, gemeente, years,
+    vintage and assumptions (seed included: the same key gives the same numbers), in
+    memory and next to the store (``<store>.referentie/onzekerheid/``), so the report,
+    ``onzekerheid`` and ``prioriteiten`` after it read it instead of running the Monte
+    Carlo against all NL again; ``settings["cache"]`` says which happened."""
     from buurtbalans.analysis.pipeline import latest_vintage
+    from buurtbalans.index.cache import cache_for, reference_key
     from buurtbalans.index.store_mode import in_gemeente, load_input, sources_used
 
     vintage = vintage or latest_vintage(store, gemeente, tot)
     periods = sorted({van, tot})
+    cache = cache_for(store, "onzekerheid")
+    selection = {"gemeente": gemeente, "periods": periods, "vintage": vintage}
+    key = reference_key(spec, store, {**selection, "assumptions": assumptions.to_dict()})
+    cached, where = cache.get(key)
+    if cached is not None:
+        result = copy.deepcopy(cached)
+        result.settings.update(store=store.path, cache=f"hergebruikt uit {where}")
+        return result
     wide = load_input(store, spec, gemeente, periods, vintage=vintage).drop(columns="vintage")
     focus = in_gemeente(wide["area_code"], gemeente).to_numpy()
     prep = prepare(
@@ -679,4 +735,6 @@ def uncertainty_for_gemeente(
         sources=sources_used(store, wide, gemeente),
         store=store.path,
     )
+    saved = cache.put(key, copy.deepcopy(result))
+    result.settings["cache"] = f"berekend en bewaard ({saved})"
     return result

@@ -151,12 +151,15 @@ class ReferenceCache:
 _CACHES: dict[str, ReferenceCache] = {}
 
 
-def cache_for(store: Store) -> ReferenceCache:
+def cache_for(store: Store, part: str = "") -> ReferenceCache:
     """The reference cache of ``store``: in memory, and on disk in a folder next to the
-    store file (``<store>.referentie``), so it goes where the store goes and is removed
-    with it; a store in memory gets a memory-only cache."""
+    store file (``<store>.referentie``, or its subfolder ``part`` for another kind of
+    artefact, pruned on its own), so it goes where the store goes and is removed with it;
+    a store in memory gets a memory-only cache."""
     directory = None if store.path == ":memory:" else Path(f"{store.path}.referentie")
-    return _CACHES.setdefault(str(directory), ReferenceCache(directory))
+    if directory is not None and part:
+        directory = directory / part
+    return _CACHES.setdefault(f"{directory}|{part}", ReferenceCache(directory))
 
 
 def national_reference(
