@@ -192,7 +192,7 @@ def test_parse_years_checks_bounds_before_building_a_range():
     import pytest
 
     from buurtbalans.errors import DataError
-    from buurtbalans.sources.cbs_odata import parse_years
+    from buurtbalans.sources.tables import parse_years
 
     assert parse_years("2015-2017,2024") == [2015, 2016, 2017, 2024]
     for bad in ("1-2000000000", "0", "-5", "99999999999", "2024-2015", "abc", "", "2015-"):

@@ -76,7 +76,7 @@ def _store(path: Path | None):
 
 def _years(text: str) -> list[int]:
     """'2015,2024' or '2015-2024' → years (each 1900-2100, checked before a range is built)."""
-    from buurtbalans.sources.cbs_odata import parse_years
+    from buurtbalans.sources.tables import parse_years
 
     try:
         return parse_years(text)

@@ -123,7 +123,8 @@ def import_cbs(
 ) -> None:
     """Fetch CBS Kerncijfers Wijken en Buurten from StatLine OData (needs internet)."""
     from buurtbalans.errors import DataError
-    from buurtbalans.sources.cbs_odata import CBSOData, parse_years
+    from buurtbalans.sources.cbs_odata import CBSOData
+    from buurtbalans.sources.tables import parse_years
     from buurtbalans.terms import taal
 
     try:

@@ -18,7 +18,6 @@ from types import MethodType
 from typing import Any
 
 import typer
-from typer import rich_utils
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
@@ -89,6 +88,7 @@ def _in_language(exc: Exception) -> None:
     """A usage error of typer's, its message in the user's language (ours already are)."""
     from buurtbalans.cli.app import UsageMistake
 
+    frame_words()
     if not isinstance(exc, UsageMistake) and hasattr(exc, "format_message"):
         shown = usage_text(exc.format_message(), taal())
         exc.format_message = lambda: shown  # type: ignore[method-assign]
@@ -134,6 +134,7 @@ def localise(command: Any, lang: str, path: str = "", original: str | None = Non
     command.short_help = None
     command.options_metavar = t("help_options_metavar", lang)
     command.format_usage = MethodType(_format_usage, command)
+    command.format_help = MethodType(_format_help, command)
     ctx = typer.Context(command)
     for param in command.params:
         shown = _option_help(own, param.name, lang)
@@ -154,8 +155,21 @@ def localise(command: Any, lang: str, path: str = "", original: str | None = Non
         function = getattr(sub.callback, "__wrapped__", sub.callback)
         alias_of = first.setdefault(function, sub_path) if function else sub_path
         localise(sub, lang, sub_path, alias_of if alias_of != sub_path else None)
+
+
+def frame_words(lang: str | None = None) -> None:
+    """typer's frame words (panel titles, "Try --help", "Aborted") in ``lang``; set only
+    where typer draws its frame (help, an error), as its rich module takes 50 ms to
+    import and a command that runs needs none of it."""
+    from typer import rich_utils
+
     for constant, frame_key in _FRAME.items():
-        setattr(rich_utils, constant, t(frame_key, lang))
+        setattr(rich_utils, constant, t(frame_key, lang or taal()))
+
+
+def _format_help(self: Any, ctx: Any, formatter: Any) -> None:
+    frame_words()
+    type(self).format_help(self, ctx, formatter)
 
 
 # the value an option takes, as --help shows it beside the option (typer: <int>, <path> …)
@@ -208,6 +222,9 @@ class LocalGroup(TyperGroup):
         except TyperException as exc:
             _in_language(exc)
             raise
+        except (KeyboardInterrupt, EOFError):  # typer answers "Aborted!"
+            frame_words()
+            raise
 
 
-__all__ = ["LocalGroup", "argv_taal", "localise", "usage_text"]
+__all__ = ["LocalGroup", "argv_taal", "frame_words", "localise", "usage_text"]

@@ -14,7 +14,6 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 EXP_CONSTANT = 23.0
 _K = 1.0 - np.exp(-100.0 / EXP_CONSTANT)
@@ -177,7 +176,10 @@ def transform_domain(values: Values, method: str, groups: pd.Series | None = Non
 def normal_scores(values: Values, groups: pd.Series | None = None) -> Values:
     """Rank → standard normal score Φ⁻¹((rank − ½)/N), ties sharing their average rank
     (``scipy.special.ndtri``: the same numbers as ``scipy.stats.norm.ppf``, without the
-    distribution machinery)."""
+    distribution machinery; imported here: SciPy takes 0.2 s to import, which a cached
+    answer does not need)."""
+    from scipy.special import ndtri
+
     return _like(values, _by_rank(values, groups, lambda r, n: ndtri((r - 0.5) / n)))
 
 

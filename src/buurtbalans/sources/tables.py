@@ -423,3 +423,34 @@ def check_bounds(
                 first_row=first_row,
                 fix=Msg("fix_tb_out_of_bounds"),
             )
+
+
+MAX_YEARS = 200
+
+
+def parse_years(text: str) -> list[int]:
+    """``'2015,2024'`` or ``'2015-2024'`` → years; every bound is checked (1900–2100) before
+    a range is built, so ``1-2000000000`` is refused without allocating anything."""
+    years: list[int] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        first, sep, last = part.partition("-")
+        if sep and first.strip() == "":
+            raise DataError(Msg("err_not_years", part=part), fix=Msg("fix_years"))
+        low = validate_year(first, what="year")
+        high = validate_year(last, what="year") if sep else low
+        if high < low:
+            raise DataError(
+                Msg("err_years_backwards", part=part),
+                fix=Msg("fix_years_backwards", low=low, high=high),
+            )
+        years.extend(range(low, high + 1))
+        if len(years) > MAX_YEARS:
+            raise DataError(
+                Msg("err_too_many_years", n=MAX_YEARS, text=text), fix=Msg("fix_fewer_years")
+            )
+    if not years:
+        raise DataError(Msg("err_no_years", text=text), fix=Msg("fix_years"))
+    return sorted(set(years))
