@@ -456,7 +456,8 @@ def _blocks(keys: np.ndarray, max_keys: int, max_variants: int) -> list[np.ndarr
         if not blocks or len(blocks[-1]) >= max_variants or (is_new and n_keys >= max_keys):
             blocks.append([])
             n_keys = 0
-        n_keys += is_new or not blocks[-1]
+        if is_new or not blocks[-1]:  # a key new here, or continued into a new block
+            n_keys += 1
         blocks[-1].append(v)
     return [np.array(b) for b in blocks]
 

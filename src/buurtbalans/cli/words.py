@@ -88,7 +88,7 @@ def _in_language(exc: Exception) -> None:
     """A usage error of typer's, its message in the user's language (ours already are)."""
     from buurtbalans.cli.app import UsageMistake
 
-    frame_words()
+    _frame_words()
     if not isinstance(exc, UsageMistake) and hasattr(exc, "format_message"):
         shown = usage_text(exc.format_message(), taal())
         exc.format_message = lambda: shown  # type: ignore[method-assign]
@@ -157,18 +157,18 @@ def localise(command: Any, lang: str, path: str = "", original: str | None = Non
         localise(sub, lang, sub_path, alias_of if alias_of != sub_path else None)
 
 
-def frame_words(lang: str | None = None) -> None:
-    """typer's frame words (panel titles, "Try --help", "Aborted") in ``lang``; set only
-    where typer draws its frame (help, an error), as its rich module takes 50 ms to
-    import and a command that runs needs none of it."""
+def _frame_words() -> None:
+    """typer's frame words (panel titles, "Try --help", "Aborted") in the user's
+    language; set only where typer draws its frame (help, an error), as its rich module
+    takes 50 ms to import and a command that runs needs none of it."""
     from typer import rich_utils
 
     for constant, frame_key in _FRAME.items():
-        setattr(rich_utils, constant, t(frame_key, lang or taal()))
+        setattr(rich_utils, constant, t(frame_key, taal()))
 
 
 def _format_help(self: Any, ctx: Any, formatter: Any) -> None:
-    frame_words()
+    _frame_words()
     type(self).format_help(self, ctx, formatter)
 
 
@@ -223,8 +223,8 @@ class LocalGroup(TyperGroup):
             _in_language(exc)
             raise
         except (KeyboardInterrupt, EOFError):  # typer answers "Aborted!"
-            frame_words()
+            _frame_words()
             raise
 
 
-__all__ = ["LocalGroup", "argv_taal", "frame_words", "localise", "usage_text"]
+__all__ = ["LocalGroup", "argv_taal", "localise", "usage_text"]
