@@ -41,7 +41,7 @@ from buurtbalans.analysis.benchmark import (
 from buurtbalans.errors import DataError, Msg
 from buurtbalans.sources.batch import indicator_label, listed
 from buurtbalans.sources.codebook import catalogue
-from buurtbalans.sources.regios import Aggregate, Region, aggregate, region_of, registry
+from buurtbalans.sources.regios import Aggregate, Region, aggregate_grid, region_of, registry
 from buurtbalans.store import Store
 from buurtbalans.store.levels import level_observations
 
@@ -208,6 +208,7 @@ class _Data:
             subset=["value"]
         )
         self.by_ind = {str(k): g for k, g in self.values.groupby("indicator")}
+        self.codes = set(self.values["code"].unique())  # the gemeenten with a value
         self._grid: dict[str, pd.DataFrame] = {}
         land = land.dropna(subset=["value"])
         # one country row per indicator: NL01 (StatLine) before NL00 (KWB files)
@@ -281,7 +282,7 @@ def stad_analysis(
     notes: list[Msg] = []
     ids = needed_indicators()
     data = _Data(store, ids)
-    if data.values.empty or gemeente not in set(data.values["code"]):
+    if data.values.empty or gemeente not in data.codes:
         raise DataError(Msg("err_st_no_series", gemeente=gemeente), fix=Msg("fix_st_import"))
     group = _peers(store, gemeente, peers, k, tot)
     from buurtbalans.demo_stad import DEMO_REGIONS
@@ -307,8 +308,7 @@ def stad_analysis(
             if ind in FORECASTS:
                 forecast += _forecast(data, ind, gemeente, region, tot, meta.kind)
     if region is not None:
-        present = set(data.values["code"])
-        lacking = sorted(m for m in region.members if m not in present)
+        lacking = sorted(m for m in region.members if m not in data.codes)
         if lacking:
             shown = listed([names.get(c, c) for c in lacking])
             notes.append(
@@ -346,7 +346,9 @@ def stad_analysis(
 def _region_values(data: _Data, region: Region | None, ind: str) -> Aggregate | None:
     if region is None:
         return None
-    return aggregate(data.of(ind, catalogue()[ind].denominator), list(region.members), ind)
+    meta = catalogue()[ind]
+    weights = data.grid(meta.denominator).T if meta.kind != "count" and meta.denominator else None
+    return aggregate_grid(data.grid(ind).T, weights, list(region.members), ind)
 
 
 def _indicator(

@@ -156,8 +156,21 @@ def aggregate(values: pd.DataFrame, members: Sequence[str], indicator: str) -> A
     value (and the denominator); otherwise it is NaN and ``missing`` names the absent
     members, so a region never silently shrinks between years.
     """
-    cat = catalogue()
-    ind = cat.get(indicator)
+
+    def grid(ind_id: str) -> pd.DataFrame:
+        part = values[(values["indicator"] == ind_id) & values["code"].isin(members)]
+        part = part.dropna(subset=["value"]).drop_duplicates(["period", "code"])
+        return part.set_index(["period", "code"])["value"].unstack("code")
+
+    ind = _region_indicator(indicator)
+    wide = grid(indicator)
+    weights = grid(ind.denominator) if ind.kind != "count" and ind.denominator else None
+    return aggregate_grid(wide, weights, members, indicator)
+
+
+def _region_indicator(indicator: str):
+    """The catalogue entry of an indicator that regions can be given a value of."""
+    ind = catalogue().get(indicator)
     if ind is None:
         raise DataError(
             Msg("err_tb_region_indicator", indicator=indicator),
@@ -167,13 +180,18 @@ def aggregate(values: pd.DataFrame, members: Sequence[str], indicator: str) -> A
         raise DataError(
             Msg("err_tb_region_class", indicator=indicator), fix=Msg("fix_tb_region_class")
         )
+    return ind
 
-    def grid(ind_id: str) -> pd.DataFrame:
-        part = values[(values["indicator"] == ind_id) & values["code"].isin(members)]
-        part = part.dropna(subset=["value"]).drop_duplicates(["period", "code"])
-        return part.set_index(["period", "code"])["value"].unstack("code")
 
-    wide = grid(indicator).reindex(columns=list(members))
+def aggregate_grid(
+    wide: pd.DataFrame, weights: pd.DataFrame | None, members: Sequence[str], indicator: str
+) -> Aggregate:
+    """:func:`aggregate` from period × gemeente grids of the indicator (``wide``) and of
+    its denominator (``weights``; None for a count), each holding at least the members'
+    values; a period is kept when a member has a value in it."""
+    ind = _region_indicator(indicator)
+    wide = wide.reindex(columns=list(members))
+    wide = wide.loc[wide.notna().any(axis=1)]
     if ind.kind == "count" or not ind.denominator:
         if ind.kind != "count":
             raise DataError(
@@ -183,7 +201,8 @@ def aggregate(values: pd.DataFrame, members: Sequence[str], indicator: str) -> A
         weights = pd.DataFrame(1.0, index=wide.index, columns=wide.columns)
         basis = "som"
     else:
-        weights = grid(ind.denominator).reindex(index=wide.index, columns=wide.columns)
+        assert weights is not None
+        weights = weights.reindex(index=wide.index, columns=wide.columns)
         basis = f"gewogen naar {ind.denominator}"
     ok = wide.notna() & weights.notna()
     out, covered, missing = {}, {}, {}
