@@ -33,11 +33,38 @@ def test_stad_tab_payload(client: TestClient, taal: str) -> None:
     assert len(d["themes"]) >= 8
     first = d["themes"][0]
     assert first["situatie"] and first["trends"] and first["vooruitblik"]
-    assert first["charts"][0]["png"].startswith("data:image/png;base64,")
+    chart = first["charts"][0]
+    assert chart["png"].startswith("/api/v1/gemeenten/GM9999/stad/grafieken/")
+    png = client.get(chart["png"])  # fetched by the browser after the tab's text
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    assert (
+        client.get(chart["png"], headers={"if-none-match": png.headers["etag"]}).status_code == 304
+    )
     assert first["table"] and "2015-2024" in str(first["table"][0])
     word = "steeg" if taal == "nl" else "rose"
     assert any(word in s for th in d["themes"] for s in th["trends"])
     assert d["aandachtspunten"]
+
+
+def test_a_chart_that_is_not_there_is_a_clear_problem(client: TestClient) -> None:
+    resp = client.get("/api/v1/gemeenten/GM9999/stad/grafieken/a_inw?taal=en")
+    assert resp.status_code == 404
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    assert "no trend chart of 'a_inw'" in resp.json()["detail"]
+    assert "Fix: choose one of" in resp.json()["detail"]
+
+
+def test_the_payload_can_embed_its_charts(client: TestClient, demo_store_path: Path) -> None:
+    """Without a chart address (e.g. a payload saved whole) each chart is a data URI."""
+    from buurtbalans.store import Store
+    from buurtbalans.web.stad import stad_frames, stad_payload
+
+    with Store(demo_store_path, read_only=True) as st:
+        a = stad_frames(st, "GM9999", 2015, 2024)
+    data = stad_payload(a, "nl", True)
+    charts = [c for th in data["themes"] for c in th["charts"]]
+    assert charts and all(c["png"].startswith("data:image/png;base64,") for c in charts)
 
 
 def test_stad_downloads_and_page(client: TestClient) -> None:

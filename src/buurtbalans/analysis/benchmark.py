@@ -109,6 +109,18 @@ def gemeente_values(
     return obs.rename(columns={"area_code": "code"})
 
 
+def _values_of(
+    store: Store, indicators: Sequence[str], gemeente: str, values: pd.DataFrame | None
+) -> pd.DataFrame:
+    """``gemeente_values(store, indicators, gemeente)``, or the same rows of ``values``
+    (every indicator of the gemeente's world, read once by the caller)."""
+    if values is None:
+        return gemeente_values(store, indicators, gemeente)
+    if not indicators:
+        return values.copy()
+    return values[values["indicator"].isin(list(indicators))].reset_index(drop=True)
+
+
 def land_values(
     store: Store, indicators: Sequence[str], periods: Sequence[int], gemeente: str
 ) -> pd.DataFrame:
@@ -155,6 +167,33 @@ def _latest(values: pd.DataFrame, indicator: str, year: int | None) -> int | Non
     if year is not None:
         periods = periods[periods <= year]
     return int(periods.max()) if len(periods) else None
+
+
+class _Group:
+    """The values of a city and its peers (``group``, city first), indexed by indicator
+    and period: one lookup per (indicator, period) instead of filtering the rows."""
+
+    def __init__(self, values: pd.DataFrame, gemeente: str, group: list[str]) -> None:
+        part = values[values["code"].isin(group)]
+        self.group = group
+        self.indicators = sorted(part["indicator"].unique())
+        self.wide = part.pivot(index=["indicator", "period"], columns="code", values="value")
+        city = part[part["code"] == gemeente]
+        self.city_periods = {  # the periods with a row of the city (a value or not)
+            str(ind): sorted(periods.unique())
+            for ind, periods in city.groupby("indicator")["period"]
+        }
+
+    def at(self, indicator: str, period: int) -> pd.Series:
+        """The group's values (NaN where a gemeente has none), in group order."""
+        if (indicator, period) in self.wide.index:
+            return self.wide.loc[(indicator, period)].reindex(self.group)
+        return pd.Series(np.nan, index=pd.Index(self.group, name="code"))
+
+    def latest(self, indicator: str, year: int | None) -> int | None:
+        """:func:`_latest` of the city's rows of ``indicator``."""
+        periods = [p for p in self.city_periods.get(indicator, []) if year is None or p <= year]
+        return int(max(periods)) if periods else None
 
 
 @dataclass
@@ -315,21 +354,26 @@ def compare(
     *,
     year: int | None = None,
     indicators: Sequence[str] | None = None,
+    values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per indicator: city value, NL, peers' min/mean/max, rank among the group
-    (city + peers), z-score against the peers, and notes on missing peers."""
+    (city + peers), z-score against the peers, and notes on missing peers. ``values``:
+    :func:`gemeente_values` of every indicator, when the caller has read them."""
     cat = catalogue()
-    values = gemeente_values(store, indicators, gemeente)
+    values = _values_of(store, indicators or [], gemeente, values)
     land = same_world(store, level_observations(store, indicators, "land"), gemeente)
+    by_ind = dict(tuple(values.groupby("indicator", sort=False)))  # for the NL values
+    land_by = dict(tuple(land.groupby("indicator", sort=False)))
     group = [gemeente, *peers.codes]
     rows = []
-    for ind, part in values[values["code"].isin(group)].groupby("indicator"):
+    ours = _Group(values, gemeente, group)
+    for ind in ours.indicators:
         if ind not in cat or cat[ind].kind == "class" or cat[ind].theme == "prognose":
             continue  # a forecast is not a value to rank (the stad chapter shows it)
-        period = _latest(part[part["code"] == gemeente], ind, year)
+        period = ours.latest(ind, year)
         if period is None:
             continue
-        here = part[part["period"] == period].set_index("code")["value"].reindex(group)
+        here = ours.at(ind, period)
         if pd.isna(here[gemeente]):
             continue
         meta = cat[ind]
@@ -348,7 +392,14 @@ def compare(
                 ),
                 "jaar": period,
                 "waarde": here[gemeente],
-                "nl": nl_value(store, ind, period, values, gemeente, land),
+                "nl": nl_value(
+                    store,
+                    ind,
+                    period,
+                    pd.concat([by_ind[i] for i in (ind, meta.denominator) if i in by_ind]),
+                    gemeente,
+                    land_by.get(ind, land.iloc[:0]),
+                ),
                 "benchmark_min": peer_vals.min(),
                 "benchmark_gem": peer_vals.mean(),
                 "benchmark_max": peer_vals.max(),
@@ -376,16 +427,22 @@ def group_values(
     return part[["code", "name", "value"]].assign(stad=part["code"] == gemeente)
 
 
-def rank_table(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) -> pd.DataFrame:
+def rank_table(
+    store: Store,
+    gemeente: str,
+    peers: Peers,
+    comparison: pd.DataFrame,
+    values: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Heat-table data: direction-aware ranks of every gemeente in the group, by indicator."""
     cat = catalogue()
     group = [gemeente, *peers.codes]
-    values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
-    values = values[values["code"].isin(group)]
+    ours = _Group(
+        _values_of(store, comparison["indicator"].tolist(), gemeente, values), gemeente, group
+    )
     out = {}
     for row in comparison.itertuples():
-        part = values[(values["indicator"] == row.indicator) & (values["period"] == row.jaar)]
-        vals = part.set_index("code")["value"].reindex(group).dropna()
+        vals = ours.at(row.indicator, row.jaar).dropna()
         out[row.indicator] = _rank(vals, cat[row.indicator].polarity).reindex(group)
     names = gemeente_names(store)
     table = pd.DataFrame(out).T
@@ -394,20 +451,27 @@ def rank_table(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFra
     return table.sort_values("thema")
 
 
-def trends(store: Store, gemeente: str, peers: Peers, comparison: pd.DataFrame) -> pd.DataFrame:
+def trends(
+    store: Store,
+    gemeente: str,
+    peers: Peers,
+    comparison: pd.DataFrame,
+    values: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """For indicators with more than one year: the city's change vs the peers' mean change
     and the city's rank in the first and last year ('van achterblijver naar …')."""
     cat = catalogue()
-    values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
     group = [gemeente, *peers.codes]
+    ours = _Group(
+        _values_of(store, comparison["indicator"].tolist(), gemeente, values), gemeente, group
+    )
     rows = []
-    for ind, part in values[values["code"].isin(group)].groupby("indicator"):
-        periods = sorted(part.loc[part["code"] == gemeente, "period"].unique())
+    for ind in ours.indicators:
+        periods = ours.city_periods.get(ind, [])
         if len(periods) < 2:
             continue
         first, last = periods[0], periods[-1]
-        a = part[part["period"] == first].set_index("code")["value"].reindex(group)
-        b = part[part["period"] == last].set_index("code")["value"].reindex(group)
+        a, b = ours.at(ind, first), ours.at(ind, last)
         delta = b - a
         pol = cat[ind].polarity
         better = None
@@ -490,6 +554,7 @@ def standouts(
     peers: Peers,
     n: int = 10,
     taal: str = "nl",
+    values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """'Opvallende kenmerken': indicators where the city is highest or lowest in the group,
     or furthest from the peers (|z|), each with the sentence that says it and its gap to NL.
@@ -501,7 +566,7 @@ def standouts(
     fmt = _fmt(taal)
     city_name = gemeente_names(store).get(gemeente, gemeente)
     cat = catalogue()
-    values = gemeente_values(store, comparison["indicator"].tolist(), gemeente)
+    values = _values_of(store, comparison["indicator"].tolist(), gemeente, values)
     values = values[values["code"].isin([gemeente, *peers.codes])]
     rows = []
     for row in comparison.itertuples():

@@ -17,6 +17,7 @@ from buurtbalans.analysis.benchmark import (
     Peers,
     auto_peers,
     compare,
+    gemeente_values,
     given_peers,
     rank_table,
     rule_peers,
@@ -585,12 +586,13 @@ def benchmark_analysis(
         chosen = auto_peers(store, gemeente, k=k, year=year)
     else:
         raise DataError(Msg("err_an_peer_rule", rule=rule), fix=Msg("fix_an_peer_rule"))
-    comp = compare(store, gemeente, chosen, year=year)
+    values = gemeente_values(store, None, gemeente)  # read once for the four tables
+    comp = compare(store, gemeente, chosen, year=year, values=values)
     return BenchmarkAnalysis(
         gemeente,
         chosen,
         comp,
-        rank_table(store, gemeente, chosen, comp),
-        trends(store, gemeente, chosen, comp),
-        standouts(comp, store, gemeente, chosen, taal=taal),
+        rank_table(store, gemeente, chosen, comp, values),
+        trends(store, gemeente, chosen, comp, values),
+        standouts(comp, store, gemeente, chosen, taal=taal, values=values),
     )

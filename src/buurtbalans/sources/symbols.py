@@ -258,8 +258,13 @@ def _parse_text_block(
             out[column] = _one_column(df, column, file=file, first_row=first_row)
             continue
         values = numbers[i]
-        status = np.where(np.isnan(values), symbol[i], OK).astype(object)
-        status[pd.isna(status)] = MISSING
+        # references to the status constants: a text array made object (and np.full)
+        # would give every cell a string of its own, ~70 MiB for a national KWB year
+        status = np.empty(n, dtype=object)
+        status[:] = OK
+        empty = np.isnan(values)
+        status[empty] = symbol[i][empty]
+        status[empty & pd.isna(status)] = MISSING
         out[column] = (values, status)
     return out
 

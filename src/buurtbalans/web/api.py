@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
@@ -45,6 +46,10 @@ SPEC = Annotated[
 ]
 YEAR = Annotated[int | None, Query(ge=1990, le=2100, description="year (default: first/last)")]
 TAAL = Annotated[Literal["nl", "en"], Query(description="language of sentences")]
+IND = Annotated[
+    str,
+    PathParam(pattern=r"^[a-z][a-z0-9_]{0,59}$", description="indicator id", examples=["p_65"]),
+]
 TABLES = Literal[
     "index",
     "verandering",
@@ -140,15 +145,26 @@ class Api:
     ) -> Response:
         """Serve ``compute()`` as JSON with an ETag on store content + request (+ spec hash);
         304 when the client has it; computed once per ETag."""
-        query = _canonical_query(request)
-        etag = self.access.etag(request.url.path, query, *key)
-        if etag in _etags(request.headers.get("if-none-match", "")):
-            return Response(status_code=304, headers=_cache_headers(etag))
 
         def body() -> tuple[bytes, str]:
             data = json.dumps(views.clean(compute()), ensure_ascii=False, separators=(",", ":"))
             return data.encode(), media_type
 
+        return self._answer(request, body, key=key)
+
+    def _answer(
+        self,
+        request: Request,
+        body: Callable[[], tuple[bytes, str]],
+        *,
+        key: tuple[object, ...] = (),
+    ) -> Response:
+        """``body()`` (bytes and media type) with an ETag on store content + request (+
+        ``key``); 304 when the client has it; computed once per ETag."""
+        query = _canonical_query(request)
+        etag = self.access.etag(request.url.path, query, *key)
+        if etag in _etags(request.headers.get("if-none-match", "")):
+            return Response(status_code=304, headers=_cache_headers(etag))
         hit = self.access.cached(etag, body)
         return Response(hit.body, media_type=hit.media_type, headers=_cache_headers(etag))
 
@@ -363,19 +379,42 @@ class Api:
             def compute():
                 from buurtbalans.web.stad import stad_payload
 
-                a = self._table_set("stad", gm, "mdi", van, jaar, taal)["analysis"]
-                from buurtbalans.report.tables import source_labels
+                a, synthetic, labels = self._stad(gm, van, jaar, taal)
 
-                with access.open() as st:
-                    synthetic = gm in st.synthetic_gemeenten()
-                    labels = source_labels(st, taal)
-                data = stad_payload(a, taal, synthetic, labels)
+                query = urlencode(_canonical_query(request))  # the same analysis, memoised
+
+                def chart_url(ind: str) -> str:  # the tab's text first, its charts after
+                    return f"{request.url.path}/grafieken/{ind}" + (f"?{query}" if query else "")
+
+                data = stad_payload(a, taal, synthetic, labels, chart_url)
                 data["peers"] = views.records(data["peers"])
                 for th in data["themes"]:
                     th["table"] = views.records(th["table"])
                 return data
 
             return self._json(request, compute)
+
+        @r.get(
+            "/gemeenten/{gm}/stad/grafieken/{indicator}",
+            summary="A trend chart of the Staat van de stad (PNG)",
+            response_class=Response,
+            responses={200: {"content": {"image/png": {}}}},
+        )
+        def stad_grafiek(
+            request: Request,
+            gm: GM,
+            indicator: IND,
+            van: YEAR = None,
+            jaar: YEAR = None,
+            taal: TAAL = "nl",
+        ) -> Response:
+            def body() -> tuple[bytes, str]:
+                from buurtbalans.web.stad import stad_chart
+
+                a, synthetic, labels = self._stad(gm, van, jaar, taal)
+                return stad_chart(a, indicator, taal, synthetic, labels)[0], "image/png"
+
+            return self._answer(request, body)
 
         @r.get(
             "/gemeenten/{gm}/tabellen/{naam}",
@@ -465,6 +504,15 @@ class Api:
             return await run_in_threadpool(
                 self._import, bestand, body, jaar, vintage, vervang, blad
             )
+
+    def _stad(self, gm: str, van: int | None, jaar: int | None, taal: str):
+        """The Staat van de stad of ``gm`` (computed once), whether it is synthetic and the
+        source titles it cites."""
+        from buurtbalans.report.tables import source_labels
+
+        a = self._table_set("stad", gm, "mdi", van, jaar, taal)["analysis"]
+        with self.access.open() as st:
+            return a, gm in st.synthetic_gemeenten(), source_labels(st, taal)
 
     # -- tables and downloads ----------------------------------------------------------------
     def _table_set(
