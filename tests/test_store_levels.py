@@ -40,4 +40,4 @@ def test_an_import_is_seen_without_a_restart(demo_store_path, tmp_path) -> None:
         )
         after = level_observations(st, ["a_inw"], "gemeente")
     assert (after["value"].to_numpy() == before["value"].to_numpy() + 1).all()
-    assert len(levels._TABLES) <= levels.MEMORY_ITEMS
+    assert len(levels._KEPT) <= levels.MEMORY_ITEMS

@@ -43,7 +43,7 @@ from buurtbalans.sources.batch import indicator_label, listed
 from buurtbalans.sources.codebook import catalogue
 from buurtbalans.sources.regios import Aggregate, Region, aggregate_grid, region_of, registry
 from buurtbalans.store import Store
-from buurtbalans.store.levels import level_observations
+from buurtbalans.store.levels import level_observations, per_content
 
 THEMES: dict[str, tuple[str, ...]] = {
     "demografie": (
@@ -196,7 +196,8 @@ def _pick(series: pd.Series, period: int | None) -> float:
 
 
 class _Data:
-    """The gemeente and NL values the analysis reads, indexed for quick lookups."""
+    """The gemeente and NL values the analysis reads, indexed for quick lookups (read,
+    never changed, by the analysis of any gemeente of the store)."""
 
     def __init__(self, store: Store, ids: list[str]) -> None:
         obs = level_observations(store, ids, "gemeente")
@@ -281,7 +282,8 @@ def stad_analysis(
     cat = catalogue()
     notes: list[Msg] = []
     ids = needed_indicators()
-    data = _Data(store, ids)
+    # the gemeente and NL rows with their grids, shared by every gemeente of this store
+    data = per_content(store, "stad:" + ",".join(ids), lambda: _Data(store, ids))
     if data.values.empty or gemeente not in data.codes:
         raise DataError(Msg("err_st_no_series", gemeente=gemeente), fix=Msg("fix_st_import"))
     group = _peers(store, gemeente, peers, k, tot)

@@ -11,16 +11,33 @@ caller may change what it gets. An import changes the store's fingerprint (see
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from buurtbalans.store.store import Store
 
-MEMORY_ITEMS = 4  # (store, content, level) tables kept
-_TABLES: OrderedDict[tuple[str, str, str], pd.DataFrame] = OrderedDict()
+MEMORY_ITEMS = 8  # (store, content, what) items kept
+_KEPT: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+
+
+def per_content(store: Store, what: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per (store file, store content, ``what``), kept in memory (a
+    store in memory is computed each time: it has no stable identity to key on). The
+    caller copies what it hands out when it may be changed."""
+    if store.path == ":memory:":
+        return compute()
+    from buurtbalans.index.cache import store_fingerprint
+
+    key = (str(store.path), store_fingerprint(store), what)
+    if key not in _KEPT:
+        _KEPT[key] = compute()
+        while len(_KEPT) > MEMORY_ITEMS:
+            _KEPT.popitem(last=False)
+    _KEPT.move_to_end(key)
+    return _KEPT[key]
 
 
 def level_observations(
@@ -34,16 +51,7 @@ def level_observations(
     has no stable identity to key on)."""
     if store.path == ":memory:":
         return store.observations(indicators, level=level, periods=periods)
-    from buurtbalans.index.cache import store_fingerprint
-
-    key = (str(store.path), store_fingerprint(store), level)
-    table = _TABLES.get(key)
-    if table is None:
-        table = store.observations(None, level=level)
-        _TABLES[key] = table
-        while len(_TABLES) > MEMORY_ITEMS:
-            _TABLES.popitem(last=False)
-    _TABLES.move_to_end(key)
+    table = per_content(store, f"level:{level}", lambda: store.observations(None, level=level))
     mask = None
     if indicators:
         mask = table["indicator"].isin(list(indicators))

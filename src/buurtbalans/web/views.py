@@ -4,6 +4,7 @@ returns plain data; :mod:`buurtbalans.web.api` caches and serialises it."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from typing import Any
@@ -62,7 +63,14 @@ def gemeenten(store: Store) -> list[dict[str, Any]]:
     """Every gemeente with buurt data: code, name, years, vintages, synthetic or not; the
     years with data for the default index (``index_jaren``: its required domains and enough
     of its weight) and ``voorkeur`` on the one gemeente the page opens on (see
-    :func:`landing`)."""
+    :func:`landing`). One scan of the buurt rows per store content (every answer about a
+    gemeente starts here); each call gets its own copy."""
+    from buurtbalans.store.levels import per_content
+
+    return copy.deepcopy(per_content(store, "gemeenten", lambda: _gemeenten(store)))
+
+
+def _gemeenten(store: Store) -> list[dict[str, Any]]:
     spec = load_preset("mdi")
     domain_of = _domain_inputs(spec)
     rows = store.con.execute(
