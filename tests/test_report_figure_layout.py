@@ -115,6 +115,16 @@ def test_the_trend_source_line_stays_clear_of_the_tick_labels():
     assert len(gap) and rows[gap[-1] + 1] - rows[gap[-1]] > 3
 
 
+def test_a_long_source_line_or_title_is_never_cut_at_the_edge():
+    """A source line or title wider than the chart still lies inside the PNG (the PNG
+    grows to hold it), as real KWB citations with the package version do."""
+    series, forecast = _series()
+    source = "Bron: CBS, Kerncijfers wijken en buurten (synthetisch); " * 4 + "| buurtbalans 1.0"
+    title = "Huishoudens met geregistreerde problematische schulden (%), 2015–2024 " * 2
+    fig = trend_chart(series, forecast, labels=LABELS, title=title, source=source)
+    assert _edges_blank(fig.png)
+
+
 @pytest.mark.parametrize("long", [False, True])
 def test_a_map_keeps_its_title_legend_and_size(gdf, long, monkeypatch: pytest.MonkeyPatch):
     pytest.importorskip("geopandas")

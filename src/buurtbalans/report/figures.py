@@ -61,7 +61,6 @@ def _plt():
 
 
 DPI = 110
-PAD_IN = 0.08  # white margin round a chart (inches)
 
 
 def _finish(fig, ax, source: str, title: str, *, static=None, keep: bool = False) -> bytes:
@@ -73,14 +72,12 @@ def _finish(fig, ax, source: str, title: str, *, static=None, keep: bool = False
     the next map."""
     ax.set_title(title, fontsize=10, loc="left")
     if static is None and fig.get_layout_engine() is None:
-        # room for the tick and axis labels and the source line under them, and a margin
-        # round the figure: the PNG is the whole figure, not cut by bbox_inches="tight"
-        # (which lays it out once more to find the box)
-        fig.set_layout_engine("constrained", w_pad=PAD_IN, h_pad=PAD_IN)
+        # room for the tick and axis labels and the source line under them
+        fig.set_layout_engine("constrained")
     label = fig.supxlabel(source, fontsize=MIN_PT, color="#444444", x=0.01, ha="left")
     buf = io.BytesIO()
     if static is None:
-        fig.savefig(buf, format="png", dpi=DPI)
+        fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.08)
     else:
         from matplotlib.transforms import Bbox
 
