@@ -126,3 +126,40 @@ def test_names_matched_with_report(tmp_path, demo_store):
     batch = import_path(data, mapping=mapping, areas=areas)
     assert len(batch.observations) == 2
     assert any("Nergenshuizen" in str(line) for line in batch.report)
+
+
+def test_names_are_matched_in_the_mappings_vintage(tmp_path, demo_store):
+    """The gemeente's areas of every layout (as the CLI passes them without --vintage):
+    the mapping's vintage picks the layout, so a name in 2015 and 2022 is one buurt."""
+    areas = demo_store.areas("GM9999", level="buurt")
+    both = set(areas.loc[areas["vintage"] == 2015, "name"]) & set(
+        areas.loc[areas["vintage"] == 2022, "name"]
+    )
+    name = sorted(both)[0]
+    data = write(tmp_path, "kosten.csv", f"buurt;kosten\n{name};1000\n")
+    mapping = write(
+        tmp_path,
+        "m.toml",
+        '[table]\nname_column = "buurt"\nperiod = 2024\n'
+        'vintage = 2022\n[columns]\nkosten = "kosten_sociaal_domein"\n',
+    )
+    batch = import_path(data, mapping=mapping, areas=areas)
+    code = areas.loc[(areas["vintage"] == 2022) & (areas["name"] == name), "code"].item()
+    assert batch.observations["area_code"].tolist() == [code]
+
+
+def test_a_table_whose_names_match_nothing_is_refused(tmp_path, demo_store):
+    """Nothing matched is an error naming file and column, never an import of 0 values."""
+    areas = demo_store.areas("GM9999", level="buurt", vintage=2022)
+    data = write(tmp_path, "kosten.csv", "buurt;kosten\nNergenshuizen;5\nAtlantis;6\n")
+    mapping = write(
+        tmp_path,
+        "m.toml",
+        '[table]\nname_column = "buurt"\nperiod = 2024\n[columns]\n'
+        'kosten = "kosten_sociaal_domein"\n',
+    )
+    with pytest.raises(DataError) as exc:
+        import_path(data, mapping=mapping, areas=areas)
+    text = str(exc.value)
+    assert "Nergenshuizen" in text and "kosten.csv" in text and "'buurt'" in text
+    assert "Fix:" in text and "vintage" in text

@@ -153,3 +153,20 @@ def test_a_map_keeps_its_title_legend_and_size(gdf, long, monkeypatch: pytest.Mo
         assert fig.width_in <= fg.PAGE_IN + 0.3  # printed at its size, never shrunk
         widths.append(fig.width_in)
     assert widths[0] == widths[1]
+
+
+@pytest.mark.parametrize(
+    ("locs", "taal", "shown"),
+    [
+        ([4.0, 4.05, 4.1, 4.15, 4.2], "nl", ["4,00", "4,05", "4,10", "4,15", "4,20"]),
+        ([0, 0.25, 0.5, 0.75, 1], "nl", ["0,00", "0,25", "0,50", "0,75", "1,00"]),
+        ([0, 0.2, 0.4], "en", ["0.0", "0.2", "0.4"]),
+        ([0, 500, 1000, 1500], "nl", ["0", "500", "1.000", "1.500"]),
+        ([0, 500, 1000, 1500], "en", ["0", "500", "1,000", "1,500"]),
+    ],
+)
+def test_tick_labels_carry_the_decimals_their_step_needs(locs, taal, shown):
+    """No two ticks read the same (4,0 4,0 4,1 for ticks 0.05 apart misleads)."""
+    labels = fg.tick_labels(taal).format_ticks(locs)
+    assert labels == shown
+    assert len(set(labels)) == len(labels)

@@ -100,6 +100,29 @@ def _finish(fig, ax, source: str, title: str, *, static=None, keep: bool = False
     return buf.getvalue()
 
 
+def tick_labels(taal: str):
+    """Axis tick labels with as many decimals as the step between the ticks needs (ticks
+    0.05 apart read 4,05 4,10 …, never 4,0 4,0 4,1), in the language's number style."""
+    from matplotlib.ticker import Formatter
+
+    class _Ticks(Formatter):
+        decimals = 0
+
+        def set_locs(self, locs) -> None:
+            super().set_locs(locs)
+            steps = np.diff(np.sort(np.asarray(locs, dtype=float)))
+            step = float(steps[steps > 0].min()) if (steps > 0).any() else 1.0
+            self.decimals = next(
+                (d for d in range(4) if abs(round(step, d) - step) <= 1e-9 * max(1.0, step)), 3
+            )
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            text = f"{x:,.{self.decimals}f}"
+            return text.translate(str.maketrans(",.", ".,")) if taal == "nl" else text
+
+    return _Ticks()
+
+
 def _wrap_to(text, renderer, width_px: float) -> None:
     """Wrap ``text`` (a matplotlib Text) into lines no wider than ``width_px``."""
     import textwrap
@@ -579,13 +602,7 @@ def benchmark_bar(
     ax.barh(range(len(v)), v["value"], color=colours)
     ax.set_yticks(range(len(v)), v["name"].fillna(v["code"]), fontsize=MIN_PT + 0.5)
     ax.tick_params(axis="x", labelsize=MIN_PT + 0.5)
-    from matplotlib.ticker import FuncFormatter
-
-    def tick(x: float, _pos: int) -> str:
-        text = f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.1f}"
-        return text.translate(str.maketrans(",.", ".,")) if taal == "nl" else text
-
-    ax.xaxis.set_major_formatter(FuncFormatter(tick))
+    ax.xaxis.set_major_formatter(tick_labels(taal))
     has_nl = nl is not None and bool(np.isfinite(nl))
     if has_nl:
         shown = _range_labels(np.array([nl]), nl, taal)[0].split(" – ")[0]

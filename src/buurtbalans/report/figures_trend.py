@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from buurtbalans.report.figures import MIN_PT, OKABE_ITO, Figure, _figure, _finish, _plt
+from buurtbalans.report.figures import (
+    MIN_PT,
+    OKABE_ITO,
+    Figure,
+    _figure,
+    _finish,
+    _plt,
+    tick_labels,
+)
 
 
 def trend_chart(
@@ -22,7 +30,7 @@ def trend_chart(
     peers_gem/peers_max; ``forecast``: ``period, reeks, value`` (gemeente/nl/regio).
     ``labels``: the legend text per reeks (and 'band', 'forecast')."""
     plt = _plt()
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(5.6, 2.9))
     wide = series.pivot_table(index="period", columns="reeks", values="value", aggfunc="first")
@@ -72,11 +80,7 @@ def trend_chart(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
     ax.tick_params(labelsize=MIN_PT + 0.5)
 
-    def tick(y: float, _pos: int) -> str:
-        text = f"{y:,.0f}" if abs(y) >= 100 or float(y).is_integer() else f"{y:,.1f}"
-        return text.translate(str.maketrans(",.", ".,")) if taal == "nl" else text
-
-    ax.yaxis.set_major_formatter(FuncFormatter(tick))
+    ax.yaxis.set_major_formatter(tick_labels(taal))
     ax.spines[["top", "right"]].set_visible(False)
     has_legend = drawn > 0
     if has_legend:

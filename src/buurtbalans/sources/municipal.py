@@ -372,6 +372,8 @@ def read_municipal_table(
         codes = clean_codes(df[mapping.code_column], file=name, column=mapping.code_column)
     else:
         require_columns(df, [mapping.name_column], file=name)  # type: ignore[list-item]
+        if areas is not None and mapping.vintage and "vintage" in areas:
+            areas = areas[areas["vintage"] == mapping.vintage]  # names as in that layout
         if areas is None or areas.empty:
             raise DataError(
                 Msg("err_tb_no_areas_for_names"),
@@ -379,6 +381,13 @@ def read_municipal_table(
                 fix=Msg("fix_tb_no_areas_for_names"),
             )
         matched, unmatched = match_names(df[mapping.name_column], areas)
+        if len(df) and matched.isna().all():
+            raise DataError(
+                Msg("err_tb_no_names_matched", names=listed(unmatched, 5)),
+                file=name,
+                column=mapping.name_column,
+                fix=Msg("fix_tb_no_names_matched"),
+            )
         if unmatched:
             report.append(Msg("imp_names_unmatched", n=len(unmatched), names=listed(unmatched, 20)))
         keep = matched.notna()
