@@ -109,6 +109,13 @@ def test_bad_file_never_half_writes(tmp_path):
     assert store.counts() == before
 
 
+def _names_mapping(tmp_path, vintage: int | None = None):
+    """A mapping of a kosten table by buurt name (in ``vintage``'s layout, if given)."""
+    layout = f"vintage = {vintage}\n" if vintage else ""
+    text = f'[table]\nname_column = "buurt"\nperiod = 2024\n{layout}'
+    return write(tmp_path, "m.toml", text + '[columns]\nkosten = "kosten_sociaal_domein"\n')
+
+
 def test_names_matched_with_report(tmp_path, demo_store):
     areas = demo_store.areas("GM9999", level="buurt", vintage=2022)
     first, second = areas["name"].iloc[0], areas["name"].iloc[1]
@@ -117,12 +124,7 @@ def test_names_matched_with_report(tmp_path, demo_store):
         "kosten.csv",
         f"buurt;kosten\n{first.upper()};1000\n{second};2000\nNergenshuizen;5\n",
     )
-    mapping = write(
-        tmp_path,
-        "m.toml",
-        '[table]\nname_column = "buurt"\nperiod = 2024\n'
-        'vintage = 2022\n[columns]\nkosten = "kosten_sociaal_domein"\n',
-    )
+    mapping = _names_mapping(tmp_path, vintage=2022)
     batch = import_path(data, mapping=mapping, areas=areas)
     assert len(batch.observations) == 2
     assert any("Nergenshuizen" in str(line) for line in batch.report)
@@ -137,12 +139,7 @@ def test_names_are_matched_in_the_mappings_vintage(tmp_path, demo_store):
     )
     name = sorted(both)[0]
     data = write(tmp_path, "kosten.csv", f"buurt;kosten\n{name};1000\n")
-    mapping = write(
-        tmp_path,
-        "m.toml",
-        '[table]\nname_column = "buurt"\nperiod = 2024\n'
-        'vintage = 2022\n[columns]\nkosten = "kosten_sociaal_domein"\n',
-    )
+    mapping = _names_mapping(tmp_path, vintage=2022)
     batch = import_path(data, mapping=mapping, areas=areas)
     code = areas.loc[(areas["vintage"] == 2022) & (areas["name"] == name), "code"].item()
     assert batch.observations["area_code"].tolist() == [code]
@@ -152,12 +149,7 @@ def test_a_table_whose_names_match_nothing_is_refused(tmp_path, demo_store):
     """Nothing matched is an error naming file and column, never an import of 0 values."""
     areas = demo_store.areas("GM9999", level="buurt", vintage=2022)
     data = write(tmp_path, "kosten.csv", "buurt;kosten\nNergenshuizen;5\nAtlantis;6\n")
-    mapping = write(
-        tmp_path,
-        "m.toml",
-        '[table]\nname_column = "buurt"\nperiod = 2024\n[columns]\n'
-        'kosten = "kosten_sociaal_domein"\n',
-    )
+    mapping = _names_mapping(tmp_path)
     with pytest.raises(DataError) as exc:
         import_path(data, mapping=mapping, areas=areas)
     text = str(exc.value)
