@@ -209,3 +209,15 @@ def test_report_without_boundaries_says_so(national_health_store, tmp_path):
     assert any("geen buurtgrenzen" in n for n in rep.notes)
     assert not [f for f in rep.figures if f.kind == "map"]
     assert "Er zijn geen buurtgrenzen" in Path(rep.files["html"]).read_text()
+
+
+def test_a_synthetic_gemeente_is_marked_on_every_page_however_asked_for(demo_store_path, tmp_path):
+    """``rapport -g Voorbeeldstad`` (no ``synthetic=True``, as the CLI asks) still carries
+    the banner: its data come from synthetic sources."""
+    from buurtbalans.report.terms import t
+
+    with Store(demo_store_path, read_only=True) as store:
+        rep = build_report(store, "GM9999", 2015, 2024, uit=tmp_path, pdf=False)
+    html = rep.files["html"].read_text(encoding="utf-8")
+    assert t("footer_synthetic", "nl") in html
+    assert t("synthetic", "nl") in html
