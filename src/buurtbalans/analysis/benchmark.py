@@ -184,6 +184,20 @@ class _Group:
             for ind, periods in city.groupby("indicator")["period"]
         }
 
+    @classmethod
+    def of_comparison(
+        cls,
+        store: Store,
+        gemeente: str,
+        peers: Peers,
+        comparison: pd.DataFrame,
+        values: pd.DataFrame | None,
+    ) -> _Group:
+        """The group of ``gemeente`` and its peers over the indicators of ``comparison``
+        (from ``values`` when the caller has read them)."""
+        rows = _values_of(store, comparison["indicator"].tolist(), gemeente, values)
+        return cls(rows, gemeente, [gemeente, *peers.codes])
+
     def at(self, indicator: str, period: int) -> pd.Series:
         """The group's values (NaN where a gemeente has none), in group order."""
         if (indicator, period) in self.wide.index:
@@ -436,17 +450,14 @@ def rank_table(
 ) -> pd.DataFrame:
     """Heat-table data: direction-aware ranks of every gemeente in the group, by indicator."""
     cat = catalogue()
-    group = [gemeente, *peers.codes]
-    ours = _Group(
-        _values_of(store, comparison["indicator"].tolist(), gemeente, values), gemeente, group
-    )
+    ours = _Group.of_comparison(store, gemeente, peers, comparison, values)
     out = {}
     for row in comparison.itertuples():
         vals = ours.at(row.indicator, row.jaar).dropna()
-        out[row.indicator] = _rank(vals, cat[row.indicator].polarity).reindex(group)
+        out[row.indicator] = _rank(vals, cat[row.indicator].polarity).reindex(ours.group)
     names = gemeente_names(store)
     table = pd.DataFrame(out).T
-    table.columns = [names.get(c, c) for c in group]
+    table.columns = [names.get(c, c) for c in ours.group]
     table.insert(0, "thema", comparison.set_index("indicator")["thema"])
     return table.sort_values("thema")
 
@@ -461,10 +472,7 @@ def trends(
     """For indicators with more than one year: the city's change vs the peers' mean change
     and the city's rank in the first and last year ('van achterblijver naar …')."""
     cat = catalogue()
-    group = [gemeente, *peers.codes]
-    ours = _Group(
-        _values_of(store, comparison["indicator"].tolist(), gemeente, values), gemeente, group
-    )
+    ours = _Group.of_comparison(store, gemeente, peers, comparison, values)
     rows = []
     for ind in ours.indicators:
         periods = ours.city_periods.get(ind, [])

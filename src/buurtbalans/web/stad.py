@@ -50,7 +50,7 @@ def stad_chart(
     if ind not in charts:
         raise NotFoundError(Msg("err_an_web_chart", name=a.name, indicator=ind, charts=charts))
     row = a.table[a.table["status"] == "ok"].set_index("indicator").loc[ind]
-    title = _chart_title(a, ind, taal)
+    title = _chart_title(row, ind, taal)
     prefix = t("synthetic_short", taal) + " — " if synthetic else ""
     fc = a.forecast[a.forecast["indicator"] == ind]
     fig = trend_chart(
@@ -66,8 +66,8 @@ def stad_chart(
     return fig.png, title
 
 
-def _chart_title(a: StadAnalysis, ind: str, taal: str) -> str:
-    row = a.table[a.table["status"] == "ok"].set_index("indicator").loc[ind]
+def _chart_title(row: Any, ind: str, taal: str) -> str:
+    """The chart title of indicator ``ind`` (``row``: its row of the analysis table)."""
     meta = catalogue()[ind]
     label = meta.label_nl if taal == "nl" else meta.label_en
     return t(
@@ -91,11 +91,12 @@ def stad_payload(
     themes = []
     labels = labels or {}
     keys = chart_indicators(a)
+    ok = a.table[a.table["status"] == "ok"].set_index("indicator")
     for theme, parts in theme_texts(a, taal, labels).items():
         charts = []
         for ind in keys.get(theme, []):
             if chart_url is not None:
-                png, title = chart_url(ind), _chart_title(a, ind, taal)
+                png, title = chart_url(ind), _chart_title(ok.loc[ind], ind, taal)
             else:
                 data, title = stad_chart(a, ind, taal, synthetic, labels)
                 png = "data:image/png;base64," + base64.b64encode(data).decode()
