@@ -437,3 +437,69 @@ def test_a_gemeente_s_monte_carlo_is_kept_until_the_store_or_the_question_change
         )
         changed = uncertainty_for_gemeente(store, spec, "GM9999", 2015, 2024, a)
     assert changed.settings["cache"].startswith("berekend")
+
+
+def _plain_perturbed(prep, a: Assumptions, h: bool, level: int) -> np.ndarray:
+    """One error realisation the plain way: every row in row order, read off the full
+    (unreduced) value → score mapping of its group."""
+    raw = prep.raw[h]
+    sigma = np.abs(raw) * a.relative_error
+    if prep.sigma_margin is not None:
+        sigma = np.where(np.isnan(prep.sigma_margin), sigma, prep.sigma_margin)
+    noisy = raw + sigma * np.random.default_rng([a.seed, level]).standard_normal(raw.shape)
+    out = prep.std[h].copy()
+    for rows in prep.groups:
+        for i in range(raw.shape[1]):
+            x, z = raw[rows, i], prep.std[h][rows, i]
+            ok = ~np.isnan(x) & ~np.isnan(z)
+            order = np.argsort(x[ok], kind="stable")
+            if ok.sum() > 1:
+                col = noisy[rows, i]
+                got = np.interp(col, x[ok][order], z[ok][order])
+                out[rows, i] = np.where(np.isnan(col), np.nan, got)
+    return out
+
+
+def _ties_gaps_margins(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df.loc[::7, "x1"] = np.nan  # gaps
+    df["y"] = df["y"].round(0)  # a few distinct values: ties everywhere
+    df.loc[df.index[:3], "x2"] = 0.5  # a short run of equal values
+    df["x2_moe"] = np.where(np.arange(len(df)) % 3 == 0, np.nan, 0.2)
+    return df
+
+
+@pytest.mark.parametrize("reference", ["input", "input-pooled"])
+def test_an_error_realisation_is_the_plain_interpolation_of_every_row(reference):
+    """The fast read-off (ties merged into one point, rows asked in value order) gives
+    exactly the numbers of interpolating every row on the full mapping."""
+    from buurtbalans.analysis.uncertainty import _Errors
+
+    df = _ties_gaps_margins(toy_frame(80, seed=4, periods=2))
+    spec = replace(toy_spec(), reference=reference)
+    prep = prepare(df, spec, id_columns=["id"], period_column="period", margins={"x2": "x2_moe"})
+    a = Assumptions(relative_error=0.3)
+    errors = _Errors(prep, a)
+    for h in (False, True):
+        for level in (0, 5):
+            np.testing.assert_array_equal(errors.get(h, level), _plain_perturbed(prep, a, h, level))
+
+
+def test_an_error_realisation_on_the_national_twin_is_the_plain_interpolation(twin_store):
+    from buurtbalans.analysis.uncertainty import _Errors
+    from buurtbalans.index.store_mode import in_gemeente, load_input
+
+    spec = load_spec("mdi")
+    wide = load_input(twin_store, spec, "GM0141", [2016, 2024], vintage=2024)
+    focus = in_gemeente(wide["area_code"], "GM0141").to_numpy()
+    prep = prepare(
+        wide.drop(columns="vintage"),
+        spec,
+        id_columns=["area_code", "name"],
+        period_column="period",
+        focus=focus,
+    )
+    a = Assumptions()
+    np.testing.assert_array_equal(
+        _Errors(prep, a).get(False, 3), _plain_perturbed(prep, a, False, 3)
+    )
