@@ -332,28 +332,32 @@ def wide_to_observations(
     if not parts:
         return pd.DataFrame(columns=OBSERVATION_COLUMNS)
     n, k = len(df), len(parts)
+    code_of_row, code_names = pd.factorize(codes.to_numpy(), sort=True)
+    indicators = np.array([p[0] for p in parts], object)
+    statuses = sorted({v for p in parts for v in pd.unique(p[2]) if isinstance(v, str)})
     return pd.DataFrame(
         {
-            "area_code": _text(codes.to_numpy(), np.tile(np.arange(n), k)),
-            "vintage": int(vintage),
-            "period": np.tile(per.to_numpy().astype(int), k),
-            "indicator": _text(np.array([p[0] for p in parts], object), np.repeat(np.arange(k), n)),
+            "area_code": _repeated(code_names, np.tile(code_of_row.astype(np.int32), k)),
+            "vintage": np.full(n * k, int(vintage), np.int32),
+            "period": np.tile(per.to_numpy().astype(np.int32), k),
+            "indicator": _repeated(indicators, np.repeat(np.arange(k, dtype=np.int32), n)),
             "value": np.concatenate([p[1] for p in parts]).astype("float64"),
-            "status": _text(np.concatenate([p[2] for p in parts]).astype(object)),
+            "status": pd.Categorical.from_codes(
+                np.concatenate([pd.Categorical(p[2], categories=statuses).codes for p in parts]),
+                categories=pd.Index(statuses, dtype=object),
+            ),
         }
     )[OBSERVATION_COLUMNS]
 
 
-def _text(values: np.ndarray, take: np.ndarray | None = None) -> pd.Series:
-    """A text column built in Arrow (``values[take]``), as pandas' string dtype: a long
-    column of repeated codes costs its bytes, not a Python object per cell."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values, pa.string(), from_pandas=True)
-    if take is not None:
-        arr = pc.take(arr, pa.array(take))
-    return pd.Series(pa.chunked_array([arr]), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+def _repeated(names: np.ndarray, take: np.ndarray) -> pd.Categorical:
+    """The text column ``names[take]`` as a categorical with its categories sorted (it
+    sorts and compares as the texts do): a long column of repeated codes or indicator ids
+    costs a small integer per value, not the text (a national KWB year: 1.5 M values)."""
+    order = np.argsort(names.astype(str), kind="stable")
+    rank = np.empty(len(names), np.int32)
+    rank[order] = np.arange(len(names), dtype=np.int32)
+    return pd.Categorical.from_codes(rank[take], categories=pd.Index(names[order], dtype=object))
 
 
 def check_one_column_per_indicator(columns: dict[str, str], *, file: str) -> None:

@@ -649,31 +649,47 @@ class Store:
 
 def _columnar(observations: pd.DataFrame, source_id: str) -> pa.Table:
     """The batch's observations as an Arrow table in the store's column order, the
-    repeated text columns dictionary-encoded (DuckDB scans it without per-row Python)."""
+    repeated text columns dictionary-encoded (DuckDB scans it without per-row Python),
+    sorted by code (stable), so a gemeente's rows sit together in few row groups. Each
+    column is copied once, already in that order (a national KWB year: 1.5 M rows)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     obs = observations[OBSERVATION_COLUMNS]
-    columns = {
-        "area_code": pa.array(obs["area_code"], pa.string()).dictionary_encode(),
-        "vintage": pa.array(obs["vintage"], pa.int32()),
-        "period": pa.array(obs["period"], pa.int32()),
-        "indicator": pa.array(obs["indicator"], pa.string()).dictionary_encode(),
-        "value": pa.array(obs["value"], pa.float64(), from_pandas=True),
-        "status": pa.array(obs["status"], pa.string()).dictionary_encode(),
-    }
-    table = pa.table(columns)
-    ids = pa.DictionaryArray.from_arrays(
-        pa.array(np.zeros(len(obs), dtype=np.int32)), pa.array([source_id])
+    code = _categorical(obs["area_code"])
+    order = np.argsort(code.codes, kind="stable")  # categories sorted: codes sort as codes
+    n = len(obs)
+    return pa.table(
+        {
+            "area_code": _dictionary(code, order),
+            "vintage": pa.array(obs["vintage"].to_numpy(np.int32)[order]),
+            "period": pa.array(obs["period"].to_numpy(np.int32)[order]),
+            "indicator": _dictionary(_categorical(obs["indicator"]), order),
+            "value": pa.array(obs["value"].to_numpy(np.float64)[order], from_pandas=True),
+            "status": _dictionary(_categorical(obs["status"]), order),
+            "source_id": pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, dtype=np.int32)), pa.array([source_id])
+            ),
+        }
     )
-    table = table.append_column("source_id", ids)
-    # sorted by code (stable), so a gemeente's rows sit together in few row groups: the
-    # codes' ranks in the small dictionary, then one integer sort (no string sort)
-    codes = table.column("area_code").combine_chunks()
-    if not len(codes):
-        return table
-    key = pc.take(pc.rank(codes.dictionary, sort_keys="ascending"), codes.indices)
-    return table.take(pc.sort_indices(key))
+
+
+def _categorical(column: pd.Series) -> pd.Categorical:
+    """A text column as a categorical with sorted categories (as it is when it is one)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cat = column.array
+        if cat.categories.is_monotonic_increasing:
+            return cat
+        return cat.reorder_categories(cat.categories.sort_values())
+    return pd.Categorical(column)
+
+
+def _dictionary(column: pd.Categorical, order: np.ndarray) -> pa.DictionaryArray:
+    """A categorical's values in ``order`` as an Arrow dictionary array (int32 indices)."""
+    import pyarrow as pa
+
+    codes = column.codes[order].astype(np.int32)
+    names = pa.array(column.categories.astype(str).to_numpy(object), pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), names)
 
 
 def _filters(
