@@ -220,3 +220,49 @@ def test_a_national_year_takes_few_bytes_per_value(tmp_path):
         s.con.execute("CHECKPOINT")
     used = path.stat().st_size - empty.stat().st_size
     assert used / len(obs) <= 20  # the primary-key index alone took ~80 bytes per value
+
+
+def test_the_arrow_batch_is_the_same_from_text_or_categorical_columns_and_sorted_by_code():
+    """An importer's long table may hold its codes as text or as categoricals (in any
+    category order, with unused categories and a missing value): the table DuckDB reads
+    is the same, rows sorted by code with ties in their own order."""
+    from buurtbalans.store.store import _columnar
+
+    text = pd.DataFrame(
+        {
+            "area_code": ["BU2", "BU1", "BU3", "BU1", None],
+            "vintage": 2024,
+            "period": 2024,
+            "indicator": ["b", "a", "a", "b", "a"],
+            "value": [1.0, np.nan, 3.0, 4.0, 5.0],
+            "status": ["ok", "missing", "ok", "ok", "ok"],
+        }
+    )
+    cats = text.assign(
+        area_code=pd.Categorical(text["area_code"], categories=["BU3", "BU9", "BU1", "BU2"]),
+        indicator=pd.Categorical(text["indicator"], categories=["b", "a"]),
+        status=pd.Categorical(text["status"]),
+    )
+    a, b = _columnar(text, "s"), _columnar(cats, "s")
+    assert a.to_pylist() == b.to_pylist()
+    assert [r["area_code"] for r in a.to_pylist()] == ["BU1", "BU1", "BU2", "BU3", None]
+    assert [r["indicator"] for r in a.to_pylist()][:2] == ["a", "b"]  # BU1's rows in order
+
+
+def test_a_kwb_long_table_holds_its_texts_as_sorted_categoricals(tmp_path):
+    from buurtbalans.sources.tables import wide_to_observations
+
+    df = pd.DataFrame({"code": ["BU2", "BU1"], "x": ["1", "."], "y": ["2", "3"]})
+    obs = wide_to_observations(
+        df,
+        file="t.csv",
+        codes=df["code"],
+        columns={"x": "inwoners", "y": "huishoudens"},
+        vintage=2024,
+        periods=2024,
+    )
+    for column in ("area_code", "indicator", "status"):
+        assert isinstance(obs[column].dtype, pd.CategoricalDtype)
+        assert obs[column].cat.categories.is_monotonic_increasing
+    assert obs["area_code"].tolist() == ["BU2", "BU1", "BU2", "BU1"]
+    assert obs.loc[obs["area_code"] == "BU1", "status"].tolist()[0] != "ok"  # the '.' cell

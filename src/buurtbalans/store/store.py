@@ -656,7 +656,9 @@ def _columnar(observations: pd.DataFrame, source_id: str) -> pa.Table:
 
     obs = observations[OBSERVATION_COLUMNS]
     code = _categorical(obs["area_code"])
-    order = np.argsort(code.codes, kind="stable")  # categories sorted: codes sort as codes
+    # categories sorted: codes sort as the codes do; a missing one last
+    key = np.where(code.codes < 0, len(code.categories), code.codes)
+    order = np.argsort(key, kind="stable")
     n = len(obs)
     return pa.table(
         {
