@@ -10,6 +10,7 @@ from importlib.resources import files
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 from buurtbalans.report.chapters.stad import gap_grew, shown_pace, trend
 from buurtbalans.report.context import ReportContext
@@ -177,3 +178,19 @@ def test_why_a_domain_is_left_out_reads_in_english_too() -> None:
         assert english != shown and not re.search(r"\b(gegevens|geen|alleen|gekozen)\b", english)
     health_only = load_spec("mdi").subset(["inkomen", "werk"])
     assert domain_name(health_only, "gezondheid", "en") == "Health"
+
+
+@pytest.mark.parametrize(
+    ("reference", "taal", "want"),
+    [
+        ("national-pooled", "nl", "t.o.v. Nederland 2024"),
+        ("national-pooled", "en", "relative to the Netherlands 2024"),
+        ("input-pooled", "nl", "t.o.v. de eigen buurten 2024"),
+        ("national", "nl", "t.o.v. Nederland, elk jaar apart"),
+    ],
+)
+def test_a_reference_of_one_year_names_that_year_once(reference, taal, want):
+    from buurtbalans.report.terms import reference_label
+
+    assert reference_label(reference, 2024, 2024, taal) == want
+    assert "2024–2024" not in reference_label(reference, 2024, 2024, taal)

@@ -24,7 +24,7 @@ from buurtbalans.cli.app import (
     out,
 )
 from buurtbalans.config import default_store_path
-from buurtbalans.terms import t, taal
+from buurtbalans.terms import TERMS, t, taal
 
 
 @app.command()
@@ -140,5 +140,12 @@ def _print_index(result, table, sp, from_store: bool, own_columns: list[str | No
     own = [] if from_store else [c for c in own_columns if c]
     _print_display(
         index_table(table.sort_values("score", ascending=False)[show_cols], sp, lang, own),
-        t("cli_index_title", spec=sp.name, transform=sp.transform, basis=basis),
+        t(
+            "cli_index_title",
+            spec=sp.name,
+            transform=t(f"cli_scale_{sp.transform}")
+            if f"cli_scale_{sp.transform}" in TERMS
+            else sp.transform,
+            basis=basis,
+        ),
     )

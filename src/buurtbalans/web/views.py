@@ -27,7 +27,7 @@ from buurtbalans.errors import DataError, Msg
 from buurtbalans.index.store_mode import choose_reference, index_for_gemeente
 from buurtbalans.report.chapters._maps import MDI_CLASSES
 from buurtbalans.report.chapters.veerkracht import MAPS as VEERKRACHT_MAPS
-from buurtbalans.report.terms import TERMS, improved_rule, reference_label, t
+from buurtbalans.report.terms import TERMS, improved_rule, one_year_kind, reference_label, t
 from buurtbalans.spec import PRESETS, IndexSpec, load_spec
 from buurtbalans.store import Store
 from buurtbalans.web.problems import NotFoundError
@@ -299,7 +299,7 @@ def index_payload(a: ChangeAnalysis, g: dict[str, Any], spec_id: str) -> dict[st
             for taal in ("nl", "en")
         },
         **{
-            f"reference_label_{taal}": _reference_short(reference, van, jaar, taal)
+            f"reference_label_{taal}": reference_label(reference, van, jaar, taal)
             for taal in ("nl", "en")
         },
         "population_year": a.extras.get("population_year"),
@@ -309,25 +309,13 @@ def index_payload(a: ChangeAnalysis, g: dict[str, Any], spec_id: str) -> dict[st
     }
 
 
-def _one_year_kind(reference: str) -> str | None:
-    """'own' / 'national' for a pooled reference (one year: nothing is pooled)."""
-    return {"input-pooled": "own", "national-pooled": "national"}.get(reference)
-
-
 def _reference_text(reference: str, van: int, jaar: int, taal: str) -> str:
     """What the ranking is measured against, in words; for one year that year alone (a
     pooled reference has no second year to pool)."""
-    kind = _one_year_kind(reference)
+    kind = one_year_kind(reference)
     if van == jaar and kind:
         return t(f"web_ref_one_year_{kind}", taal, jaar=jaar)
     return t(f"ref_{reference}", taal) if f"ref_{reference}" in TERMS else reference
-
-
-def _reference_short(reference: str, van: int, jaar: int, taal: str) -> str:
-    kind = _one_year_kind(reference)
-    if van == jaar and kind:
-        return t(f"web_refshort_one_year_{kind}", taal, jaar=jaar)
-    return reference_label(reference, van, jaar, taal)
 
 
 def profile_payload(
@@ -387,8 +375,8 @@ def profile_payload(
         "across_years_reference": reference_label(reference, periods[0], periods[-1], "en")
         + f", vintage {a.vintage}",
         "reference": reference,
-        "reference_nl": _reference_short(reference, periods[0], periods[-1], "nl"),
-        "reference_en": _reference_short(reference, periods[0], periods[-1], "en"),
+        "reference_nl": reference_label(reference, periods[0], periods[-1], "nl"),
+        "reference_en": reference_label(reference, periods[0], periods[-1], "en"),
     }
 
 
