@@ -204,7 +204,8 @@ class _Errors:
     def __init__(self, prep: Prepared, a: Assumptions) -> None:
         self.prep, self.a = prep, a
         self.cache: OrderedDict[tuple[bool, int], np.ndarray] = OrderedDict()
-        self.maps: dict[tuple[Any, ...], tuple[np.ndarray, ...]] = {}
+        self.maps: dict[tuple[bool, int, int], tuple[np.ndarray, ...]] = {}
+        self.sigmas: dict[bool, np.ndarray] = {}
 
     def _map(self, h: bool, g: int, i: int) -> tuple[np.ndarray, ...]:
         """Group ``g``'s value → score mapping of indicator ``i`` (values sorted, their
@@ -228,13 +229,13 @@ class _Errors:
     def _sigma(self, h: bool) -> np.ndarray:
         """Each value's error (its standard deviation): the stated margin, else the
         relative error times the value."""
-        if ("sigma", h) not in self.maps:
+        if h not in self.sigmas:
             sigma = np.abs(self.prep.raw[h]) * self.a.relative_error
             if self.prep.sigma_margin is not None:
                 margin = self.prep.sigma_margin
                 sigma = np.where(np.isnan(margin), sigma, margin)
-            self.maps[("sigma", h)] = (sigma,)
-        return self.maps[("sigma", h)][0]
+            self.sigmas[h] = sigma
+        return self.sigmas[h]
 
     def get(self, h: bool, level: int) -> np.ndarray:
         key = (h, level)
